@@ -1,0 +1,41 @@
+# potash: every target installs what it needs first, so each works as the first command typed.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+REFRESH ?= 0
+
+.PHONY: help setup data test lint report bench clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*##"; printf "potash make targets:\n"} /^[a-zA-Z_-]+:.*##/ {printf "  \033[1m%-8s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,dask]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install potash (editable) with its extras; no-op when up to date
+
+data: $(STAMP) ## Build data/processed/*.parquet from data/raw (REFRESH=1 downloads new vintages first)
+	$(PY) -m potash data $(if $(filter 1,$(REFRESH)),--refresh,)
+
+lint: $(STAMP) ## ruff on the package, tests, notebooks and benchmarks
+	$(VENV)/bin/ruff check potash tests notebooks bench
+
+test: $(STAMP) ## Lint, then run the whole test suite (includes executing the notebooks)
+	$(VENV)/bin/ruff check potash tests notebooks bench
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+report: $(STAMP) ## Build processed data, run every notebook, write reports/figures and reports/report.html
+	$(PY) -m potash report
+
+bench: $(STAMP) ## Run the benchmarks in bench/ (event-study engine, trade ingest)
+	$(PY) bench/run_all.py
+
+clean: ## Remove processed data, reports and caches (keeps .venv and data/raw)
+	rm -rf data/processed/*.parquet reports .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
