@@ -202,10 +202,4 @@ def test_faostat_ui_layout_china_mainland_with_flags() -> None:
     assert "China" in set(ex_n["area"])  # FAO code 351, the aggregate
     k = nut[(nut["reporter_iso3"] == "CHN") & (nut["product"] == "potash_k2o")
             & (nut["flow"] == "import")].set_index("year")
-    assert not t["reporter_iso3"].isna().any()
-    nut, ex_n = load_trade("faostat", path=path.with_name("fertiliser_nutrients_fao.csv"),
-                           return_excluded=True)
-    assert "China" in set(ex_n["area"])  # FAO code 351, the aggregate
-    k = nut[(nut["reporter_iso3"] == "CHN") & (nut["product"] == "potash_k2o")
-            & (nut["flow"] == "import")].set_index("year")
     assert k.loc[2018, "quantity_t"] == pytest.approx(4768041.24)
