@@ -443,3 +443,7 @@ def register_resource(
     pkg["resources"] = sorted([*others, res], key=lambda r: r["path"])
     _dump(pkg)
     return res
+
+
+if __name__ == "__main__":  # pragma: no cover - ``python -m potash.data.datapackage``
+    print(write_datapackage())
