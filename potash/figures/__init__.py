@@ -8,3 +8,8 @@ PDF files that are byte-identical across rebuilds.
 from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style, save_figure
 
 __all__ = ["EVENT_COLORS", "add_source", "mark_events", "new_axes", "potash_style", "save_figure"]
+
+# --- overview (data tour) ---
+from .overview import plot_coverage, plot_price_history
+
+__all__ += ["plot_coverage", "plot_price_history"]

@@ -133,13 +133,15 @@ def mark_events(
         if annotate and label_col in events.columns:
             ax.text(
                 date,
-                ymax - 0.09 * (i % 3),
+                ymax - 0.065 * (i % 6),
                 f" {getattr(row, label_col)}",
                 transform=ax.get_xaxis_transform(),
                 fontsize=7,
                 color=color,
                 va="top",
                 ha="left",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 0.6},
+                zorder=5,
             )
     return ax
 

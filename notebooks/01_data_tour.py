@@ -1,0 +1,110 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 1. Data tour: what potash ships, and what it can and cannot say
+#
+# **Question.** Which real data does the package ship, how far do they reach, and which caveats
+# (basis changes, mirror data, K2O versus product tonnes) must every later result respect?
+#
+# Every table below is loaded through the package (`potash.load_*`), which checks each raw file
+# against its sha256 in `data/datapackage.json` before parsing it.
+
+# %%
+import pandas as pd
+
+import potash
+from potash.figures import plot_coverage, plot_price_history
+from potash.methods import data_files_table
+from potash.overview import data_coverage, headline_events
+from potash.report import Findings, publish
+
+pd.set_option("display.width", 120)
+findings = Findings("01_data_tour")
+
+# %% [markdown]
+# ## Coverage of the shipped sources
+
+# %%
+coverage = data_coverage()
+coverage
+
+# %%
+publish(plot_coverage(coverage), "data_coverage")
+
+# %% [markdown]
+# ## Provenance: every raw file, its vintage and checksum
+
+# %%
+files = data_files_table()
+files[["path", "version", "bytes"]]
+
+# %% [markdown]
+# ## The potash price and its basis change
+#
+# The World Bank series is *FOB Vancouver* before 2020-01 and *Brazil CFR granular spot* from
+# 2020-01; urea changes basis in 2022-03. A break test across those dates would find the change
+# of quotation, not a sanction, so the price analyses refuse samples that span them unless a basis
+# dummy is asked for.
+
+# %%
+basis = potash.basis_changes()
+basis
+
+# %%
+prices = potash.load_prices()
+events = headline_events()
+publish(
+    plot_price_history(prices, basis_changes=basis, events=events, start="2015-01"),
+    "potash_price_history",
+)
+
+# %% [markdown]
+# ## The sanctions calendar
+#
+# One calendar drives every analysis. Events are typed (sanction, logistics, relief, prisoner
+# release, geopolitical, market), dated from a public source, and marked `verified` yes or partly.
+
+# %%
+calendar = potash.load_events()
+calendar.groupby("type").size().rename("events").to_frame()
+
+# %% [markdown]
+# ## Caveats carried into every notebook
+#
+# * **Units.** FAOSTAT trade is in product tonnes of potassium chloride; USGS and World Mining
+#   Data production is in tonnes of K2O. The two are never added; `potash` converts only through
+#   its documented factor.
+# * **Mirror data.** Belarus stopped publishing detailed trade after 2021; its later flows come
+#   from partners' imports (CIF, not FOB), flagged as mirrored.
+# * **Aggregates.** FAOSTAT world and regional rows are excluded; world totals are sums over
+#   countries.
+
+# %%
+kcl = prices[prices["series"] == "potassium_chloride"].dropna(subset=["value"])
+last = kcl.iloc[-1]
+findings.add("n_files", len(files), "{:d}")
+findings.add("n_events", len(calendar), "{:d}")
+findings.add("n_sanction_events", int((calendar["type"] == "sanction").sum()), "{:d}")
+findings.add("price_last_month", last["date"].strftime("%B %Y"))
+findings.add("price_last", float(last["value"]), "{:,.1f}")
+findings.add("price_peak", float(kcl["value"].max()), "{:,.1f}")
+findings.add("price_peak_month", kcl.loc[kcl["value"].idxmax(), "date"].strftime("%B %Y"))
+
+# %% [markdown]
+# ## Findings
+
+# %%
+findings.say(
+    "potash ships {n_files} raw files, each verified by checksum, and a calendar of {n_events} "
+    "dated events ({n_sanction_events} of them sanctions). The World Bank potash price peaked at "
+    "{price_peak} USD/t in {price_peak_month}, after the Klaipeda closure and the EU's full ban, "
+    "and stood at {price_last} USD/t in {price_last_month}, the last month shipped."
+)
