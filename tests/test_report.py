@@ -1,0 +1,109 @@
+"""`make report` end to end: notebooks execute, figures and HTML exist, numbers come from results.
+
+The report is built once per test session (all tests here run on one xdist worker).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from potash.paths import project_root
+from potash.report import build_report, execute_notebook, notebook_paths
+
+pytestmark = [pytest.mark.xdist_group("report"), pytest.mark.slow]
+
+NOTEBOOKS = project_root() / "notebooks"
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    build_report(out, build_data=True)
+    return out
+
+
+def _published_names() -> list[str]:
+    names = []
+    for src in notebook_paths():
+        names += re.findall(r'publish\(\s*.*?,\s*"([a-z0-9_]+)"\s*,?\s*\)', src.read_text(), re.S)
+    return names
+
+
+def test_every_notebook_executed(report_dir: Path) -> None:
+    sources = notebook_paths()
+    assert len(sources) >= 7
+    for src in sources:
+        assert (report_dir / "notebooks" / f"{src.stem}.ipynb").is_file(), src.name
+
+
+def test_every_published_figure_exists_as_png_and_pdf(report_dir: Path) -> None:
+    names = _published_names()
+    assert len(names) >= 10
+    assert len(names) == len(set(names)), "two notebooks publish the same figure name"
+    for name in names:
+        png = report_dir / "figures" / f"{name}.png"
+        pdf = report_dir / "figures" / f"{name}.pdf"
+        assert png.is_file() and pdf.is_file(), name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_html_hides_code_and_has_methods_appendix(report_dir: Path) -> None:
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert "Methods appendix" in html
+    assert "import potash" not in html  # input cells are hidden
+    assert "Traceback" not in html
+
+
+def test_report_sentences_are_the_recorded_findings(report_dir: Path) -> None:
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    files = sorted((report_dir / "findings").glob("*.json"))
+    assert len(files) == len(notebook_paths())
+    for f in files:
+        payload = json.loads(f.read_text())
+        assert payload["sentences"], f.name
+        for sentence in payload["sentences"]:
+            # each number in a sentence is one of the recorded values, formatted
+            shown = {payload["formats"][k].format(v) for k, v in payload["values"].items()}
+            for number in re.findall(r"\d[\d,]*\.?\d*%?", sentence):
+                assert any(number in s for s in shown) or _in_words(number, sentence), (
+                    f"{f.name}: number {number!r} in {sentence!r} is not a recorded value"
+                )
+            first_words = sentence.split()[0]
+            assert first_words in html
+
+
+def _in_words(number: str, sentence: str) -> bool:
+    # calendar years and dates in names ("2022-02-01", "EO 14038") are text, not results
+    return bool(re.search(rf"(\b(19|20)\d\d\b)|(\d{{4}}-\d\d)", number)) or number in {"1", "2"}
+
+
+def test_findings_match_a_direct_computation(report_dir: Path) -> None:
+    import potash
+
+    tour = json.loads((report_dir / "findings" / "01_data_tour.json").read_text())["values"]
+    kcl = potash.load_prices().query("series == 'potassium_chloride'").dropna(subset=["value"])
+    assert tour["price_last"] == pytest.approx(405.0)
+    assert tour["price_peak"] == pytest.approx(kcl["value"].max())
+    assert tour["n_events"] == 53
+
+
+def test_figures_rebuild_byte_identical(report_dir: Path, tmp_path: Path) -> None:
+    src = NOTEBOOKS / "01_data_tour.py"
+    execute_notebook(src, tmp_path)
+    for png in sorted((tmp_path / "figures").glob("*")):
+        first = report_dir / "figures" / png.name
+        digest = hashlib.sha256(png.read_bytes()).hexdigest()
+        assert digest == hashlib.sha256(first.read_bytes()).hexdigest(), png.name
+
+
+def test_failing_notebook_names_notebook_and_cell(tmp_path: Path) -> None:
+    bad = tmp_path / "99_broken.py"
+    bad.write_text("# %%\nx = 1\n\n# %%\nraise ValueError('boom')\n")
+    with pytest.raises(RuntimeError, match=r"notebook 99_broken.py, cell 2 \(\"raise ValueError\('boom'\)\"\) failed"):
+        execute_notebook(bad, tmp_path)
