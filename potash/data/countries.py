@@ -338,7 +338,8 @@ def m49_to_iso3(
         else:
             idx = s.index[s == c][0]
             row = list(rows)[idx] if rows is not None else None
-            raise PotashDataError(f"unknown country code {c!r}", file=file, column=column, row=row)
+            shown = ci if ci is not None else c
+            raise PotashDataError(f"unknown country code {shown!r}", file=file, column=column, row=row)
     return s.map(out).astype("string")
 
 
