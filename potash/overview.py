@@ -43,30 +43,85 @@ def data_coverage() -> pd.DataFrame:
 
     wb = load_prices()
     kcl = wb[wb["series"] == "potassium_chloride"].dropna(subset=["value"])
-    add("World Bank Pink Sheet (potash)", "World Bank CMO", "monthly potassium chloride price",
-        str(kcl["unit"].iloc[0]), kcl["date"], len(kcl))
-    add("World Bank Pink Sheet (all)", "World Bank CMO", f"{wb['series'].nunique()} monthly series",
-        "as published", wb["date"], len(wb))
+    add(
+        "World Bank Pink Sheet (potash)",
+        "World Bank CMO",
+        "monthly potassium chloride price",
+        str(kcl["unit"].iloc[0]),
+        kcl["date"],
+        len(kcl),
+    )
+    add(
+        "World Bank Pink Sheet (all)",
+        "World Bank CMO",
+        f"{wb['series'].nunique()} monthly series",
+        "as published",
+        wb["date"],
+        len(wb),
+    )
     for src, label in (("usda", "USDA AMS state reports"), ("ecuador", "Ecuador MAG-SIPA")):
         p = load_prices(source=src)
-        add(f"Retail prices ({src})", label, f"{p['series'].nunique()} retail series",
-            str(p["unit"].iloc[0]), p["date"], len(p))
+        add(
+            f"Retail prices ({src})",
+            label,
+            f"{p['series'].nunique()} retail series",
+            str(p["unit"].iloc[0]),
+            p["date"],
+            len(p),
+        )
     eq = load_equity_prices()
-    add("Equity prices", "Yahoo Finance (adjusted close)", f"{eq['ticker'].nunique()} tickers",
-        "USD", eq["date"], len(eq))
+    add(
+        "Equity prices",
+        "Yahoo Finance (adjusted close)",
+        f"{eq['ticker'].nunique()} tickers",
+        "USD",
+        eq["date"],
+        len(eq),
+    )
     tr = load_trade("faostat")
     mop = tr[tr["product"] == "potassium_chloride"]
-    add("FAOSTAT trade (MOP)", "FAOSTAT via agData", "potassium chloride imports and exports",
-        "t, USD", pd.to_datetime(mop["year"].astype(str), format="%Y"), len(mop))
+    add(
+        "FAOSTAT trade (MOP)",
+        "FAOSTAT via agData",
+        "potassium chloride imports and exports",
+        "t, USD",
+        pd.to_datetime(mop["year"].astype(str), format="%Y"),
+        len(mop),
+    )
     cur = load_trade("curated")
-    add("Curated bilateral flows", "news and statistics pages", "origin x destination figures",
-        "t, USD", cur["period_start"], len(cur))
+    add(
+        "Curated bilateral flows",
+        "news and statistics pages",
+        "origin x destination figures",
+        "t, USD",
+        cur["period_start"],
+        len(cur),
+    )
+    from .data import load_production
+
+    prod = load_production()
+    for src, grp in prod.groupby("source", sort=True):
+        add(
+            f"Production ({src})",
+            str(src),
+            f"{grp['country_iso3'].nunique()} countries, basis "
+            + "/".join(sorted(grp["basis"].unique())),
+            "t",
+            pd.to_datetime(grp["year"].astype(str), format="%Y"),
+            len(grp),
+        )
     ev = load_events()
-    add("Sanctions calendar", "official and press sources", f"{len(ev)} dated events", "-",
-        ev["date"], len(ev))
+    add(
+        "Sanctions calendar",
+        "official and press sources",
+        f"{len(ev)} dated events",
+        "-",
+        ev["date"],
+        len(ev),
+    )
     out = pd.DataFrame(rows)
     # annual tables end on the last day of their last year
-    annual = out["table"].str.startswith("FAOSTAT")
+    annual = out["table"].str.startswith(("FAOSTAT", "Production"))
     out.loc[annual, "last"] = out.loc[annual, "last"] + pd.offsets.YearEnd(0)
     return out
 

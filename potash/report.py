@@ -168,8 +168,13 @@ def execute_notebook(source: Path, out_dir: Path, *, timeout: int = 900) -> Any:
         kernel_name="python3",
         resources={"metadata": {"path": str(source.parent)}},
     )
-    env_before = os.environ.get(REPORTS_ENV)
+    # the kernel imports the same potash tree as the builder, and writes into out_dir
+    saved = {k: os.environ.get(k) for k in (REPORTS_ENV, "PYTHONPATH", "MPLBACKEND")}
     os.environ[REPORTS_ENV] = str(out_dir)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(project_root()), saved["PYTHONPATH"]) if p
+    )
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     try:
         client.execute()
     except CellExecutionError as exc:
@@ -178,10 +183,11 @@ def execute_notebook(source: Path, out_dir: Path, *, timeout: int = 900) -> Any:
             f"notebook {source.name}, cell {cell_no} ({first!r}) failed:\n{_short(str(exc))}"
         ) from None
     finally:
-        if env_before is None:
-            os.environ.pop(REPORTS_ENV, None)
-        else:
-            os.environ[REPORTS_ENV] = env_before
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     _strip_volatile(nb)
     target = out_dir / "notebooks" / f"{source.stem}.ipynb"
     atomic_write(target, lambda p: nbformat.write(nb, str(p)))
@@ -197,6 +203,7 @@ def _failed_cell(nb: Any) -> tuple[int, str]:
 
 
 def _short(text: str, lines: int = 25) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # ANSI colours of IPython tracebacks
     kept = [ln for ln in text.splitlines() if ln.strip()]
     return "\n".join(kept[-lines:])
 
