@@ -320,8 +320,9 @@ def market_shares(
         bad = table.loc[table["world_total"] <= 0, ["year", "product"]].iloc[0].to_dict()
         raise PotashDataError(f"world total is zero for {bad}", file=_TABLE, column=measure)
     table["share"] = table["value"] / table["world_total"]
-    table = table.sort_values(["product", "year", "period", "share", by],
-                              ascending=[True, True, True, False, True]).reset_index(drop=True)
+    table = table.sort_values(
+        ["product", "year", "period", "share", by], ascending=[True, True, True, False, True]
+    ).reset_index(drop=True)
     world = (
         table.groupby(["year", "period", "product"], sort=True)
         .agg(
@@ -331,9 +332,11 @@ def market_shares(
         )
         .reset_index()
     )
-    exc = pd.concat([e for e in excluded if not e.empty], ignore_index=True) if any(
-        not e.empty for e in excluded
-    ) else pd.DataFrame(columns=[*df.columns, "reason"])
+    exc = (
+        pd.concat([e for e in excluded if not e.empty], ignore_index=True)
+        if any(not e.empty for e in excluded)
+        else pd.DataFrame(columns=[*df.columns, "reason"])
+    )
     return MarketShares(table, world, exc, flow=flow, measure=measure, by=by)
 
 
@@ -403,8 +406,9 @@ def hhi(shares: MarketShares | pd.DataFrame) -> pd.DataFrame:
     df, by = _as_share_table(shares)
     if df["share"].isna().any() or (df["share"] < 0).any() or (df["share"] > 1 + 1e-9).any():
         row = df.index[df["share"].isna() | (df["share"] < 0) | (df["share"] > 1 + 1e-9)][0]
-        raise PotashDataError("shares must be numbers in 0..1", file="shares table",
-                              column="share", row=str(row))
+        raise PotashDataError(
+            "shares must be numbers in 0..1", file="shares table", column="share", row=str(row)
+        )
     keys = ["year", "period", "product"]
     sums = df.groupby(keys)["share"].sum()
     off = sums[(sums - 1).abs() > 1e-6]
@@ -483,8 +487,9 @@ def share_shift(
     out = []
     for y in years_l:
         cur = tab[tab["year"] == y][["product", by, "value", "share"]]
-        m = base.merge(cur, on=["product", by], how="outer", suffixes=("_base", "_year"),
-                       indicator=True)
+        m = base.merge(
+            cur, on=["product", by], how="outer", suffixes=("_base", "_year"), indicator=True
+        )
         m["in_base"] = m["_merge"] != "right_only"
         m["in_year"] = m["_merge"] != "left_only"
         m = m.drop(columns="_merge")
@@ -497,8 +502,21 @@ def share_shift(
     res["value_change"] = res["value_year"] - res["value_base"]
     res["share_change"] = res["share_year"] - res["share_base"]
     res["share_change_pp"] = 100.0 * res["share_change"]
-    cols = ["product", "base_year", "year", by, "value_base", "value_year", "value_change",
-            "share_base", "share_year", "share_change", "share_change_pp", "in_base", "in_year"]
+    cols = [
+        "product",
+        "base_year",
+        "year",
+        by,
+        "value_base",
+        "value_year",
+        "value_change",
+        "share_base",
+        "share_year",
+        "share_change",
+        "share_change_pp",
+        "in_base",
+        "in_year",
+    ]
     return (
         res[cols]
         .sort_values(["product", "year", "share_change", by], ascending=[True, True, False, True])
@@ -589,8 +607,10 @@ def unit_values(
     [['CAN', 400.0, 500.0, -20.0], ['world', 400.0, 450.0, -11.11]]
     """
     check_option("flow", flow, Flow)
-    df = _require(trade, ["year", "reporter_iso3", "partner_iso3", "flow", "product",
-                          "quantity_t", "value_usd"])
+    df = _require(
+        trade,
+        ["year", "reporter_iso3", "partner_iso3", "flow", "product", "quantity_t", "value_usd"],
+    )
     df = _select_products(df[df["flow"] == flow], products)
     df = df.assign(period=_period_col(df), year=df["year"].astype(int))
     df = df[~df["reporter_iso3"].astype(str).isin(AGGREGATE_CODES)]
@@ -612,8 +632,10 @@ def unit_values(
         )
     gk = ["year", "period", "product"]
     world = totals.groupby(gk, sort=True).agg(
-        value_usd=("value_usd", "sum"), quantity_t=("quantity_t", "sum"),
-        n_countries=("reporter_iso3", "size"))
+        value_usd=("value_usd", "sum"),
+        quantity_t=("quantity_t", "sum"),
+        n_countries=("reporter_iso3", "size"),
+    )
     world["unit_value"] = world["value_usd"] / world["quantity_t"]
     world = world.reset_index()
     ex = totals[totals["reporter_iso3"] == exporter][gk + ["unit_value"]]
@@ -626,13 +648,16 @@ def unit_values(
             if ref.empty:
                 raise PotashDataError(
                     f"benchmark {b!r} has no {flow} totals with value and quantity",
-                    file=_TABLE, column="reporter_iso3")
+                    file=_TABLE,
+                    column="reporter_iso3",
+                )
         m = ex.merge(ref, on=gk, suffixes=("_exporter", "_benchmark"))
         m.insert(3, "exporter", exporter)
         m.insert(4, "benchmark", b)
         parts.append(m)
     disc = pd.concat(parts, ignore_index=True).rename(
-        columns={"unit_value_exporter": "uv_exporter", "unit_value_benchmark": "uv_benchmark"})
+        columns={"unit_value_exporter": "uv_exporter", "unit_value_benchmark": "uv_benchmark"}
+    )
     disc["gap_usd_t"] = disc["uv_exporter"] - disc["uv_benchmark"]
     disc["discount_pct"] = 100.0 * disc["gap_usd_t"] / disc["uv_benchmark"]
     disc = disc.sort_values(["product", "year", "period", "benchmark"]).reset_index(drop=True)
@@ -653,11 +678,16 @@ def _period_bounds(df: pd.DataFrame) -> pd.DataFrame:
     if df["period_start"].isna().any():
         row = df.index[df["period_start"].isna()][0]
         raise PotashDataError(
-            f"cannot read period {df.loc[row, 'period']!r}", file=_TABLE, column="period",
-            row=str(row))
+            f"cannot read period {df.loc[row, 'period']!r}",
+            file=_TABLE,
+            column="period",
+            row=str(row),
+        )
     df["n_months"] = (
         (df["period_end"].dt.year - df["period_start"].dt.year) * 12
-        + df["period_end"].dt.month - df["period_start"].dt.month + 1
+        + df["period_end"].dt.month
+        - df["period_start"].dt.month
+        + 1
     )
     return df
 
@@ -731,16 +761,20 @@ def buyer_mix(
     df = df.assign(period=_period_col(df))
     known = set(df["reporter_iso3"].astype(str)) | set(df["partner_iso3"].astype(str))
     if exporter not in known:
-        raise PotashDataError(f"exporter {exporter!r} is not in the table", file=_TABLE,
-                              column="reporter_iso3")
+        raise PotashDataError(
+            f"exporter {exporter!r} is not in the table", file=_TABLE, column="reporter_iso3"
+        )
     df = df[df[measure].notna()]
     exp = df[(df["flow"] == "export") & (df["reporter_iso3"] == exporter)]
     own_total = exp[exp["partner_iso3"] == "WLD"]
     exp = exp[~exp["partner_iso3"].astype(str).isin(AGGREGATE_CODES)].assign(
-        destination=lambda d: d["partner_iso3"], side="exporter-reported")
-    imp = df[(df["flow"] == "import") & (df["partner_iso3"] == exporter)
-             & ~df["reporter_iso3"].astype(str).isin(AGGREGATE_CODES)].assign(
-        destination=lambda d: d["reporter_iso3"], side="importer-reported")
+        destination=lambda d: d["partner_iso3"], side="exporter-reported"
+    )
+    imp = df[
+        (df["flow"] == "import")
+        & (df["partner_iso3"] == exporter)
+        & ~df["reporter_iso3"].astype(str).isin(AGGREGATE_CODES)
+    ].assign(destination=lambda d: d["reporter_iso3"], side="importer-reported")
     exp, imp = _period_bounds(exp), _period_bounds(imp)
     pk = ["product", "period_start", "period_end", "destination"]
     if not exp.empty and not imp.empty:
@@ -750,9 +784,14 @@ def buyer_mix(
     if rows.empty:
         raise PotashDataError(
             f"no bilateral rows for exporter {exporter!r} (only country totals?)",
-            file=_TABLE, column="partner_iso3")
-    rows = rows.groupby(["product", "period", "period_start", "period_end", "n_months",
-                         "destination", "side"], as_index=False, sort=True)[measure].sum()
+            file=_TABLE,
+            column="partner_iso3",
+        )
+    rows = rows.groupby(
+        ["product", "period", "period_start", "period_end", "n_months", "destination", "side"],
+        as_index=False,
+        sort=True,
+    )[measure].sum()
     rows = rows.rename(columns={measure: "value"})
     gk = ["product", "period_start", "period_end"]
     rows["listed_total"] = rows.groupby(gk)["value"].transform("sum")
@@ -764,8 +803,10 @@ def buyer_mix(
     else:
         rows["exporter_total"] = np.nan
     rows["share_total"] = rows["value"] / rows["exporter_total"]
-    return rows.sort_values(["product", "period_start", "period_end", "value", "destination"],
-                            ascending=[True, True, True, False, True]).reset_index(drop=True)
+    return rows.sort_values(
+        ["product", "period_start", "period_end", "value", "destination"],
+        ascending=[True, True, True, False, True],
+    ).reset_index(drop=True)
 
 
 def mirror_flows(
@@ -812,21 +853,31 @@ def mirror_flows(
     """
     if not isinstance(cif_fob, (int, float, np.floating)) or not (0 < float(cif_fob) <= 1):
         raise ValueError(f"cif_fob={cif_fob!r}: give the FOB/CIF ratio, a number in (0, 1]")
-    df = _require(trade, ["year", "reporter_iso3", "partner_iso3", "flow", "product",
-                          "quantity_t", "value_usd"])
+    df = _require(
+        trade,
+        ["year", "reporter_iso3", "partner_iso3", "flow", "product", "quantity_t", "value_usd"],
+    )
     df = _select_products(df, products)
     df = df.assign(period=_period_col(df))
     known = set(df["reporter_iso3"].astype(str)) | set(df["partner_iso3"].astype(str))
     if exporter not in known:
-        raise PotashDataError(f"exporter {exporter!r} is not in the table", file=_TABLE,
-                              column="reporter_iso3")
+        raise PotashDataError(
+            f"exporter {exporter!r} is not in the table", file=_TABLE, column="reporter_iso3"
+        )
     keys = ["product", "year", "period", "destination"]
-    rep = df[(df["flow"] == "export") & (df["reporter_iso3"] == exporter)
-             & ~df["partner_iso3"].astype(str).isin(AGGREGATE_CODES)]
-    rep = rep.assign(destination=rep["partner_iso3"], mirrored=False, cif_fob=np.nan,
-                     value_usd_cif=np.nan)
-    imp = df[(df["flow"] == "import") & (df["partner_iso3"] == exporter)
-             & ~df["reporter_iso3"].astype(str).isin(AGGREGATE_CODES)]
+    rep = df[
+        (df["flow"] == "export")
+        & (df["reporter_iso3"] == exporter)
+        & ~df["partner_iso3"].astype(str).isin(AGGREGATE_CODES)
+    ]
+    rep = rep.assign(
+        destination=rep["partner_iso3"], mirrored=False, cif_fob=np.nan, value_usd_cif=np.nan
+    )
+    imp = df[
+        (df["flow"] == "import")
+        & (df["partner_iso3"] == exporter)
+        & ~df["reporter_iso3"].astype(str).isin(AGGREGATE_CODES)
+    ]
     imp = imp.assign(destination=imp["reporter_iso3"])
     _check_duplicates(rep, keys)
     _check_duplicates(imp, keys)
@@ -843,6 +894,9 @@ def mirror_flows(
         mir["source"] = "mirror:" + mir["source"].astype(str)
     out = pd.concat([rep, mir], ignore_index=True).drop(columns="destination")
     if out.empty:
-        raise PotashDataError(f"no bilateral export or partner-import rows for {exporter!r}",
-                              file=_TABLE, column="partner_iso3")
+        raise PotashDataError(
+            f"no bilateral export or partner-import rows for {exporter!r}",
+            file=_TABLE,
+            column="partner_iso3",
+        )
     return out.sort_values(["product", "year", "period", "partner_iso3"]).reset_index(drop=True)
