@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -251,13 +252,15 @@ def _sentences(text: str) -> list[str]:
 def _to_tonnes(m: re.Match[str]) -> float:
     s = m.group("num").strip()
     if re.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+", s):
-        value = float(re.sub(r"[ ,]", "", s))
+        value = Decimal(re.sub(r"[ ,]", "", s))
     else:
-        value = float(s.replace(",", "."))
+        value = Decimal(s.replace(",", "."))
     unit = m.group("unit").lower()
-    scale = 1e6 if unit.startswith(("million", "mln")) else 1e3
-    extra = float(m.group("mil")) * 1e6 if m.group("mil") else 0.0  # "1 million 40 thousand"
-    return extra + value * scale
+    scale = Decimal(10**6 if unit.startswith(("million", "mln")) else 10**3)
+    extra = (
+        Decimal(m.group("mil")) * 10**6 if m.group("mil") else Decimal(0)
+    )  # "1 million 40 thousand"
+    return float(extra + value * scale)  # exact decimal arithmetic: 32.7 million -> 32700000.0
 
 
 _AFTER_STOP = re.compile(
@@ -547,7 +550,7 @@ def route_shares(
     ...     "flow": "export", "product": "potassium_chloride", "partner2_iso3": "W00",
     ...     "mot_code": [0, 3100, 2100], "quantity_t": [10.0, 6.0, 3.0]})
     >>> route_shares(t)[["label", "share", "unallocated"]].values.tolist()
-    [['Rail', 0.6, 1.0], ['Sea', 0.3, 1.0]]
+    [['Sea', 0.3, 1.0], ['Rail', 0.6, 1.0]]
     """
     check_option("by", by, Literal["mot", "partner2"])
     check_option("measure", measure, Literal["quantity_t", "value_usd"])
