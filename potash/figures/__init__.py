@@ -8,3 +8,22 @@ PDF files that are byte-identical across rebuilds.
 from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style, save_figure
 
 __all__ = ["EVENT_COLORS", "add_source", "mark_events", "new_axes", "potash_style", "save_figure"]
+
+# --- market (issue 3) ---
+from .market import (
+    plot_hhi,
+    plot_klaipeda_throughput,
+    plot_market_share,
+    plot_route_mix,
+    plot_share_shift,
+    plot_unit_value_gap,
+)
+
+__all__ += [
+    "plot_hhi",
+    "plot_klaipeda_throughput",
+    "plot_market_share",
+    "plot_route_mix",
+    "plot_share_shift",
+    "plot_unit_value_gap",
+]
