@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ..errors import PotashDataError
 from ._style import add_source, mark_events, new_axes, potash_style
@@ -461,19 +462,15 @@ def plot_route_mix(
         ax.set_yticks(y, labels, fontsize=7)
         for yi, q in zip(y, m["quantity_tonnes"], strict=True):
             ax.text(q / 1e6, yi, f" {q / 1e6:.1f}", va="center", fontsize=6.5)
-        for phase, c in colors.items():
-            if (m["phase"] == phase).any():
-                ax.barh(
-                    [],
-                    [],
-                    color=c,
-                    label={
-                        "before": "before 2022-02-01",
-                        "spanning": "year spanning 2022-02-01",
-                        "after": "after 2022-02-01",
-                    }[phase],
-                )
-        ax.legend(loc="lower right")
+        names = {
+            "before": "before 2022-02-01",
+            "spanning": "year spanning 2022-02-01",
+            "after": "after 2022-02-01",
+        }
+        handles = [
+            Patch(color=c, label=names[p]) for p, c in colors.items() if (m["phase"] == p).any()
+        ]
+        ax.legend(handles=handles, loc="lower right")
         ax.set_xlabel("million tonnes per year")
         ax.set_title("Belarusian potash by route (curated figures, one bar per source)")
         refs = "; ".join(f"[{r.ref}] {urlparse(r.source_url).netloc}" for r in m.itertuples())
