@@ -106,14 +106,12 @@ def _select_products(df: pd.DataFrame, products: str | Sequence[str] | None) -> 
 def _check_years(df: pd.DataFrame, years: Iterable[int] | None, what: str) -> None:
     if years is None:
         return
-    have = set(df["year"].astype(int).unique())
+    have = sorted(int(y) for y in df["year"].unique())
     missing = [int(y) for y in years if int(y) not in have]
     if missing:
+        shown = have if len(have) <= 6 else [*have[:3], "...", *have[-3:]]
         raise PotashDataError(
-            f"no {what} data for year(s) {missing}; years with data: "
-            f"{sorted(have)[:3]}...{sorted(have)[-3:]}"
-            if len(have) > 6
-            else f"no {what} data for year(s) {missing}; years with data: {sorted(have)}",
+            f"no {what} data for year(s) {missing}; years with data: {shown}",
             file=_TABLE,
             column="year",
         )
@@ -274,7 +272,7 @@ def market_shares(
     df = _select_products(df, products)
     if years is not None:
         years = [int(y) for y in years]
-        _check_years(df, years, f"{flow} ")
+        _check_years(df, years, flow)
         df = df[df["year"].astype(int).isin(years)]
     df = df.assign(period=_period_col(df), year=df["year"].astype(int))
     other = "partner_iso3" if by == "reporter_iso3" else "reporter_iso3"
