@@ -382,7 +382,7 @@ def _faostat_trade() -> pd.DataFrame:
     """The shipped FAOSTAT MOP table in the tidy schema, from the data layer's loader."""
     loader = getattr(potash, "load_trade", None)
     if loader is None:
-        from potash.data import load_trade as loader  # noqa: PLC0415
+        from potash.data import load_trade as loader
     return loader("faostat")
 
 
