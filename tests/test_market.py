@@ -198,7 +198,7 @@ def trade_tables(draw):
     return tidy(rows)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trade_tables())
 def test_property_shares_sum_to_one_per_year(t):
     ms = market_shares(t)
@@ -208,7 +208,7 @@ def test_property_shares_sum_to_one_per_year(t):
     assert ((h["hhi"] > 0) & (h["hhi"] <= 10_000 + 1e-6)).all()
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(st.integers(1, 40), st.floats(1e-3, 1e9, allow_nan=False))
 def test_property_hhi_of_n_equal_exporters(n, q):
     t = tidy([(2022, f"C{i:02d}", "WLD", "export", q, q) for i in range(n)])
@@ -222,7 +222,7 @@ def test_hhi_single_exporter_is_10000():
     assert hhi(market_shares(t))["hhi"].tolist() == [10_000.0]
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(trade_tables(), trade_tables())
 def test_property_share_shift_sums_to_zero(a, b):
     a = a[a["year"] == a["year"].min()].assign(year=2021, period="2021")
@@ -232,7 +232,7 @@ def test_property_share_shift_sums_to_zero(a, b):
     assert s["value_change"].sum() == pytest.approx(b["quantity_t"].sum() - a["quantity_t"].sum())
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     st.lists(
         st.tuples(

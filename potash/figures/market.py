@@ -442,7 +442,7 @@ def plot_route_mix(
     --------
     >>> fig = plot_route_mix()
     >>> fig.axes[0].get_xlabel()
-    'million tonnes per year'
+    'volume (million tonnes per year)'
     >>> list(fig.potash_table.columns[:3])
     ['ref', 'period', 'phase']
     """
@@ -471,7 +471,8 @@ def plot_route_mix(
             Patch(color=c, label=names[p]) for p, c in colors.items() if (m["phase"] == p).any()
         ]
         ax.legend(handles=handles, loc="lower right")
-        ax.set_xlabel("million tonnes per year")
+        ax.set_xlabel("volume (million tonnes per year)")
+        ax.set_ylabel("year, route [source ref]")
         ax.set_title("Belarusian potash by route (curated figures, one bar per source)")
         refs = "; ".join(f"[{r.ref}] {urlparse(r.source_url).netloc}" for r in m.itertuples())
         add_source(fig, "data/raw/bilateral_curated/potash_routes_curated.csv: " + refs)
