@@ -17,8 +17,36 @@ __version__ = "0.1.0"
 
 __all__ = ["PotashDataError", "__version__"]
 
+# --- data layer (issue 2) ---
+from .data import (
+    basis_changes,
+    build_processed,
+    load_equity_prices,
+    load_events,
+    load_prices,
+    load_production,
+    load_trade,
+    to_returns,
+    to_trading_day,
+    trading_calendar,
+)
+
+__all__ += [
+    "basis_changes",
+    "build_processed",
+    "load_equity_prices",
+    "load_events",
+    "load_prices",
+    "load_production",
+    "load_trade",
+    "to_returns",
+    "to_trading_day",
+    "trading_calendar",
+]
+# --- end data layer ---
+
 # --- market (issue 3) ---
-from .market import (
+from .market import (  # noqa: E402
     MarketShares,
     UnitValues,
     buyer_mix,
@@ -29,7 +57,7 @@ from .market import (
     share_shift,
     unit_values,
 )
-from .routes import klaipeda_cargo, load_routes, route_mix, route_shares
+from .routes import klaipeda_cargo, load_routes, route_mix, route_shares  # noqa: E402
 
 __all__ += [
     "MarketShares",
@@ -46,3 +74,4 @@ __all__ += [
     "share_shift",
     "unit_values",
 ]
+# --- end market ---
