@@ -44,3 +44,34 @@ __all__ += [
     "trading_calendar",
 ]
 # --- end data layer ---
+
+# --- market (issue 3) ---
+from .market import (  # noqa: E402
+    MarketShares,
+    UnitValues,
+    buyer_mix,
+    hhi,
+    import_shares,
+    market_shares,
+    mirror_flows,
+    share_shift,
+    unit_values,
+)
+from .routes import klaipeda_cargo, load_routes, route_mix, route_shares  # noqa: E402
+
+__all__ += [
+    "MarketShares",
+    "UnitValues",
+    "buyer_mix",
+    "hhi",
+    "import_shares",
+    "klaipeda_cargo",
+    "load_routes",
+    "market_shares",
+    "mirror_flows",
+    "route_mix",
+    "route_shares",
+    "share_shift",
+    "unit_values",
+]
+# --- end market ---

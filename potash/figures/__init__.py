@@ -13,3 +13,22 @@ __all__ = ["EVENT_COLORS", "add_source", "mark_events", "new_axes", "potash_styl
 from .overview import plot_coverage, plot_price_history
 
 __all__ += ["plot_coverage", "plot_price_history"]
+
+# --- market (issue 3) ---
+from .market import (
+    plot_hhi,
+    plot_klaipeda_throughput,
+    plot_market_share,
+    plot_route_mix,
+    plot_share_shift,
+    plot_unit_value_gap,
+)
+
+__all__ += [
+    "plot_hhi",
+    "plot_klaipeda_throughput",
+    "plot_market_share",
+    "plot_route_mix",
+    "plot_share_shift",
+    "plot_unit_value_gap",
+]

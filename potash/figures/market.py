@@ -1,0 +1,480 @@
+"""Figures of the market structure: shares, concentration, share shift, unit values, routes.
+
+Every function takes ``ax=None`` (draws on a new styled figure otherwise on ``ax``), applies
+:func:`potash_style` in a context manager and returns the Figure.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ..errors import PotashDataError
+from ._style import add_source, mark_events, new_axes, potash_style
+
+if TYPE_CHECKING:
+    from ..market import MarketShares, UnitValues
+
+__all__ = [
+    "KEY_EVENTS",
+    "plot_hhi",
+    "plot_klaipeda_throughput",
+    "plot_market_share",
+    "plot_route_mix",
+    "plot_share_shift",
+    "plot_unit_value_gap",
+]
+
+#: Sanctions-calendar events marked on annual market charts (event_id -> short label); the
+#: dates come from the calendar (``potash.load_events`` / data/raw/events).
+KEY_EVENTS: dict[str, str] = {
+    "eu_sectoral_sanctions_potash": "EU sectoral",
+    "us_eo14038_belaruskali_sdn": "US SDN Belaruskali",
+    "us_ofac_bpc_designation": "US SDN BPC",
+    "klaipeda_transit_ends": "Klaipeda closed",
+    "eu_potash_full_ban": "EU full ban",
+    "us_announces_potash_lift": "US relief",
+}
+
+_FAO = "FAOSTAT Fertilizers by Product (via agData); world = sum over countries"
+
+
+def _key_events(events: pd.DataFrame | None) -> pd.DataFrame:
+    """Key sanctions dates with short labels, from ``events`` or the shipped calendar."""
+    if events is None:
+        try:
+            from ..data import load_events  # type: ignore[attr-defined]
+
+            events = load_events()
+        except (ImportError, AttributeError):
+            from ..paths import raw_dir
+
+            events = pd.read_csv(raw_dir() / "events" / "sanctions_events.csv")
+        events = events[events["event_id"].isin(KEY_EVENTS)].copy()
+        events["label"] = events["event_id"].map(KEY_EVENTS)
+    events = events.copy()
+    events["date"] = pd.to_datetime(events["date"])
+    if "label" not in events.columns:
+        events["label"] = events.get("event_id", "")
+    return events.drop_duplicates("date")
+
+
+def _year_dates(years: pd.Series) -> pd.DatetimeIndex:
+    """Plot annual values at mid-year (1 July), so event dates fall inside their year."""
+    return pd.to_datetime(years.astype(int).astype(str) + "-07-01")
+
+
+def _time_axis_note(ax: Axes) -> None:
+    ax.set_xlabel("year (annual values plotted at mid-year)")
+
+
+def plot_market_share(
+    shares: MarketShares,
+    countries: tuple[str, ...] = ("BLR", "CAN", "RUS"),
+    *,
+    events: pd.DataFrame | None = None,
+    source: str = _FAO,
+    ax: Axes | None = None,
+) -> Figure:
+    """Export shares over time of a few countries, with the sanctions dates marked.
+
+    Parameters
+    ----------
+    shares : MarketShares
+        Output of :func:`potash.market_shares` (one product).
+    countries : tuple of str
+        ISO3 codes to draw; each must be in the table.
+    events : DataFrame, optional
+        ``date, label, type``; default: :data:`KEY_EVENTS` from the sanctions calendar.
+    source : str
+        Source line.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import pandas as pd, potash
+    >>> t = pd.DataFrame({"year": [2021, 2021, 2022, 2022], "reporter_iso3": ["BLR", "CAN"] * 2,
+    ...     "partner_iso3": "WLD", "flow": "export", "product": "potassium_chloride",
+    ...     "quantity_t": [2.0, 2.0, 1.0, 3.0]})
+    >>> fig = plot_market_share(potash.market_shares(t), countries=("BLR", "CAN"))
+    >>> fig.axes[0].get_ylabel()
+    'share of world exports (%)'
+    """
+    tab = shares.table
+    if tab["product"].nunique() > 1:
+        raise ValueError("plot_market_share: pass shares of one product (products=...)")
+    by = shares.by
+    unknown = [c for c in countries if c not in set(tab[by])]
+    if unknown:
+        raise PotashDataError(f"countries {unknown} not in the shares table", column=by)
+    with potash_style():
+        fig, ax = new_axes(ax)
+        for c in countries:
+            s = tab[tab[by] == c].sort_values("year")
+            ax.plot(_year_dates(s["year"]), 100 * s["share"], marker="o", markersize=3, label=c)
+        mark_events(ax, _key_events(events))
+        what = "exports" if shares.flow == "export" else "imports"
+        unit = "tonnes" if shares.measure == "quantity_t" else "US dollars"
+        ax.set_ylabel(f"share of world {what} (%)")
+        _time_axis_note(ax)
+        ax.set_ylim(bottom=0)
+        ax.set_title(f"Share of world {tab['product'].iloc[0].replace('_', ' ')} {what} ({unit})")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        add_source(fig, source)
+    return fig
+
+
+def plot_hhi(
+    concentration: pd.DataFrame,
+    *,
+    events: pd.DataFrame | None = None,
+    source: str = _FAO,
+    ax: Axes | None = None,
+) -> Figure:
+    """The Herfindahl-Hirschman index path, with the number of countries and sanctions dates.
+
+    Parameters
+    ----------
+    concentration : DataFrame
+        Output of :func:`potash.hhi` (one product).
+    events : DataFrame, optional
+    source : str
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import pandas as pd, potash
+    >>> s = pd.DataFrame({"year": [2021, 2021, 2022], "country": ["A", "B", "A"],
+    ...                   "share": [0.5, 0.5, 1.0]})
+    >>> fig = plot_hhi(potash.hhi(s))
+    >>> fig.axes[0].get_ylabel()
+    'HHI (0 to 10,000)'
+    """
+    if concentration["product"].nunique() > 1:
+        raise ValueError("plot_hhi: pass the HHI of one product")
+    h = concentration.sort_values("year")
+    with potash_style():
+        fig, ax = new_axes(ax)
+        x = _year_dates(h["year"])
+        ax.plot(x, h["hhi"], marker="o", markersize=3, color="#1f4e79", label="HHI")
+        for xi, yi, n in zip(x, h["hhi"], h["n_countries"], strict=True):
+            ax.annotate(
+                f"n={n}",
+                (xi, yi),
+                textcoords="offset points",
+                xytext=(0, 5),
+                fontsize=6,
+                ha="center",
+                color="#555555",
+            )
+        mark_events(ax, _key_events(events))
+        ax.set_ylabel("HHI (0 to 10,000)")
+        _time_axis_note(ax)
+        ax.set_ylim(bottom=0)
+        ax.set_title("Concentration of exporters (Herfindahl-Hirschman index)")
+        add_source(fig, source + "; n = countries with a positive share")
+    return fig
+
+
+def plot_share_shift(
+    shift: pd.DataFrame,
+    *,
+    year: int | None = None,
+    top: int = 10,
+    source: str = _FAO,
+    ax: Axes | None = None,
+) -> Figure:
+    """Who replaced whom: change of export shares (percentage points) against the base year.
+
+    The ``top`` countries by absolute change are drawn; the rest are summed into "others" so
+    the bars still add to zero.
+
+    Parameters
+    ----------
+    shift : DataFrame
+        Output of :func:`potash.share_shift`.
+    year : int, optional
+        Which comparison year (default: the last).
+    top : int
+    source : str
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import pandas as pd, potash
+    >>> t = pd.DataFrame({"year": [2021, 2021, 2022, 2022], "reporter_iso3": ["BLR", "CAN"] * 2,
+    ...     "partner_iso3": "WLD", "flow": "export", "product": "potassium_chloride",
+    ...     "quantity_t": [2.0, 2.0, 1.0, 3.0]})
+    >>> fig = plot_share_shift(potash.share_shift(t, 2021, 2022))
+    >>> fig.axes[0].get_xlabel()
+    'change in share of world exports (percentage points)'
+    """
+    year = int(shift["year"].max()) if year is None else int(year)
+    s = shift[shift["year"] == year]
+    if s.empty:
+        raise PotashDataError(f"no share shift for year {year}", column="year")
+    by = next(c for c in ("reporter_iso3", "partner_iso3") if c in s.columns)
+    s = s.reindex(s["share_change_pp"].abs().sort_values(ascending=False).index)
+    head, rest = s.iloc[:top], s.iloc[top:]
+    labels = head[by].tolist()
+    vals = head["share_change_pp"].tolist()
+    if len(rest):
+        labels.append(f"{len(rest)} others")
+        vals.append(float(rest["share_change_pp"].sum()))
+    order = np.argsort(vals)
+    with potash_style():
+        fig, ax = new_axes(ax)
+        colors = ["#2e8b57" if vals[i] >= 0 else "#c0392b" for i in order]
+        ax.barh([labels[i] for i in order], [vals[i] for i in order], color=colors)
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_xlabel("change in share of world exports (percentage points)")
+        ax.set_ylabel("exporter (ISO3)")
+        ax.set_title(f"Who replaced whom: export shares {year} vs {int(s['base_year'].iloc[0])}")
+        add_source(fig, source + "; bars sum to zero")
+    return fig
+
+
+def plot_unit_value_gap(
+    uv: UnitValues,
+    *,
+    events: pd.DataFrame | None = None,
+    source: str = _FAO + "; unit value = export value / export quantity",
+    ax: Axes | None = None,
+) -> Figure:
+    """Export unit values (USD/t) of the exporter and its benchmarks, gap shaded.
+
+    Parameters
+    ----------
+    uv : UnitValues
+        Output of :func:`potash.unit_values` (one product).
+    events : DataFrame, optional
+    source : str
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import pandas as pd, potash
+    >>> t = pd.DataFrame({"year": [2021, 2021, 2022, 2022], "reporter_iso3": ["BLR", "CAN"] * 2,
+    ...     "partner_iso3": "WLD", "flow": "export", "product": "potassium_chloride",
+    ...     "quantity_t": [1.0, 1.0, 1.0, 1.0], "value_usd": [200.0, 250.0, 500.0, 700.0]})
+    >>> fig = plot_unit_value_gap(potash.unit_values(t))
+    >>> fig.axes[0].get_ylabel()
+    'unit value (US$ per tonne)'
+    """
+    d = uv.discount.sort_values("year")
+    if d["product"].nunique() > 1:
+        raise ValueError("plot_unit_value_gap: pass unit values of one product")
+    with potash_style():
+        fig, ax = new_axes(ax)
+        first = d[d["benchmark"] == d["benchmark"].iloc[0]]
+        x0 = _year_dates(first["year"])
+        ax.plot(
+            x0, first["uv_exporter"], marker="o", markersize=3, label=uv.exporter, color="#c0392b"
+        )
+        for b, g in d.groupby("benchmark", sort=True):
+            x = _year_dates(g["year"])
+            name = "world average" if b == "world" else b
+            ax.plot(x, g["uv_benchmark"], marker="o", markersize=3, label=name)
+            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08)
+        mark_events(ax, _key_events(events))
+        ax.set_ylabel("unit value (US$ per tonne)")
+        _time_axis_note(ax)
+        ax.set_title(f"Export unit values: {uv.exporter} against benchmarks")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        add_source(fig, source)
+    return fig
+
+
+def plot_klaipeda_throughput(
+    cargo: pd.DataFrame | None = None,
+    *,
+    cutoff: str | pd.Timestamp = "2022-02-01",
+    ax: Axes | None = None,
+) -> Figure:
+    """Port of Klaipeda annual cargo (total and fertilisers) before and after 2022-02-01.
+
+    Bars are the annual ``level`` figures of :func:`potash.klaipeda_cargo` (one bar per year;
+    when several releases print the same year, they agree and the figure is shown once with
+    the number of releases). Years ending before ``cutoff`` are "before", the others "after"
+    (2022 had one month of Belarusian potash, January).
+
+    Parameters
+    ----------
+    cargo : DataFrame, optional
+        Output of :func:`potash.klaipeda_cargo` (extracted if not given).
+    cutoff : date
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = plot_klaipeda_throughput()
+    >>> fig.axes[0].get_ylabel()
+    'cargo handled (million tonnes)'
+    """
+    from ..routes import klaipeda_cargo
+
+    k = klaipeda_cargo() if cargo is None else cargo
+    k = k[(k["measure"] == "level") & (k["n_months"] == 12) & (k["qualifier"] == "exact")]
+    ann = (
+        k.groupby(["cargo", "period"], sort=True)
+        .agg(
+            quantity_t=("quantity_t", "max"),
+            low=("quantity_t", "min"),
+            n=("url", "nunique"),
+            period_end=("period_end", "first"),
+        )
+        .reset_index()
+    )
+    if (ann["quantity_t"] != ann["low"]).any():
+        bad = ann[ann["quantity_t"] != ann["low"]].iloc[0]
+        raise PotashDataError(
+            f"releases disagree on {bad['cargo']} cargo {bad['period']}", column="quantity_t"
+        )
+    cutoff = pd.Timestamp(cutoff)
+    tot = ann[ann["cargo"] == "total"].sort_values("period")
+    fert = ann[ann["cargo"] == "fertilizer"].set_index("period")
+    with potash_style():
+        fig, ax = new_axes(ax)
+        x = np.arange(len(tot))
+        before = (tot["period_end"] < cutoff).to_numpy()
+        ax.bar(
+            x[before],
+            tot["quantity_t"][before] / 1e6,
+            color="#1f4e79",
+            width=0.6,
+            label=f"total, before {cutoff.date()}",
+        )
+        ax.bar(
+            x[~before],
+            tot["quantity_t"][~before] / 1e6,
+            color="#c0392b",
+            width=0.6,
+            label=f"total, {cutoff.year} and after",
+        )
+        for xi, (_, r) in zip(x, tot.iterrows(), strict=True):
+            ax.text(
+                xi,
+                r["quantity_t"] / 1e6,
+                f"{r['quantity_t'] / 1e6:.1f}\n({r['n']} rel.)",
+                ha="center",
+                va="bottom",
+                fontsize=6.5,
+            )
+            if r["period"] in fert.index:
+                f = fert.loc[r["period"], "quantity_t"] / 1e6
+                ax.bar(
+                    xi,
+                    f,
+                    width=0.3,
+                    color="#d68910",
+                    label="fertilisers (Lithuanian producers only)",
+                )
+                ax.text(xi, f, f"{f:.2f}", ha="center", va="bottom", fontsize=6.5)
+        ax.set_xticks(x, tot["period"].tolist())
+        ax.axvline(
+            x[~before][0] - 0.5 if (~before).any() else x[-1] + 0.5,
+            color="#c0392b",
+            linestyle="--",
+            linewidth=0.9,
+        )
+        ax.set_ylabel("cargo handled (million tonnes)")
+        ax.set_xlabel("calendar year")
+        ax.set_title("Port of Klaipeda cargo before and after Belarusian potash transit ended")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.margins(y=0.15)
+        add_source(
+            fig,
+            "Klaipeda State Seaport Authority press releases, figures extracted by "
+            "potash.klaipeda_cargo (rel. = releases printing the figure)",
+        )
+    return fig
+
+
+def plot_route_mix(
+    mix: pd.DataFrame | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Figure:
+    """Belarus's potash volumes by route, before and after 2022-02-01, each bar with its source.
+
+    One bar per row of :func:`potash.route_mix` (nothing added or averaged: where two pages
+    give a figure for the same route and year, both bars are shown). Bars are numbered; the
+    numbers are listed with the source site in the source line, and the full URL and quote are
+    in the ``route_mix()`` table (returned on the figure as ``fig.potash_table``).
+
+    Parameters
+    ----------
+    mix : DataFrame, optional
+        Output of :func:`potash.route_mix` (built from the curated route table if not given).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> fig = plot_route_mix()
+    >>> fig.axes[0].get_xlabel()
+    'volume (million tonnes per year)'
+    >>> list(fig.potash_table.columns[:3])
+    ['ref', 'period', 'phase']
+    """
+    from ..routes import route_mix
+
+    m = route_mix() if mix is None else mix
+    if m.empty:
+        raise PotashDataError("no route rows to plot", file="route table")
+    m = m.sort_values(["period", "route", "node"]).reset_index(drop=True)
+    m.insert(0, "ref", np.arange(1, len(m) + 1))
+    colors = {"before": "#1f4e79", "spanning": "#d68910", "after": "#c0392b"}
+    with potash_style():
+        fig, ax = new_axes(ax, figsize=(7.5, 0.35 * len(m) + 1.6))
+        y = np.arange(len(m))[::-1]
+        ax.barh(y, m["quantity_tonnes"] / 1e6, color=[colors[p] for p in m["phase"]])
+        labels = [f"{r.period} {r.route} [{r.ref}]" for r in m.itertuples()]
+        ax.set_yticks(y, labels, fontsize=7)
+        for yi, q in zip(y, m["quantity_tonnes"], strict=True):
+            ax.text(q / 1e6, yi, f" {q / 1e6:.1f}", va="center", fontsize=6.5)
+        names = {
+            "before": "before 2022-02-01",
+            "spanning": "year spanning 2022-02-01",
+            "after": "after 2022-02-01",
+        }
+        handles = [
+            Patch(color=c, label=names[p]) for p, c in colors.items() if (m["phase"] == p).any()
+        ]
+        ax.legend(handles=handles, loc="lower right")
+        ax.set_xlabel("volume (million tonnes per year)")
+        ax.set_ylabel("year, route [source ref]")
+        ax.set_title("Belarusian potash by route (curated figures, one bar per source)")
+        refs = "; ".join(f"[{r.ref}] {urlparse(r.source_url).netloc}" for r in m.itertuples())
+        add_source(fig, "data/raw/bilateral_curated/potash_routes_curated.csv: " + refs)
+        fig.potash_table = m
+    return fig
