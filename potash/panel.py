@@ -81,8 +81,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.iolib.summary import Summary
 from statsmodels.iolib.table import SimpleTable
 from threadpoolctl import threadpool_limits
@@ -547,11 +548,15 @@ def _event_terms(
             continue
         name = _et_name(k)
         cols[name] = np.where(np.isnan(kk), 0.0, (kk == k).astype(float))
-        binned = bin_endpoints and ((k == lo and k_obs.min() < lo) or (k == hi and k_obs.max() > hi))
+        binned = bin_endpoints and (
+            (k == lo and k_obs.min() < lo) or (k == hi and k_obs.max() > hi)
+        )
         label = f"<={k}" if binned and k == lo else f">={k}" if binned else str(k)
         rows.append({"term": name, "event_time": k, "label": label, "binned": bool(binned)})
     if not (et == reference).any():
-        raise ValueError(f"reference={reference}: the treated unit has no year at event time {reference}")
+        raise ValueError(
+            f"reference={reference}: the treated unit has no year at event time {reference}"
+        )
     return pd.DataFrame(cols, index=panel.index), pd.DataFrame(rows)
 
 
@@ -614,12 +619,23 @@ def _dummies(values: pd.Series, prefix: str) -> pd.DataFrame:
 
 
 def _fit_glm(
-    X: pd.DataFrame, yv: np.ndarray, used: pd.DataFrame, cluster_col: str | None, *,
-    tol: float, maxiter: int,
+    X: pd.DataFrame,
+    yv: np.ndarray,
+    used: pd.DataFrame,
+    cluster_col: str | None,
+    *,
+    tol: float,
+    maxiter: int,
 ) -> Any:
     """Poisson GLM by IRLS; covariance without small-sample factor (applied by the caller)."""
-    model = sm.GLM(yv, X, family=sm.families.Poisson())
-    common = {"method": "IRLS", "maxiter": maxiter, "tol": tol, "rtol": tol, "tol_criterion": "params"}
+    model = GLM(yv, X, family=families.Poisson())
+    common = {
+        "method": "IRLS",
+        "maxiter": maxiter,
+        "tol": tol,
+        "rtol": tol,
+        "tol_criterion": "params",
+    }
     if cluster_col is None:
         return model.fit(cov_type="HC0", **common)
     groups = pd.factorize(used[cluster_col], sort=True)[0]
@@ -753,7 +769,14 @@ def trade_event_study(
     else:
         terms = panel[["treated_post"]].astype(float)
         term_info = pd.DataFrame(
-            [{"term": "treated_post", "event_time": pd.NA, "label": f">= {post_start}", "binned": False}]
+            [
+                {
+                    "term": "treated_post",
+                    "event_time": pd.NA,
+                    "label": f">= {post_start}",
+                    "binned": False,
+                }
+            ]
         )
     used, terms, dropped_info = _drop_separated(panel, fe_cols, terms)
     term_info = term_info[term_info["term"].isin(terms.columns)].reset_index(drop=True)
@@ -798,7 +821,9 @@ def trade_event_study(
             "hc0": g / (g - 1),
             "none": 1.0,
         }[small_sample]
-    cov_all = pd.DataFrame(np.asarray(fit.cov_params()) * factor, index=X.columns, columns=X.columns)
+    cov_all = pd.DataFrame(
+        np.asarray(fit.cov_params()) * factor, index=X.columns, columns=X.columns
+    )
     return TradeEventStudyResults(
         _fit=fit,
         _panel=used,
@@ -871,7 +896,9 @@ class TradeEventStudyResults(ResultsBase):
     @property
     def params(self) -> pd.Series:
         """Treatment coefficients (log points; ``exp(b) - 1`` is the proportional effect)."""
-        return pd.Series(np.asarray(self._fit.params)[: len(self.terms)], index=self.terms, name="coef")
+        return pd.Series(
+            np.asarray(self._fit.params)[: len(self.terms)], index=self.terms, name="coef"
+        )
 
     @property
     def all_params(self) -> pd.Series:
@@ -979,8 +1006,13 @@ class TradeEventStudyResults(ResultsBase):
         cf = np.exp(X[:, nt:] @ b[nt:])
         p = self._panel.loc[tr]
         out = pd.DataFrame(
-            {"year": p["year"].to_numpy(), "importer": p["importer"].to_numpy(),
-             "actual": p["y"].to_numpy(), "fitted": fitted, "counterfactual": cf}
+            {
+                "year": p["year"].to_numpy(),
+                "importer": p["importer"].to_numpy(),
+                "actual": p["y"].to_numpy(),
+                "fitted": fitted,
+                "counterfactual": cf,
+            }
         )
         return out.groupby("year", as_index=False)[["actual", "fitted", "counterfactual"]].sum()
 

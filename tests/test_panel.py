@@ -89,7 +89,18 @@ def test_exported_panel_is_the_one_the_package_builds(fao_did):
 def test_faostat_sample_definition(fao_did, fao_trade):
     """Exporters 'above 100,000 t' = mean annual MOP export quantity 2010-2023 > 100,000 t."""
     assert sorted(fao_did.panel["exporter"].unique()) == [
-        "BEL", "BLR", "CAN", "CHL", "DEU", "ESP", "ISR", "JOR", "LAO", "NLD", "RUS", "USA",
+        "BEL",
+        "BLR",
+        "CAN",
+        "CHL",
+        "DEU",
+        "ESP",
+        "ISR",
+        "JOR",
+        "LAO",
+        "NLD",
+        "RUS",
+        "USA",
     ]
     # hand check of the rule on the raw rows: Belgium in (mean 157,205 t), Uzbekistan out (89,707 t)
     t = fao_trade[(fao_trade["year"].between(2010, 2023)) & fao_trade["quantity_t"].notna()]
@@ -133,18 +144,25 @@ def test_quasipoisson_and_poisson_vcovcl_agree_in_r():
         assert R[f"fao_did_quasipoisson.se_{conv}.treated_post"] == pytest.approx(
             R[f"fao_did_poisson.se_{conv}.treated_post"], rel=1e-12
         )
-    ratio = R["fao_did_quasipoisson.se_model.treated_post"] / R["fao_did_poisson.se_model.treated_post"]
+    ratio = (
+        R["fao_did_quasipoisson.se_model.treated_post"] / R["fao_did_poisson.se_model.treated_post"]
+    )
     assert ratio == pytest.approx(np.sqrt(R["fao_did_quasipoisson.dispersion"]), rel=1e-6)
 
 
-@pytest.mark.parametrize(("cluster", "tag"), [("pair", "bil_pair"), ("reporter_iso3", "bil_exporter")])
+@pytest.mark.parametrize(
+    ("cluster", "tag"), [("pair", "bil_pair"), ("reporter_iso3", "bil_exporter")]
+)
 def test_bilateral_matches_r(cluster, tag):
     trade = synthetic_bilateral()
     csv = pd.read_csv(RESULTS / "panel_synthetic_bilateral.csv")
     for conv in ("hc1", "hc0", "none"):
         res = trade_event_study(
-            trade, level="bilateral", fixed_effects=("exporter", "importer", "time"),
-            cluster=cluster, small_sample=conv,
+            trade,
+            level="bilateral",
+            fixed_effects=("exporter", "importer", "time"),
+            cluster=cluster,
+            small_sample=conv,
         )
         assert len(res.panel) == len(csv) == R[f"{tag}.nobs"]
         assert res.settings["k_params"] == R[f"{tag}.k"]
@@ -161,7 +179,10 @@ def test_bilateral_separated_cells_dropped_and_reported():
     d = res.dropped
     # importer ZZZ (6 exporters x 10 years) and the empty year 2014 (6 x 6 other importers)
     assert len(d) == 96
-    assert set(d.loc[d["importer"] == "ZZZ", "reason"]) <= {"all-zero importer group", "all-zero year group"}
+    assert set(d.loc[d["importer"] == "ZZZ", "reason"]) <= {
+        "all-zero importer group",
+        "all-zero year group",
+    }
     assert (d.loc[d["importer"] != "ZZZ", "year"] == 2014).all()
     assert (d["y"] == 0).all()
 
@@ -169,8 +190,11 @@ def test_bilateral_separated_cells_dropped_and_reported():
 @pytest.mark.parametrize(("conv", "tag"), [("none", "bil_hc0"), ("hc1", "bil_hc1")])
 def test_bilateral_heteroskedasticity_robust_matches_r(conv, tag):
     res = trade_event_study(
-        synthetic_bilateral(), level="bilateral", fixed_effects=("exporter", "importer", "time"),
-        cluster=None, small_sample=conv,
+        synthetic_bilateral(),
+        level="bilateral",
+        fixed_effects=("exporter", "importer", "time"),
+        cluster=None,
+        small_sample=conv,
     )
     assert res.std_errors["treated_post"] == pytest.approx(R[f"{tag}.se.treated_post"], abs=1e-6)
 
@@ -185,7 +209,9 @@ def test_statsmodels_cov_kwds_mapping(fao_did):
     on = model.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True}, **kw)
     off = model.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False}, **kw)
     assert on.bse.iloc[0] == pytest.approx(R["fao_did_quasipoisson.se_hc1.treated_post"], abs=1e-6)
-    assert off.bse.iloc[0] == pytest.approx(R["fao_did_quasipoisson.se_none.treated_post"], abs=1e-6)
+    assert off.bse.iloc[0] == pytest.approx(
+        R["fao_did_quasipoisson.se_none.treated_post"], abs=1e-6
+    )
     t_fit = model.fit(
         cov_type="cluster", cov_kwds={"groups": groups, "df_correction": True}, use_t=True, **kw
     )
@@ -199,7 +225,9 @@ def test_statsmodels_cov_kwds_mapping(fao_did):
 def test_conf_int_and_effects(fao_did):
     ci = fao_did.conf_int(0.90)
     b, se = fao_did.params["treated_post"], fao_did.std_errors["treated_post"]
-    assert ci.loc["treated_post", "lower"] == pytest.approx(b - stats.norm.ppf(0.95) * se, rel=1e-12)
+    assert ci.loc["treated_post", "lower"] == pytest.approx(
+        b - stats.norm.ppf(0.95) * se, rel=1e-12
+    )
     sf = fao_did.summary_frame()
     assert sf.loc["treated_post", "effect_pct"] == pytest.approx(100 * (np.exp(b) - 1))
     assert sf.loc["treated_post", "pvalue"] == pytest.approx(2 * stats.norm.sf(abs(b / se)))
@@ -238,9 +266,19 @@ def test_noiseless_panel_exact_recovery():
     units, years = ["BLR", "CAN", "RUS", "ISR"], range(2016, 2024)
     g = pd.MultiIndex.from_product([units, years], names=["u", "t"]).to_frame(index=False)
     a = {"BLR": 5.0, "CAN": 6.0, "RUS": 5.5, "ISR": 4.0}
-    y = np.exp(g["u"].map(a) + 0.05 * (g["t"] - 2016) - 0.25 * ((g["u"] == "BLR") & (g["t"] >= 2022)))
-    trade = pd.DataFrame({"year": g["t"], "reporter_iso3": g["u"], "partner_iso3": "WLD",
-                          "flow": "export", "product": "potassium_chloride", "quantity_t": y})
+    y = np.exp(
+        g["u"].map(a) + 0.05 * (g["t"] - 2016) - 0.25 * ((g["u"] == "BLR") & (g["t"] >= 2022))
+    )
+    trade = pd.DataFrame(
+        {
+            "year": g["t"],
+            "reporter_iso3": g["u"],
+            "partner_iso3": "WLD",
+            "flow": "export",
+            "product": "potassium_chloride",
+            "quantity_t": y,
+        }
+    )
     res = trade_event_study(trade)
     assert res.params["treated_post"] == pytest.approx(-0.25, abs=1e-10)
     cf = res.counterfactual()
@@ -254,9 +292,16 @@ def test_noiseless_panel_exact_recovery():
 def test_all_zero_groups_dropped_and_same_estimate():
     base = _poisson_panel(3, -0.3, n_units=8)
     extra = base[base["reporter_iso3"] == "X00"].assign(reporter_iso3="ZER", quantity_t=0.0)
-    zero_year = pd.DataFrame({"year": 2007, "reporter_iso3": base["reporter_iso3"].unique(),
-                              "partner_iso3": "WLD", "flow": "export",
-                              "product": "potassium_chloride", "quantity_t": 0.0})
+    zero_year = pd.DataFrame(
+        {
+            "year": 2007,
+            "reporter_iso3": base["reporter_iso3"].unique(),
+            "partner_iso3": "WLD",
+            "flow": "export",
+            "product": "potassium_chloride",
+            "quantity_t": 0.0,
+        }
+    )
     res0 = trade_event_study(base)
     res = trade_event_study(pd.concat([base, extra, zero_year], ignore_index=True))
     assert len(res.dropped) == len(extra) + len(zero_year)
@@ -265,7 +310,9 @@ def test_all_zero_groups_dropped_and_same_estimate():
     assert reasons["all-zero year group"] == len(zero_year)
     assert res.params["treated_post"] == pytest.approx(res0.params["treated_post"], abs=1e-9)
     # dropped before the fit: same N, K and G, so the same standard error
-    assert res.std_errors["treated_post"] == pytest.approx(res0.std_errors["treated_post"], rel=1e-8)
+    assert res.std_errors["treated_post"] == pytest.approx(
+        res0.std_errors["treated_post"], rel=1e-8
+    )
 
 
 def test_all_zero_event_time_cell_dropped():
@@ -288,11 +335,13 @@ def test_all_zero_post_is_an_error():
 # post definition and sample rules
 # --------------------------------------------------------------------------------------
 def test_post_start_from_events_table():
-    ev = pd.DataFrame({
-        "date": pd.to_datetime(["2021-05-23", "2021-08-09", "2022-02-01"]),
-        "event_id": ["ryanair", "us_eo14038", "klaipeda_transit_ends"],
-        "type": ["geopolitical", "sanction", "logistics"],
-    })
+    ev = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2021-05-23", "2021-08-09", "2022-02-01"]),
+            "event_id": ["ryanair", "us_eo14038", "klaipeda_transit_ends"],
+            "type": ["geopolitical", "sanction", "logistics"],
+        }
+    )
     assert post_start_year(ev)[0] == 2022  # first sanction 2021-08-09 -> first full year 2022
     assert post_start_year(ev, timing="event_year")[0] == 2021
     assert post_start_year(ev, event_ids=["klaipeda_transit_ends"], timing="event_year")[0] == 2022
@@ -311,15 +360,23 @@ def test_post_start_from_events_table():
 
 
 def test_min_quantity_rules_hand_calculated():
-    trade = pd.DataFrame({
-        "year": [2019, 2020, 2021, 2022] * 3 + [2019, 2021],
-        "reporter_iso3": ["BLR"] * 4 + ["AAA"] * 4 + ["BBB"] * 4 + ["CCC"] * 2,
-        "partner_iso3": "WLD", "flow": "export", "product": "potassium_chloride",
-        # AAA: mean 100 (not > 100), max 160; BBB: mean 150, pre-mean 100; CCC: 2 rows, mean 150
-        "quantity_t": [500, 500, 500, 200, 40, 40, 160, 160, 100, 100, 100, 300, 100, 200.0],
-    })
+    trade = pd.DataFrame(
+        {
+            "year": [2019, 2020, 2021, 2022] * 3 + [2019, 2021],
+            "reporter_iso3": ["BLR"] * 4 + ["AAA"] * 4 + ["BBB"] * 4 + ["CCC"] * 2,
+            "partner_iso3": "WLD",
+            "flow": "export",
+            "product": "potassium_chloride",
+            # AAA: mean 100 (not > 100), max 160; BBB: mean 150, pre-mean 100; CCC: 2 rows, mean 150
+            "quantity_t": [500, 500, 500, 200, 40, 40, 160, 160, 100, 100, 100, 300, 100, 200.0],
+        }
+    )
+
     def kept(rule):
-        return sorted(trade_panel(trade, min_quantity=100, min_quantity_rule=rule)["exporter"].unique())
+        return sorted(
+            trade_panel(trade, min_quantity=100, min_quantity_rule=rule)["exporter"].unique()
+        )
+
     assert kept("mean") == ["BBB", "BLR", "CCC"]
     assert kept("max") == ["AAA", "BBB", "BLR", "CCC"]
     assert kept("pre_mean") == ["BLR", "CCC"]
@@ -353,7 +410,9 @@ def test_missing_columns():
 
 
 def test_year_range_without_data():
-    with pytest.raises(PotashDataError, match=r"no export rows .* in years 1990-1995 \(the data cover 2008-2023\)"):
+    with pytest.raises(
+        PotashDataError, match=r"no export rows .* in years 1990-1995 \(the data cover 2008-2023\)"
+    ):
         trade_event_study(_poisson_panel(0, 0.0, n_units=4), years=(1990, 1995))
 
 
@@ -390,8 +449,13 @@ def test_mirror_flows_use_partner_as_exporter():
     mirror = bil.rename(columns={"reporter_iso3": "partner_iso3", "partner_iso3": "reporter_iso3"})
     mirror["flow"] = "import"
     a = trade_event_study(bil, level="bilateral", fixed_effects=("exporter", "importer", "time"))
-    b = trade_event_study(mirror, flow="import", level="bilateral",
-                          fixed_effects=("exporter", "importer", "time"), cluster="exporter")
+    b = trade_event_study(
+        mirror,
+        flow="import",
+        level="bilateral",
+        fixed_effects=("exporter", "importer", "time"),
+        cluster="exporter",
+    )
     assert a.params["treated_post"] == pytest.approx(b.params["treated_post"], abs=1e-10)
     assert a.std_errors["treated_post"] == pytest.approx(b.std_errors["treated_post"], abs=1e-10)
 

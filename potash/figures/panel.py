@@ -12,7 +12,10 @@ from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_styl
 
 __all__ = ["plot_synth_gaps", "plot_synth_paths", "plot_trade_event_study"]
 
-_UNITS = {"quantity_t": ("Mt", 1e6, "export quantity"), "value_usd": ("USD bn", 1e9, "export value")}
+_UNITS = {
+    "quantity_t": ("Mt", 1e6, "export quantity"),
+    "value_usd": ("USD bn", 1e9, "export value"),
+}
 
 
 def _source_line(measure: str, product: str) -> str:
@@ -63,14 +66,31 @@ def plot_trade_event_study(results: Any, ax: Any = None) -> Figure:
             eff = sf["effect_pct"].to_numpy()
             lo, hi = sf["effect_ci_lower"].to_numpy(), sf["effect_ci_upper"].to_numpy()
             ax.errorbar(
-                k, eff, yerr=[eff - lo, hi - eff], fmt="o", color="#1f4e79", capsize=3,
+                k,
+                eff,
+                yerr=[eff - lo, hi - eff],
+                fmt="o",
+                color="#1f4e79",
+                capsize=3,
                 label="PPML effect, 95% CI",
             )
-            ax.plot([s["reference"]], [0.0], marker="o", mfc="white", color="#1f4e79",
-                    linestyle="none", label=f"reference (k = {s['reference']})")
+            ax.plot(
+                [s["reference"]],
+                [0.0],
+                marker="o",
+                mfc="white",
+                color="#1f4e79",
+                linestyle="none",
+                label=f"reference (k = {s['reference']})",
+            )
             ax.axhline(0.0, color="#444444", linewidth=0.8)
-            ax.axvline(-0.5, color=EVENT_COLORS["sanction"], linestyle="--", linewidth=0.9,
-                       label=f"first post year {s['post_start']}")
+            ax.axvline(
+                -0.5,
+                color=EVENT_COLORS["sanction"],
+                linestyle="--",
+                linewidth=0.9,
+                label=f"first post year {s['post_start']}",
+            )
             ax.set_xticks(k.tolist() + [s["reference"]])
             labels = dict(zip(k, sf["label"], strict=True)) | {s["reference"]: str(s["reference"])}
             ax.set_xticklabels([labels[t] for t in ax.get_xticks()])
@@ -82,8 +102,13 @@ def plot_trade_event_study(results: Any, ax: Any = None) -> Figure:
             cf = results.counterfactual()
             x = _year_dates(cf["year"])
             ax.plot(x, cf["actual"] / scale, marker="o", label=f"{s['treated']} actual")
-            ax.plot(x, cf["counterfactual"] / scale, linestyle="--", marker=".",
-                    label="PPML counterfactual (no sanctions)")
+            ax.plot(
+                x,
+                cf["counterfactual"] / scale,
+                linestyle="--",
+                marker=".",
+                label="PPML counterfactual (no sanctions)",
+            )
             eff = results.summary_frame().iloc[0]
             ax.set_ylabel(f"{what.capitalize()} ({unit})")
             ax.set_xlabel("Year")
@@ -118,8 +143,13 @@ def plot_synth_paths(results: Any, ax: Any = None) -> Figure:
         paths = results.paths
         x = _year_dates(paths.index)
         ax.plot(x, paths["actual"] / scale, marker="o", label=f"{s['treated']} actual")
-        ax.plot(x, paths["synthetic"] / scale, linestyle="--", marker=".",
-                label=f"synthetic {s['treated']}")
+        ax.plot(
+            x,
+            paths["synthetic"] / scale,
+            linestyle="--",
+            marker=".",
+            label=f"synthetic {s['treated']}",
+        )
         ax.set_ylabel(f"{what.capitalize()} ({unit})")
         ax.set_xlabel("Year")
         ax.set_title(f"{s['treated']} potash {what}: actual and synthetic control")
@@ -150,17 +180,30 @@ def plot_synth_gaps(results: Any, ax: Any = None) -> Figure:
         gaps = results.placebo_gaps
         x = _year_dates(gaps.index)
         for i, col in enumerate(gaps.columns):
-            ax.plot(x, gaps[col] / scale, color="#9aa5b1", linewidth=0.8, alpha=0.8,
-                    label="placebo (each donor as treated)" if i == 0 else None)
-        ax.plot(x, results.gap / scale, color="#c0392b", linewidth=2.0, marker="o",
-                label=f"{s['treated']} gap")
+            ax.plot(
+                x,
+                gaps[col] / scale,
+                color="#9aa5b1",
+                linewidth=0.8,
+                alpha=0.8,
+                label="placebo (each donor as treated)" if i == 0 else None,
+            )
+        ax.plot(
+            x,
+            results.gap / scale,
+            color="#c0392b",
+            linewidth=2.0,
+            marker="o",
+            label=f"{s['treated']} gap",
+        )
         ax.axhline(0.0, color="#444444", linewidth=0.8)
         ax.set_ylabel(f"Actual minus synthetic ({unit})")
         ax.set_xlabel("Year")
         p = results.pvalue
         ax.set_title(
-            f"{s['treated']} potash {what}: gap and placebo gaps "
-            f"(RMSPE-ratio p = {p:.2f})" if np.isfinite(p) else f"{s['treated']} gap"
+            f"{s['treated']} potash {what}: gap and placebo gaps (RMSPE-ratio p = {p:.2f})"
+            if np.isfinite(p)
+            else f"{s['treated']} gap"
         )
         mark_events(ax, results.event_marks)
         ax.legend(loc="lower left")

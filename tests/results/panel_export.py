@@ -91,8 +91,12 @@ def main() -> None:
     cols = ["exporter", "year", "y", "treated_post", *es.terms]
     out[cols].to_csv(HERE / "panel_faostat_mop.csv", index=False, float_format="%.17g")
 
-    bil = trade_event_study(synthetic_bilateral(), level="bilateral",
-                            fixed_effects=("exporter", "importer", "time"), cluster="pair")
+    bil = trade_event_study(
+        synthetic_bilateral(),
+        level="bilateral",
+        fixed_effects=("exporter", "importer", "time"),
+        cluster="pair",
+    )
     p = bil.panel
     p[["exporter", "importer", "pair", "year", "y", "treated_post"]].to_csv(
         HERE / "panel_synthetic_bilateral.csv", index=False, float_format="%.17g"
