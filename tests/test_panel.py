@@ -103,13 +103,30 @@ def test_faostat_sample_definition(fao_did, fao_trade):
         "USA",
     ]
     # hand check of the rule on the raw rows: Belgium in (mean 157,205 t), Uzbekistan out (89,707 t)
-    t = fao_trade[(fao_trade["year"].between(2010, 2023)) & fao_trade["quantity_t"].notna()]
+    t = fao_trade[
+        fao_trade["year"].between(2010, 2023)
+        & fao_trade["quantity_t"].notna()
+        & (fao_trade["flow"] == "export")
+        & (fao_trade["product"] == "potassium_chloride")
+        & (fao_trade["partner_iso3"] == "WLD")
+    ]
     means = t.groupby("reporter_iso3")["quantity_t"].mean()
     assert means["BEL"] > 1e5 > means["UZB"]
     assert set(means[means > 1e5].index) == set(fao_did.panel["exporter"])
     assert fao_did.post_start == 2022
     assert fao_did.nobs == R["fao_did_quasipoisson.nobs"]
     assert fao_did.settings["k_params"] == R["fao_did_quasipoisson.k"]
+
+
+def test_loader_panel_equals_raw_file_reading(fao_did):
+    """Independent reference: the same panel built from the raw FAOSTAT CSV read directly."""
+    from _panel_raw import faostat_mop_exports
+
+    ref = trade_event_study(faostat_mop_exports(), **FAOSTAT_SPEC)
+    a, b = fao_did.panel, ref.panel
+    assert list(a["exporter"]) == list(b["exporter"]) and list(a["year"]) == list(b["year"])
+    np.testing.assert_allclose(a["y"], b["y"], rtol=1e-15)
+    assert fao_did.params["treated_post"] == pytest.approx(ref.params["treated_post"], abs=1e-12)
 
 
 @pytest.mark.parametrize("conv", ["hc1", "hc0", "none"])

@@ -8,3 +8,9 @@ PDF files that are byte-identical across rebuilds.
 from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style, save_figure
 
 __all__ = ["EVENT_COLORS", "add_source", "mark_events", "new_axes", "potash_style", "save_figure"]
+
+# --- trade panels (issue 4, trade part) ---
+from .panel import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
+
+__all__ += ["plot_synth_gaps", "plot_synth_paths", "plot_trade_event_study"]
+# --- end trade panels ---
