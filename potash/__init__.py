@@ -75,3 +75,18 @@ __all__ += [
     "unit_values",
 ]
 # --- end market ---
+
+# --- trade panels (issue 4, trade part) ---
+from .panel import TradeEventStudyResults, post_start_year, trade_event_study, trade_panel  # noqa: E402
+from .synth import SyntheticControlResults, synth_weights, synthetic_control  # noqa: E402
+
+__all__ += [
+    "SyntheticControlResults",
+    "TradeEventStudyResults",
+    "post_start_year",
+    "synth_weights",
+    "synthetic_control",
+    "trade_event_study",
+    "trade_panel",
+]
+# --- end trade panels ---

@@ -32,3 +32,9 @@ __all__ += [
     "plot_share_shift",
     "plot_unit_value_gap",
 ]
+
+# --- trade panels (issue 4, trade part) ---
+from .panel import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
+
+__all__ += ["plot_synth_gaps", "plot_synth_paths", "plot_trade_event_study"]
+# --- end trade panels ---

@@ -1,0 +1,521 @@
+"""Synthetic control for the treated exporter's flows, with in-space placebo inference.
+
+The synthetic unit is a convex combination of donor exporters (weights ``w_j >= 0``,
+``sum_j w_j = 1``) chosen to reproduce the treated unit's pre-treatment outcomes (Abadie,
+Diamond and Hainmueller 2010). Weights minimise, with scipy's SLSQP::
+
+    (1/T0) sum_{t < post} ((y_1t - sum_j w_j y_jt) / s_y)^2
+      + covariate_weight * (1/C) sum_c ((x_1c - sum_j w_j x_jc) / s_c)^2
+
+where ``s_y`` is the standard deviation of the pre-period outcomes over all units and years,
+``s_c`` the standard deviation of covariate ``c`` over units, and the covariate term is present
+only if ``covariates`` are given (a fixed, documented predictor weighting; the nested
+optimisation of the predictor weights ``V`` of the Synth package is not implemented).
+With more donors than pre-periods the weights may not be unique; the fitted path is.
+
+Inference is by in-space placebos (Abadie et al. 2010, section 4): each donor in turn is
+treated as if sanctioned, its synthetic control is built from the *other* donors (the treated
+unit is never a donor), and the ratio of post- to pre-period root mean squared prediction
+error (RMSPE) is computed for every unit. The permutation p-value is the share of units
+(treated and placebos) whose ratio is at least the treated unit's:
+``p = #{units with ratio >= ratio_treated} / (J + 1)``, so the smallest attainable p-value is
+``1/(J+1)``. ``rmspe_cutoff`` optionally drops placebos whose pre-RMSPE exceeds
+``rmspe_cutoff`` times the treated unit's (poorly fitted placebos), as in that paper's figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+from statsmodels.iolib.summary import Summary
+from threadpoolctl import threadpool_limits
+
+from ._options import check_option
+from ._results import ResultsBase
+from .errors import PotashDataError
+from .panel import (
+    MinQuantityRule,
+    Timing,
+    _build_panel,
+    _summary_table,
+    post_start_year,
+)
+
+__all__ = ["SyntheticControlResults", "synth_weights", "synthetic_control"]
+
+Normalize = Literal["none", "pre_mean"]
+
+
+def synth_weights(
+    treated_pre: np.ndarray,
+    donors_pre: np.ndarray,
+    *,
+    treated_cov: np.ndarray | None = None,
+    donors_cov: np.ndarray | None = None,
+    covariate_weight: float = 1.0,
+    scale: float | None = None,
+) -> np.ndarray:
+    """Convex weights (non-negative, summing to one) that best reproduce the treated unit.
+
+    Parameters
+    ----------
+    treated_pre : array, shape (T0,)
+        Treated unit's pre-period outcomes.
+    donors_pre : array, shape (T0, J)
+        Donors' pre-period outcomes, one column per donor.
+    treated_cov, donors_cov : arrays, shapes (C,) and (C, J), optional
+        Covariates (already standardised by the caller).
+    covariate_weight : float
+        Weight of the mean squared covariate discrepancy relative to the outcome term.
+    scale : float, optional
+        Divisor of the outcome discrepancies (default: sd of all pre-period outcomes).
+
+    Returns
+    -------
+    ndarray, shape (J,)
+
+    Examples
+    --------
+    >>> donors = np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 3.0], [4.0, 2.0]])
+    >>> treated = donors @ np.array([0.25, 0.75])
+    >>> np.round(synth_weights(treated, donors), 6).tolist()
+    [0.25, 0.75]
+    """
+    y1 = np.asarray(treated_pre, dtype=float)
+    Y0 = np.asarray(donors_pre, dtype=float)
+    t0, j = Y0.shape
+    if j == 1:
+        return np.ones(1)
+    if scale is None:
+        scale = float(np.std(np.column_stack([y1, Y0]))) or 1.0
+    A = Y0 / (scale * np.sqrt(t0))
+    b = y1 / (scale * np.sqrt(t0))
+    if treated_cov is not None and donors_cov is not None and len(treated_cov):
+        c = len(treated_cov)
+        f = np.sqrt(covariate_weight / c)
+        A = np.vstack([A, f * np.asarray(donors_cov, dtype=float)])
+        b = np.concatenate([b, f * np.asarray(treated_cov, dtype=float)])
+    AtA, Atb = A.T @ A, A.T @ b
+
+    def obj(w: np.ndarray) -> float:
+        r = A @ w - b
+        return float(r @ r)
+
+    def grad(w: np.ndarray) -> np.ndarray:
+        return 2.0 * (AtA @ w - Atb)
+
+    best = None
+    starts = [np.full(j, 1.0 / j), *np.eye(j)[: min(j, 3)] * 0.98 + 0.02 / j]
+    for w0 in starts:
+        sol = optimize.minimize(
+            obj,
+            w0,
+            jac=grad,
+            method="SLSQP",
+            bounds=[(0.0, 1.0)] * j,
+            constraints=[
+                {"type": "eq", "fun": lambda w: w.sum() - 1.0, "jac": lambda w: np.ones_like(w)}
+            ],
+            options={"ftol": 1e-15, "maxiter": 2000},
+        )
+        if best is None or sol.fun < best.fun:
+            best = sol
+    w = np.clip(best.x, 0.0, None)
+    return w / w.sum()
+
+
+def _wide_from_trade(data: pd.DataFrame, **kw: Any) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    built = _build_panel(data, level="exporter", **kw)
+    panel = built.data
+    wide = panel.pivot(index="year", columns="exporter", values="y").sort_index()
+    return wide, built.excluded, int(panel.attrs["post_start"])
+
+
+def synthetic_control(
+    data: pd.DataFrame,
+    *,
+    treated: str = "BLR",
+    events: Any = 2022,
+    measure: str = "quantity_t",
+    flow: Literal["export"] = "export",
+    product: str = "potassium_chloride",
+    years: tuple[int, int] | None = None,
+    min_quantity: float | None = None,
+    min_quantity_rule: MinQuantityRule = "mean",
+    timing: Timing = "next_full_year",
+    event_ids: list[str] | tuple[str, ...] | None = None,
+    donors: list[str] | tuple[str, ...] | None = None,
+    covariates: pd.DataFrame | None = None,
+    covariate_weight: float = 1.0,
+    normalize: Normalize = "none",
+    placebos: bool = True,
+    rmspe_cutoff: float | None = None,
+) -> SyntheticControlResults:
+    """Synthetic control of the treated exporter's flow, with in-space placebos.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A tidy trade table (``load_trade`` schema: exporter x year country totals are used,
+        built as in :func:`potash.panel.trade_panel`), or a wide table with one row per year
+        (integer index) and one column per unit.
+    treated : str
+        The treated unit (column or ISO3 code).
+    events, timing, event_ids
+        First post year; see :func:`potash.panel.post_start_year` (default post = 2022+).
+    measure, flow, product, years, min_quantity, min_quantity_rule
+        Panel definition for a trade table; see :func:`potash.panel.trade_panel`.
+    donors : sequence of str, optional
+        Donor pool (default: every other unit). Donors with a missing year in the sample are
+        excluded and reported in ``results.excluded``.
+    covariates : DataFrame, optional
+        Index = units, columns = pre-treatment predictors (e.g. production capacity).
+    covariate_weight : float
+        Weight of the covariate term in the objective (module docstring).
+    normalize : {"none", "pre_mean"}
+        ``"pre_mean"`` indexes each unit's series to its pre-period mean = 100 first, so the
+        synthetic unit matches the treated unit's *shape* rather than its level (useful when the
+        treated unit is outside the donors' convex hull).
+    placebos : bool
+        Run the in-space placebos (each donor as treated).
+    rmspe_cutoff : float, optional
+        Exclude from the p-value placebos whose pre-RMSPE exceeds this multiple of the treated
+        unit's pre-RMSPE.
+
+    Returns
+    -------
+    SyntheticControlResults
+
+    Examples
+    --------
+    >>> wide = pd.DataFrame({"A": [1, 2, 3, 4, 5.0], "B": [3, 2, 3, 2, 3.0], "C": [2, 1, 2, 1, 2.0],
+    ...                      "T": [2, 2, 3, 1, 1.0]}, index=range(2018, 2023))
+    >>> res = synthetic_control(wide, treated="T", events=2021)
+    >>> res.weights.round(3).to_dict()
+    {'A': 0.5, 'B': 0.5, 'C': 0.0}
+    >>> res.gap.loc[2021:].round(3).tolist()
+    [-2.0, -3.0]
+    """
+    check_option("normalize", normalize, Normalize)
+    if rmspe_cutoff is not None and rmspe_cutoff <= 0:
+        raise ValueError(f"rmspe_cutoff={rmspe_cutoff} must be positive")
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if "reporter_iso3" in data.columns:
+        wide, excluded, post_start = _wide_from_trade(
+            data,
+            treated=treated,
+            events=events,
+            measure=measure,
+            flow=flow,
+            product=product,
+            years=years,
+            min_quantity=min_quantity,
+            min_quantity_rule=min_quantity_rule,
+            timing=timing,
+            event_ids=event_ids,
+        )
+        _, marks = post_start_year(events, timing=timing, event_ids=event_ids)
+    else:
+        post_start, marks = post_start_year(events, timing=timing, event_ids=event_ids)
+        wide = data.sort_index().astype(float)
+        if years is not None:
+            wide = wide.loc[years[0] : years[1]]
+        if treated not in wide.columns:
+            raise PotashDataError(
+                f"treated unit {treated!r} not found", file="wide table", column=treated
+            )
+        excluded = pd.DataFrame(columns=["exporter", "importer", "year", "statistic", "reason"])
+    if wide.empty:
+        raise PotashDataError("no years in the sample", file="synthetic control input")
+    if wide[treated].isna().any():
+        miss = wide.index[wide[treated].isna()].tolist()
+        raise PotashDataError(
+            f"treated unit {treated!r} has no value in years {miss}", column=treated
+        )
+    pool = [c for c in wide.columns if c != treated] if donors is None else list(donors)
+    unknown = sorted(set(pool) - set(wide.columns))
+    if unknown:
+        raise ValueError(f"donors not in the data: {unknown}")
+    if treated in pool:
+        raise ValueError(f"the treated unit {treated!r} cannot be its own donor")
+    rows = []
+    complete = []
+    for d in pool:
+        if wide[d].isna().any():
+            rows.append(
+                {
+                    "exporter": d,
+                    "importer": pd.NA,
+                    "year": pd.NA,
+                    "statistic": np.nan,
+                    "reason": f"donor with missing years {wide.index[wide[d].isna()].tolist()}",
+                }
+            )
+        else:
+            complete.append(d)
+    if rows:
+        excluded = pd.concat([excluded, pd.DataFrame(rows)], ignore_index=True)
+    if len(complete) < 2:
+        raise PotashDataError(
+            f"need at least 2 donors with complete data, have {complete}",
+            file="synthetic control input",
+        )
+    wide = wide[[treated, *complete]]
+    pre = wide.index < post_start
+    if pre.sum() < 2 or (~pre).sum() < 1:
+        raise PotashDataError(
+            f"need >= 2 pre years and >= 1 post year around {post_start}; have "
+            f"{wide.index.min()}-{wide.index.max()}",
+            file="synthetic control input",
+            column="year",
+        )
+    if normalize == "pre_mean":
+        base = wide.loc[pre].mean()
+        if (base <= 0).any():
+            raise PotashDataError(
+                f"pre-period mean is zero for {base.index[base <= 0].tolist()}: cannot index"
+            )
+        wide = 100 * wide / base
+
+    cov_std = None
+    if covariates is not None:
+        missing = sorted(set(wide.columns) - set(covariates.index))
+        if missing:
+            raise PotashDataError(f"no covariate rows for {missing}", file="covariates")
+        cov = covariates.loc[list(wide.columns)].astype(float)
+        if cov.isna().any().any():
+            raise PotashDataError("missing covariate values", file="covariates")
+        sd = cov.std(ddof=0).replace(0.0, 1.0)
+        cov_std = (cov - cov.mean()) / sd
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        main = _fit_one(wide, treated, complete, pre, cov_std, covariate_weight)
+        placebo_fits = {}
+        if placebos:
+            for unit in complete:
+                others = [d for d in complete if d != unit]
+                placebo_fits[unit] = _fit_one(wide, unit, others, pre, cov_std, covariate_weight)
+
+    return SyntheticControlResults(
+        _wide=wide,
+        _main=main,
+        _placebos=placebo_fits,
+        _excluded=excluded,
+        _settings={
+            "treated": treated,
+            "post_start": post_start,
+            "measure": measure,
+            "product": product,
+            "flow": flow,
+            "normalize": normalize,
+            "rmspe_cutoff": rmspe_cutoff,
+            "covariates": None if covariates is None else list(covariates.columns),
+            "event_marks": marks,
+        },
+    )
+
+
+def _fit_one(
+    wide: pd.DataFrame,
+    unit: str,
+    pool: list[str],
+    pre: np.ndarray,
+    cov_std: pd.DataFrame | None,
+    covariate_weight: float,
+) -> dict[str, Any]:
+    y1 = wide[unit].to_numpy()
+    Y0 = wide[pool].to_numpy()
+    scale = float(np.std(wide.loc[pre, [unit, *pool]].to_numpy())) or 1.0
+    kw: dict[str, Any] = {}
+    if cov_std is not None:
+        kw = {
+            "treated_cov": cov_std.loc[unit].to_numpy(),
+            "donors_cov": cov_std.loc[pool].to_numpy().T,
+            "covariate_weight": covariate_weight,
+        }
+    w = synth_weights(y1[pre], Y0[pre], scale=scale, **kw)
+    synth = Y0 @ w
+    gap = y1 - synth
+    rm_pre = float(np.sqrt(np.mean(gap[pre] ** 2)))
+    rm_post = float(np.sqrt(np.mean(gap[~pre] ** 2)))
+    return {
+        "weights": pd.Series(w, index=pool, name="weight"),
+        "synthetic": pd.Series(synth, index=wide.index),
+        "gap": pd.Series(gap, index=wide.index),
+        "rmspe_pre": rm_pre,
+        "rmspe_post": rm_post,
+        "ratio": rm_post / rm_pre if rm_pre > 0 else np.inf,
+    }
+
+
+@dataclass(repr=False)
+class SyntheticControlResults(ResultsBase):
+    """Results of :func:`synthetic_control` (read-only properties).
+
+    Examples
+    --------
+    >>> wide = pd.DataFrame({"A": [1, 2, 3, 4, 5.0], "B": [3, 2, 3, 2, 3.0], "C": [2, 1, 2, 1, 2.0],
+    ...                      "T": [2, 2, 3, 1, 1.0]}, index=range(2018, 2023))
+    >>> res = synthetic_control(wide, treated="T", events=2021)
+    >>> round(res.pvalue, 3)
+    0.25
+    """
+
+    _wide: pd.DataFrame
+    _main: dict[str, Any]
+    _placebos: dict[str, dict[str, Any]]
+    _excluded: pd.DataFrame
+    _settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def _title(self) -> str:  # type: ignore[override]
+        s = self._settings
+        return f"Synthetic control: {s['treated']} {s['product']} {s['flow']} {s['measure']}"
+
+    @property
+    def summary(self) -> Summary:
+        """The results table as a statsmodels ``Summary``."""
+        return _summary_table(self)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Settings of the fit."""
+        return {k: v for k, v in self._settings.items() if k != "event_marks"}
+
+    @property
+    def event_marks(self) -> pd.DataFrame:
+        """Event dates marked on the figures."""
+        return self._settings["event_marks"].copy()
+
+    @property
+    def post_start(self) -> int:
+        """First post-treatment year."""
+        return int(self._settings["post_start"])
+
+    @property
+    def weights(self) -> pd.Series:
+        """Donor weights (non-negative, summing to one)."""
+        return self._main["weights"].copy()
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        """By year: ``actual``, ``synthetic``, ``gap`` (actual minus synthetic) and ``post``."""
+        t = self._settings["treated"]
+        return pd.DataFrame(
+            {
+                "actual": self._wide[t],
+                "synthetic": self._main["synthetic"],
+                "gap": self._main["gap"],
+                "post": (self._wide.index >= self.post_start).astype(int),
+            }
+        ).rename_axis("year")
+
+    @property
+    def gap(self) -> pd.Series:
+        """Actual minus synthetic, by year."""
+        return self._main["gap"].rename("gap").rename_axis("year")
+
+    @property
+    def rmspe_pre(self) -> float:
+        """Root mean squared prediction error before treatment."""
+        return self._main["rmspe_pre"]
+
+    @property
+    def rmspe_post(self) -> float:
+        """Root mean squared gap after treatment."""
+        return self._main["rmspe_post"]
+
+    @property
+    def rmspe_ratio(self) -> float:
+        """Post/pre RMSPE ratio of the treated unit."""
+        return self._main["ratio"]
+
+    @property
+    def params(self) -> pd.Series:
+        """``att``: mean post-period gap; ``att_pct``: it relative to the mean synthetic post value."""
+        post = self._wide.index >= self.post_start
+        att = float(self._main["gap"][post].mean())
+        base = float(self._main["synthetic"][post].mean())
+        return pd.Series({"att": att, "att_pct": 100 * att / base if base else np.nan})
+
+    @property
+    def placebos(self) -> pd.DataFrame:
+        """Treated unit and placebos: ``pre_rmspe, post_rmspe, ratio, rank, used`` (rank 1 = largest)."""
+        t = self._settings["treated"]
+        rows = {t: self._main} | self._placebos
+        out = pd.DataFrame(
+            {
+                "pre_rmspe": [r["rmspe_pre"] for r in rows.values()],
+                "post_rmspe": [r["rmspe_post"] for r in rows.values()],
+                "ratio": [r["ratio"] for r in rows.values()],
+            },
+            index=pd.Index(list(rows), name="unit"),
+        )
+        out["treated"] = out.index == t
+        cut = self._settings["rmspe_cutoff"]
+        out["used"] = True
+        if cut is not None:
+            out["used"] = out["treated"] | (out["pre_rmspe"] <= cut * self.rmspe_pre)
+        out["rank"] = out["ratio"].where(out["used"]).rank(ascending=False, method="max")
+        return out
+
+    @property
+    def placebo_gaps(self) -> pd.DataFrame:
+        """Gap paths of the placebos used (one column per donor treated as if sanctioned)."""
+        used = self.placebos
+        keep = [u for u in self._placebos if used.loc[u, "used"]]
+        return pd.DataFrame({u: self._placebos[u]["gap"] for u in keep}).rename_axis("year")
+
+    @property
+    def pvalue(self) -> float:
+        """Permutation p-value: share of units with an RMSPE ratio at least the treated unit's."""
+        pl = self.placebos
+        if len(pl) == 1:
+            return np.nan
+        pl = pl[pl["used"]]
+        return float((pl["ratio"] >= self.rmspe_ratio).sum() / len(pl))
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """The permutation p-value for ``att`` (and ``att_pct``)."""
+        return pd.Series({"att": self.pvalue, "att_pct": self.pvalue})
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        """Units or rows excluded (threshold, missing years) before fitting."""
+        return self._excluded.copy()
+
+    dropped = excluded
+
+    def summary_frame(self) -> pd.DataFrame:
+        """By year: actual, synthetic, gap, gap in percent of synthetic, post flag."""
+        p = self.paths
+        p["gap_pct"] = 100 * p["gap"] / p["synthetic"].where(p["synthetic"] != 0)
+        return p[["actual", "synthetic", "gap", "gap_pct", "post"]]
+
+    def _notes(self) -> list[str]:
+        w = self.weights[self.weights > 5e-4].sort_values(ascending=False)
+        pl = self.placebos
+        return [
+            "Weights: " + ", ".join(f"{k} {v:.3f}" for k, v in w.items()),
+            f"Post = year >= {self.post_start}; ATT = {self.params['att']:,.4g} "
+            f"({self.params['att_pct']:+.1f}% of synthetic).",
+            f"RMSPE pre {self.rmspe_pre:,.4g}, post {self.rmspe_post:,.4g}, ratio {self.rmspe_ratio:.3g}; "
+            f"permutation p = {self.pvalue:.3f} ({int(pl['used'].sum())} units, rank "
+            f"{pl.loc[self._settings['treated'], 'rank']:.0f}).",
+        ]
+
+    def plot(self, ax: Any = None, kind: Literal["paths", "gaps"] = "paths") -> Any:
+        """``kind="paths"``: actual vs synthetic; ``kind="gaps"``: gap with placebo gaps.
+
+        Returns the matplotlib Figure.
+        """
+        check_option("kind", kind, Literal["paths", "gaps"])
+        from .figures.panel import plot_synth_gaps, plot_synth_paths
+
+        return plot_synth_paths(self, ax=ax) if kind == "paths" else plot_synth_gaps(self, ax=ax)
