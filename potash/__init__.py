@@ -16,3 +16,8 @@ from .errors import PotashDataError
 __version__ = "0.1.0"
 
 __all__ = ["PotashDataError", "__version__"]
+
+# -- events (issue 6): returns event-study engine --
+from .eventstudy import EventStudyResults, event_study, sanctions_event_study  # noqa: E402
+
+__all__ += ["EventStudyResults", "event_study", "sanctions_event_study"]

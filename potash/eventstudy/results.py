@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .._results import ResultsBase
+from statsmodels.iolib.summary import Summary
+from statsmodels.iolib.table import SimpleTable, default_txt_fmt
+
+from .._results import ResultsBase, _format_frame
 from .stats import ROBUST_TO_CLUSTERING, STATISTICS
 
 __all__ = ["EventStudyResults"]
@@ -95,6 +98,11 @@ class EventStudyResults(ResultsBase):
         return _ro(self._d["clusters"])
 
     @property
+    def calendar_dates(self) -> pd.DataFrame:
+        """Calendar date of each relative event day (rows) for each event (columns)."""
+        return _ro(self._d["calendar_dates"])
+
+    @property
     def rbar(self) -> pd.Series:
         """Kolari-Pynnonen mean pairwise correlation of estimation residuals, per group."""
         return _ro(self._d["rbar"])
@@ -147,6 +155,25 @@ class EventStudyResults(ResultsBase):
         out = t[cols].copy()
         out["assumes_independence"] = t["assumes_independence"].map({True: "yes", False: ""})
         return out.reset_index(drop=True)
+
+    @property
+    def summary(self) -> Summary:
+        """The CAAR test table as a statsmodels ``Summary`` (text, HTML, LaTeX).
+
+        Built here with ``SimpleTable`` because ``Summary.add_df`` (used by
+        ``ResultsBase.summary``) no longer exists in statsmodels 0.15.
+        """
+        smry = Summary()
+        frame = _format_frame(self.summary_frame())
+        table = SimpleTable(
+            frame.astype(str).to_numpy().tolist(),
+            headers=[str(c) for c in frame.columns],
+            title=self._title,
+            txt_fmt=default_txt_fmt,
+        )
+        smry.tables.append(table)
+        smry.add_extra_txt(self._notes())
+        return smry
 
     def _notes(self) -> list[str]:
         notes = [

@@ -8,3 +8,8 @@ PDF files that are byte-identical across rebuilds.
 from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style, save_figure
 
 __all__ = ["EVENT_COLORS", "add_source", "mark_events", "new_axes", "potash_style", "save_figure"]
+
+# -- events (issue 6): returns event-study figures --
+from .eventstudy import plot_car, plot_event_study  # noqa: E402
+
+__all__ += ["plot_car", "plot_event_study"]
