@@ -18,6 +18,6 @@ __version__ = "0.1.0"
 __all__ = ["PotashDataError", "__version__"]
 
 # -- events (issue 6): returns event-study engine --
-from .eventstudy import EventStudyResults, event_study, sanctions_event_study  # noqa: E402
+from .eventstudy import EventStudyResults, event_study, sanctions_event_study
 
 __all__ += ["EventStudyResults", "event_study", "sanctions_event_study"]

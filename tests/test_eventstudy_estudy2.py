@@ -33,7 +33,10 @@ def _parse_reference() -> dict:
     block = None
     for line in lines:
         if "bw_1980_stat" in line:
-            block = ("param", ["percentage", "mean", "bw_1980", "bw_1985", "t_test", "pt", "bh", "lmb"])
+            block = (
+                "param",
+                ["percentage", "mean", "bw_1980", "bw_1985", "t_test", "pt", "bh", "lmb"],
+            )
             continue
         if "sign_stat" in line:
             block = ("nonparam", ["percentage", "sign", "gsign", "csign", "rank", "mrank", "wlcx"])
@@ -97,9 +100,7 @@ def test_estudy2_alpha_beta_ols_on_pairwise_complete_days(res) -> None:
 
 def test_estudy2_daily_mean_and_coverage(res) -> None:
     np.testing.assert_allclose(res.aar.iloc[:, 0].to_numpy(), _ref("param", "mean"), atol=TOL)
-    assert res.calendar_dates["2020-03-16"].dt.strftime("%Y-%m-%d").tolist() == sorted(
-        REF["param"]
-    )
+    assert res.calendar_dates["2020-03-16"].dt.strftime("%Y-%m-%d").tolist() == sorted(REF["param"])
 
 
 @pytest.mark.parametrize(

@@ -90,8 +90,10 @@ def test_market_model_equals_statsmodels_ols_per_security_1e10() -> None:
     dates = pd.bdate_range("2020-01-01", periods=400)
     mkt = pd.Series(rng.normal(0, 0.01, 400), index=dates)
     rets = pd.DataFrame(
-        {f"S{i}": rng.normal(0, 0.001) + rng.uniform(0.3, 1.7) * mkt + rng.normal(0, 0.02, 400)
-         for i in range(12)},
+        {
+            f"S{i}": rng.normal(0, 0.001) + rng.uniform(0.3, 1.7) * mkt + rng.normal(0, 0.02, 400)
+            for i in range(12)
+        },
         index=dates,
     )
     rets.iloc[5:40, 3] = np.nan  # a security with a gap

@@ -94,7 +94,6 @@ def event_study(
     )
     fit = fit_models(p)
     E, S = p.requested.shape
-    T = len(p.days)
     days = p.days
 
     # -- standardised abnormal returns -------------------------------------------------------
@@ -170,9 +169,14 @@ def event_study(
         & ok_pair[:, None, :]
         & ~np.eye(E, dtype=bool)[:, :, None]
     )  # (e, f, s): event f's window inside e's estimation window, same security
-    overlap_with = [
-        ", ".join(p.event_ids[f] for f in np.flatnonzero(ov[ei, :, si])) for ei, si in zip(e, s, strict=True)
-    ] if ov.any() else [""] * len(e)
+    overlap_with = (
+        [
+            ", ".join(p.event_ids[f] for f in np.flatnonzero(ov[ei, :, si]))
+            for ei, si in zip(e, s, strict=True)
+        ]
+        if ov.any()
+        else [""] * len(e)
+    )
 
     dq = pd.DataFrame(
         {
@@ -191,7 +195,9 @@ def event_study(
                 0.0,
             ),
             "event_days": exp_pair.astype(int),
-            "event_window_coverage": np.where(exp_pair > 0, pres_pair / np.maximum(exp_pair, 1), 0.0),
+            "event_window_coverage": np.where(
+                exp_pair > 0, pres_pair / np.maximum(exp_pair, 1), 0.0
+            ),
             "overlap": np.array([bool(x) for x in overlap_with]),
             "overlap_with": overlap_with,
             "outcome": outcome,
@@ -260,7 +266,9 @@ def event_study(
     # -- tidy outputs ------------------------------------------------------------------------
     tests, aar, caar, rbar, sdp = _tidy(results_list, groups, days, convention, p)
 
-    idx = pd.MultiIndex.from_arrays([dq["event_id"], dq["security"]], names=["event_id", "security"])
+    idx = pd.MultiIndex.from_arrays(
+        [dq["event_id"], dq["security"]], names=["event_id", "security"]
+    )
     ar_frame = pd.DataFrame(fit.ar_evt[e, s], index=idx, columns=pd.Index(days, name="day"))
     names = ["alpha"] + (
         ["beta"] if model in ("market", "market_adjusted") else list(p.factor_names)
@@ -280,8 +288,14 @@ def event_study(
         .reset_index()
     )
     clusters = clusters[clusters["n_pairs"] > 1].reset_index(drop=True)
-    shifts = dq.loc[dq["shift_days"].fillna(0) != 0, ["event_id", "event_date", "trading_date", "shift_days"]]
-    shifts = shifts.drop_duplicates("event_id").rename(columns={"event_date": "date"}).reset_index(drop=True)
+    shifts = dq.loc[
+        dq["shift_days"].fillna(0) != 0, ["event_id", "event_date", "trading_date", "shift_days"]
+    ]
+    shifts = (
+        shifts.drop_duplicates("event_id")
+        .rename(columns={"event_date": "date"})
+        .reset_index(drop=True)
+    )
 
     return EventStudyResults(
         ar=ar_frame,
@@ -320,12 +334,26 @@ def _calendar_dates(p: Prepared) -> pd.DataFrame:
 
 
 def _tidy(results_list, groups, days, convention, p):
-    rows = []
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "event_id",
+            "window",
+            "day",
+            "statistic",
+            "mean",
+            "value",
+            "p_value",
+            "df",
+            "null_distribution",
+            "n",
+        )
+    }
     aar_cols, caar_cols, rbar, sdp = {}, {}, {}, {}
     g0 = 0
     for res in results_list:
         G = res["aar"].shape[0]
-        labels = groups[g0 : g0 + G]
+        labels = np.asarray(groups[g0 : g0 + G], dtype=object)
         g0 += G
         for gi, lab in enumerate(labels):
             aar_cols[lab] = res["aar"][gi]
@@ -333,42 +361,35 @@ def _tidy(results_list, groups, days, convention, p):
             sdp[lab] = res["sd_portfolio"][gi]
             caar_cols[lab] = res["caar"][gi]
         for scope in ("day", "window"):
+            if scope == "day":
+                gi, ti = np.meshgrid(np.arange(G), np.arange(len(days)), indexing="ij")
+                gi, ti = gi.ravel(), ti.ravel()
+                day_col = days[ti].astype("float")
+                mean = res["aar"][gi, ti]
+            else:
+                gi = np.arange(G)
+                day_col = np.full(G, np.nan)
+                mean = res["caar"]
+            size = len(gi)
             for name, d in res[scope].items():
-                val = d["value"]
-                if scope == "day":
-                    gi, ti = np.meshgrid(np.arange(G), np.arange(len(days)), indexing="ij")
-                    gi, ti = gi.ravel(), ti.ravel()
-                    day_col = days[ti].astype("float")
-                    mean = res["aar"][gi, ti]
-                    get = lambda a: a.reshape(-1)  # noqa: E731
-                else:
-                    gi = np.arange(G)
-                    day_col = np.full(G, np.nan)
-                    mean = res["caar"]
-                    get = lambda a: a.reshape(-1)  # noqa: E731
-                rows.append(
-                    pd.DataFrame(
-                        {
-                            "event_id": np.asarray(labels, dtype=object)[gi],
-                            "window": "day" if scope == "day" else "car",
-                            "day": day_col,
-                            "statistic": name,
-                            "mean": mean,
-                            "value": get(val),
-                            "p_value": get(d["p_value"]),
-                            "df": get(d["df"]),
-                            "null_distribution": get(d["dist"]).astype(str),
-                            "n": get(d["n"]),
-                        }
-                    )
+                cols["event_id"].append(labels[gi])
+                cols["window"].append(
+                    np.full(size, "day" if scope == "day" else "car", dtype=object)
                 )
-    tests = pd.concat(rows, ignore_index=True)
+                cols["day"].append(day_col)
+                cols["statistic"].append(np.full(size, name, dtype=object))
+                cols["mean"].append(mean)
+                cols["value"].append(d["value"].reshape(-1))
+                cols["p_value"].append(d["p_value"].reshape(-1))
+                cols["df"].append(d["df"].reshape(-1))
+                cols["null_distribution"].append(d["dist"].reshape(-1).astype(str).astype(object))
+                cols["n"].append(d["n"].reshape(-1))
+    tests = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
     tests["day"] = tests["day"].astype("Int64")
     tests["n"] = tests["n"].astype("Int64")
     tests["convention"] = convention
     tests["robust_to_clustering"] = tests["statistic"].isin(ROBUST_TO_CLUSTERING)
     tests["assumes_independence"] = ~tests["robust_to_clustering"]
     aar = pd.DataFrame(aar_cols, index=pd.Index(days, name="day"))
-    caar_path = aar.cumsum()
-    caar = caar_path
+    caar = aar.cumsum()
     return tests, aar, caar, pd.Series(rbar, name="rbar"), pd.Series(sdp, name="sd_portfolio")

@@ -94,7 +94,10 @@ def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
     if inf.any():
         r, c = np.argwhere(inf)[0]
         raise PotashDataError(
-            "infinite return", file="returns", column=frame.columns[c], row=str(frame.index[r].date())
+            "infinite return",
+            file="returns",
+            column=frame.columns[c],
+            row=str(frame.index[r].date()),
         )
     return frame
 
@@ -337,9 +340,7 @@ def prepare(
     t0 = np.where(pos >= 0, pos, 0)
 
     # -- windows -----------------------------------------------------------------------------
-    e_first, e_last, e_rel = _window_positions(
-        event_window, "event_window", pairs, t0, calendar
-    )
+    e_first, e_last, e_rel = _window_positions(event_window, "event_window", pairs, t0, calendar)
     s_first, s_last, s_rel = _window_positions(
         estimation_window, "estimation_window", pairs, t0, calendar
     )
@@ -556,13 +557,22 @@ def fit_models(p: Prepared) -> Fit:
                 alpha = ybar
                 sxx_inv = np.zeros((E, S, 0, 0))
             params = np.concatenate([alpha[..., None], beta], axis=-1)
-            pred_est = alpha[..., None] + np.einsum("eslf,esf->esl", np.where(
-                valid[..., None], p.x_est, 0.0), beta)
+            pred_est = alpha[..., None] + np.einsum(
+                "eslf,esf->esl", np.where(valid[..., None], p.x_est, 0.0), beta
+            )
             resid = np.where(valid, y - pred_est, np.nan)
-            ar_evt = p.y_evt - alpha[..., None] - np.einsum("estf,esf->est", np.nan_to_num(
-                p.x_evt), beta)
-            ar_evt = np.where(np.isfinite(p.y_evt) & np.all(np.isfinite(p.x_evt), axis=-1)
-                              if f else np.isfinite(p.y_evt), ar_evt, np.nan)
+            ar_evt = (
+                p.y_evt
+                - alpha[..., None]
+                - np.einsum("estf,esf->est", np.nan_to_num(p.x_evt), beta)
+            )
+            ar_evt = np.where(
+                np.isfinite(p.y_evt) & np.all(np.isfinite(p.x_evt), axis=-1)
+                if f
+                else np.isfinite(p.y_evt),
+                ar_evt,
+                np.nan,
+            )
             # leverage of event days: 1/n + (x - xbar)' Sxx^-1 (x - xbar)
             dx = np.nan_to_num(p.x_evt) - xbar[:, :, None, :]
             h_evt = 1.0 / nn + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)

@@ -82,7 +82,9 @@ class GroupArrays:
 
 def _p_t(x: np.ndarray, df: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
-        return np.where(np.isfinite(x) & (df > 0), 2 * sps.t.sf(np.abs(x), np.maximum(df, 1)), np.nan)
+        return np.where(
+            np.isfinite(x) & (df > 0), 2 * sps.t.sf(np.abs(x), np.maximum(df, 1)), np.nan
+        )
 
 
 def _p_z(x: np.ndarray) -> np.ndarray:
@@ -108,8 +110,10 @@ def _nanstd(x: np.ndarray, axis: int, ddof: int = 1) -> np.ndarray:
 def _rowsum(x: np.ndarray, n_cols: np.ndarray, convention: str, axis: int = 1) -> np.ndarray:
     """Sum over pairs; estudy2 fills missing pairs with the day's mean (mean * ncol)."""
     if convention == "estudy2":
-        return _nanmean(x, axis) * np.expand_dims(n_cols, -1) if x.ndim == 3 else (
-            _nanmean(x, axis) * n_cols
+        return (
+            _nanmean(x, axis) * np.expand_dims(n_cols, -1)
+            if x.ndim == 3
+            else (_nanmean(x, axis) * n_cols)
         )
     n = np.sum(np.isfinite(x), axis=axis)
     return np.where(n > 0, np.nansum(x, axis=axis), np.nan)
@@ -208,7 +212,9 @@ def _wilcoxon(x: np.ndarray, convention: str, n_cols: np.ndarray):
     absx = np.where(absx == 0, np.nan, absx)  # zeros are dropped
     xt = np.moveaxis(absx, 1, -1)  # (G, T, N)
     ranks = _ranks(xt)
-    pos = np.moveaxis(np.where(np.moveaxis(x, 1, -1) > 0, ranks, np.where(np.isfinite(ranks), 0.0, np.nan)), -1, 1)
+    pos = np.moveaxis(
+        np.where(np.moveaxis(x, 1, -1) > 0, ranks, np.where(np.isfinite(ranks), 0.0, np.nan)), -1, 1
+    )
     n = np.sum(np.isfinite(absx), axis=1)
     w = _rowsum(pos, n_cols, convention)
     # ties: any equal |x| within a (group, day)
@@ -277,7 +283,11 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         df = np.broadcast_to(np.asarray(df, dtype=float), value.shape).copy()
         if dist_name == "t":
             p = _p_t(value, df)
-            dist = np.where(np.isfinite(df), np.char.add("t(", np.char.add(np.char.mod("%g", np.nan_to_num(df)), ")")), "t")
+            dist = np.where(
+                np.isfinite(df),
+                np.char.add("t(", np.char.add(np.char.mod("%g", np.nan_to_num(df)), ")")),
+                "t",
+            )
         elif dist_name == "z":
             p = _p_z(value)
             df = np.full(value.shape, np.nan)
@@ -318,7 +328,14 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         # window: CAR variance of each security = sigma2 * (L + i'X*(X'X)^-1X*'i)
         var_car = np.where(np.isfinite(car), a.var_car, np.nan)
         sd80w = np.sqrt(np.nansum(var_car, axis=1)) / n_car
-        put(win, "brown_warner_1980", caar / sd80w, df80 if conv != "estudy2" else mean_m - 1, "t", n_car)
+        put(
+            win,
+            "brown_warner_1980",
+            caar / sd80w,
+            df80 if conv != "estudy2" else mean_m - 1,
+            "t",
+            n_car,
+        )
 
         # -- Brown-Warner 1985: sd of the estimation-window portfolio (mean AR per date) ---------
         est_port = _nanmean(ar_est, 1)  # (G, L)
@@ -336,9 +353,17 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
             # estudy2: sum of the daily statistics over days with > 90% of securities present
             good = (n_t / n_cols[:, None] * 100 > 90) & (n_t > 0)
             ndays = good.sum(axis=1)
-            put(win, "brown_warner_1985", np.where(good, bw85_day, 0).sum(1) / np.sqrt(ndays),
-                np.nan, "z", n_car)
-            put(win, "lamb", np.where(good, lamb_day, 0).sum(1) / np.sqrt(ndays), np.nan, "z", n_car)
+            put(
+                win,
+                "brown_warner_1985",
+                np.where(good, bw85_day, 0).sum(1) / np.sqrt(ndays),
+                np.nan,
+                "z",
+                n_car,
+            )
+            put(
+                win, "lamb", np.where(good, lamb_day, 0).sum(1) / np.sqrt(ndays), np.nan, "z", n_car
+            )
         else:
             n_days = np.sum(np.isfinite(aar), axis=1)
             caar_port = np.nansum(aar, axis=1)
@@ -405,10 +430,22 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         else:
             p_hat = _nanmean(_nanmean(pos_est, 2), 1)
         ph = p_hat[:, None]
-        put(day, "generalized_sign", (w_pos - n_t * ph) / np.sqrt(n_t * ph * (1 - ph)),
-            np.nan, "z", n_t)
-        put(win, "generalized_sign",
-            (w_pos_c - n_car * p_hat) / np.sqrt(n_car * p_hat * (1 - p_hat)), np.nan, "z", n_car)
+        put(
+            day,
+            "generalized_sign",
+            (w_pos - n_t * ph) / np.sqrt(n_t * ph * (1 - ph)),
+            np.nan,
+            "z",
+            n_t,
+        )
+        put(
+            win,
+            "generalized_sign",
+            (w_pos_c - n_car * p_hat) / np.sqrt(n_car * p_hat * (1 - p_hat)),
+            np.nan,
+            "z",
+            n_car,
+        )
 
         # -- rank and sign tests on the combined (estimation + event) window ---------------------
         full = np.concatenate([ar_est, ar], axis=2)  # (G, N, L+T)
@@ -453,8 +490,22 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         # window versions: sum of daily statistics / sqrt(days) (Campbell-Wasley 1993)
         nd = np.sum(np.isfinite(rank_day), axis=1)
         put(win, "corrado_rank", np.nansum(rank_day, axis=1) / np.sqrt(nd), np.nan, "z", n_car)
-        put(win, "corrado_zivney_rank", np.nansum(mrank_day, axis=1) / np.sqrt(nd), np.nan, "z", n_car)
-        put(win, "corrado_zivney_sign", np.nansum(csign_day, axis=1) / np.sqrt(nd), np.nan, "z", n_car)
+        put(
+            win,
+            "corrado_zivney_rank",
+            np.nansum(mrank_day, axis=1) / np.sqrt(nd),
+            np.nan,
+            "z",
+            n_car,
+        )
+        put(
+            win,
+            "corrado_zivney_sign",
+            np.nansum(csign_day, axis=1) / np.sqrt(nd),
+            np.nan,
+            "z",
+            n_car,
+        )
 
         # Cowan (1992) CAR rank: mean event rank against the mean rank, over sqrt(days)
         good = (n_t / n_cols[:, None] * 100 > 90) & (n_t > 0) if conv == "estudy2" else n_t > 0
@@ -462,7 +513,9 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         mean_rank = _nanmean(avg_rank, 1)
         row_means = _nanmean(ranks, 1)  # (G, L+T)
         s_c = np.sqrt(np.nansum((row_means - mean_rank[:, None]) ** 2, axis=1) / mean_delta_full)
-        evt_mean = np.nanmean(evt_ranks.reshape(G, -1), axis=1) if evt_ranks.size else np.full(G, np.nan)
+        evt_mean = (
+            np.nanmean(evt_ranks.reshape(G, -1), axis=1) if evt_ranks.size else np.full(G, np.nan)
+        )
         cowan = np.sqrt(good.sum(axis=1)) * (evt_mean - mean_rank) / s_c
         put(win, "cowan_car_rank", cowan, np.nan, "z", n_car)
 
@@ -502,5 +555,13 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         w2, p2, dist2, n_w2 = _wilcoxon(car[..., None], "textbook", n_cols_car)
         put(win, "wilcoxon", w2[:, 0], np.nan, (p2[:, 0], dist2[:, 0]), n_w2[:, 0])
 
-    return {"day": day, "window": win, "rbar": rbar, "aar": aar, "caar": caar,
-            "sd_portfolio": sd85, "n_t": n_t, "n_car": n_car}
+    return {
+        "day": day,
+        "window": win,
+        "rbar": rbar,
+        "aar": aar,
+        "caar": caar,
+        "sd_portfolio": sd85,
+        "n_t": n_t,
+        "n_car": n_car,
+    }

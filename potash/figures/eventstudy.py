@@ -79,7 +79,9 @@ def plot_event_study(
         ax.axhline(0, color="#444444", linewidth=0.8)
         ax.axvline(0, color="#c0392b", linestyle="--", linewidth=0.9)
         ax.set_xticks(days)
-        ax.set_xlabel("Trading days relative to the event (day 0 = first trading day on/after the event)")
+        ax.set_xlabel(
+            "Trading days relative to the event (day 0 = first trading day on/after the event)"
+        )
         ax.set_ylabel("Abnormal return (%)")
         title = "Pooled events" if group == "pooled" else f"Event {group}"
         ax.set_title(f"{title}: average and cumulative abnormal returns ({results.model} model)")
@@ -113,7 +115,14 @@ def plot_car(results: Any, ax: Any = None, group: str | None = None) -> Figure:
         fig, ax = new_axes(ax)
         se = np.sqrt(c["var_car"].to_numpy())
         ax.bar(c["security"], 100 * c["car"], color="#1f4e79", alpha=0.8)
-        ax.errorbar(c["security"], 100 * c["car"], yerr=100 * 1.96 * se, fmt="none", ecolor="#444444", capsize=3)
+        ax.errorbar(
+            c["security"],
+            100 * c["car"],
+            yerr=100 * 1.96 * se,
+            fmt="none",
+            ecolor="#444444",
+            capsize=3,
+        )
         ax.axhline(0, color="#444444", linewidth=0.8)
         d0, d1 = int(results.days[0]), int(results.days[-1])
         ax.set_xlabel("Security (ticker)")
