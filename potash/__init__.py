@@ -44,6 +44,6 @@ __all__ += [
 # --- end data layer ---
 
 # -- events (issue 6): returns event-study engine --
-from .eventstudy import EventStudyResults, event_study, sanctions_event_study
+from .eventstudy import EventStudyResults, event_study, sanctions_event_study  # noqa: E402
 
 __all__ += ["EventStudyResults", "event_study", "sanctions_event_study"]

@@ -7,6 +7,13 @@ sanctions calendar.
 
 from .core import event_study
 from .results import EventStudyResults
-from .sanctions import sanctions_event_study
+from .sanctions import CONTRAST, PRODUCERS, SanctionsEventStudyResults, sanctions_event_study
 
-__all__ = ["EventStudyResults", "event_study", "sanctions_event_study"]
+__all__ = [
+    "CONTRAST",
+    "PRODUCERS",
+    "EventStudyResults",
+    "SanctionsEventStudyResults",
+    "event_study",
+    "sanctions_event_study",
+]

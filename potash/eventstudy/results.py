@@ -21,6 +21,22 @@ def _ro(frame: Any) -> Any:
     return frame.copy()
 
 
+def build_summary(title: str, frame: pd.DataFrame, notes: list[str]) -> Summary:
+    """A statsmodels ``Summary`` holding ``frame`` as one table, with notes under it."""
+    smry = Summary()
+    shown = _format_frame(frame)
+    table = SimpleTable(
+        shown.astype(str).to_numpy().tolist(),
+        headers=[str(c) for c in shown.columns],
+        title=title,
+        txt_fmt=default_txt_fmt,
+    )
+    smry.tables.append(table)
+    if notes:
+        smry.add_extra_txt(notes)
+    return smry
+
+
 class EventStudyResults(ResultsBase):
     """Results of :func:`potash.event_study`.
 
@@ -162,17 +178,7 @@ class EventStudyResults(ResultsBase):
         Built here with ``SimpleTable`` because ``Summary.add_df`` (used by
         ``ResultsBase.summary``) no longer exists in statsmodels 0.15.
         """
-        smry = Summary()
-        frame = _format_frame(self.summary_frame())
-        table = SimpleTable(
-            frame.astype(str).to_numpy().tolist(),
-            headers=[str(c) for c in frame.columns],
-            title=self._title,
-            txt_fmt=default_txt_fmt,
-        )
-        smry.tables.append(table)
-        smry.add_extra_txt(self._notes())
-        return smry
+        return build_summary(self._title, self.summary_frame(), self._notes())
 
     def _notes(self) -> list[str]:
         notes = [

@@ -10,6 +10,6 @@ from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_styl
 __all__ = ["EVENT_COLORS", "add_source", "mark_events", "new_axes", "potash_style", "save_figure"]
 
 # -- events (issue 6): returns event-study figures --
-from .eventstudy import plot_car, plot_event_study
+from .eventstudy import plot_car, plot_event_study, plot_sanctions_caar
 
-__all__ += ["plot_car", "plot_event_study"]
+__all__ += ["plot_car", "plot_event_study", "plot_sanctions_caar"]

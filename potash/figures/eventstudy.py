@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from ._style import add_source, new_axes, potash_style
 
-__all__ = ["plot_event_study", "plot_car"]
+__all__ = ["plot_event_study", "plot_car", "plot_sanctions_caar"]
 
 
 def plot_event_study(
@@ -129,4 +130,76 @@ def plot_car(results: Any, ax: Any = None, group: str | None = None) -> Figure:
         ax.set_ylabel(f"CAR over days {d0:+d}..{d1:+d} (%)")
         ax.set_title(f"Event {group}: cumulative abnormal return by security")
         add_source(fig, "potash event study; bars: 95% forecast-error interval")
+    return fig
+
+
+def plot_sanctions_caar(results: Any, ax: Any = None) -> Figure:
+    """CAAR over the event window for each sanctions/relief event: producers vs contrast.
+
+    Bars are the event's CAAR (in %); whiskers are 95% bands from the Brown-Warner 1985
+    portfolio standard deviation (robust to the clustering of the event dates).
+
+    Parameters
+    ----------
+    results : SanctionsEventStudyResults
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+    """
+    from scipy import stats as sps
+
+    z = sps.norm.ppf(0.975)
+    groups = [g for g in results.producers.caar.columns if g != "pooled"]
+    ev = results.events.drop_duplicates("group").set_index("group")
+    with potash_style():
+        fig, ax = new_axes(ax, figsize=(9.5, 4.6))
+        x = np.arange(len(groups))
+        width = 0.38
+        for off, (name, res, color) in enumerate(
+            [
+                ("Potash producers", results.producers, "#c0392b"),
+                ("Contrast group", results.contrast, "#1f4e79"),
+            ]
+        ):
+            caar = res.caar.iloc[-1].reindex(groups).to_numpy()
+            ci = res.conf_int(0.95)
+            n_days = len(res.days)
+            sd = ci.groupby("group")["aar_upper"].first() - ci.groupby("group")["aar"].first()
+            half = (sd / z).reindex(groups).to_numpy() * z * np.sqrt(n_days)
+            ax.bar(x + (off - 0.5) * width, 100 * caar, width, color=color, alpha=0.8, label=name)
+            ax.errorbar(
+                x + (off - 0.5) * width,
+                100 * caar,
+                yerr=100 * half,
+                fmt="none",
+                ecolor="#444444",
+                capsize=2,
+                linewidth=0.8,
+            )
+        labels = []
+        for g in groups:
+            row = ev.loc[g]
+            kind = (
+                "relief"
+                if "relief" in set(results.events.loc[results.events["group"] == g, "type"])
+                else "sanction"
+            )
+            labels.append(f"{pd.Timestamp(row['trading_date']).date()} ({kind})")
+        ax.set_xticks(x)
+        ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
+        ax.axhline(0, color="#444444", linewidth=0.8)
+        d0, d1 = int(results.producers.days[0]), int(results.producers.days[-1])
+        ax.set_ylabel(f"CAAR over trading days {d0:+d}..{d1:+d} (%)")
+        ax.set_xlabel("Event (first trading day on or after the announcement)")
+        ax.set_title(
+            "Abnormal returns of potash producers around Belarus potash sanctions and relief"
+        )
+        ax.legend(loc="best")
+        add_source(
+            fig,
+            "Yahoo Finance adjusted closes (dsturdy snapshot), potash sanctions calendar; "
+            f"market model vs {results._market}; 95% bands: Brown-Warner 1985",
+        )
     return fig
