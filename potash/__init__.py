@@ -90,3 +90,8 @@ __all__ += [
     "trade_panel",
 ]
 # --- end trade panels ---
+
+# -- events (issue 6): returns event-study engine --
+from .eventstudy import EventStudyResults, event_study, sanctions_event_study  # noqa: E402
+
+__all__ += ["EventStudyResults", "event_study", "sanctions_event_study"]

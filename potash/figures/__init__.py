@@ -38,3 +38,8 @@ from .panel import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
 
 __all__ += ["plot_synth_gaps", "plot_synth_paths", "plot_trade_event_study"]
 # --- end trade panels ---
+
+# -- events (issue 6): returns event-study figures --
+from .eventstudy import plot_car, plot_event_study, plot_sanctions_caar
+
+__all__ += ["plot_car", "plot_event_study", "plot_sanctions_caar"]

@@ -1,0 +1,395 @@
+"""``event_study``: the public entry point of the returns event study."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import PotashDataError
+from .engine import Prepared, fit_models, prepare
+from .results import EventStudyResults
+from .stats import ROBUST_TO_CLUSTERING, GroupArrays, battery
+
+__all__ = ["event_study"]
+
+POOLED = "pooled"
+
+
+def event_study(
+    returns: pd.DataFrame,
+    market: pd.Series | pd.DataFrame | None,
+    events: Any,
+    *,
+    estimation_window: Any = (-250, -11),
+    event_window: Any = (-1, 2),
+    model: str = "market",
+    convention: str = "textbook",
+    non_trading: str = "next",
+    min_estimation_obs: int | None = None,
+    regressors: pd.DataFrame | None = None,
+) -> EventStudyResults:
+    """Run a returns event study: abnormal returns, CARs and the full test battery.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Wide table of (simple or log) returns: index dates (the trading calendar), one column
+        per security. Missing values are allowed and reported per event and security.
+    market : Series or DataFrame or None
+        The market return (``model="market"`` / ``"market_adjusted"``), a frame of factors
+        (``model="factor"``), or the market for ``model="augmented"``. ``None`` only for
+        ``model="constant_mean"``.
+    events : date, list of dates, or DataFrame
+        One date, a list, or a frame with ``event_id, date`` and optionally ``security`` (a date
+        per security). Without ``security`` every security is studied on every event.
+    estimation_window, event_window : tuple
+        Either relative trading days around the (shifted) event day, e.g. ``(-250, -11)`` and
+        ``(-1, 2)``, which move with the event; or two calendar dates ``("2019-04-01",
+        "2020-03-13")``; or a mapping ``{event_id: (start, end)}`` of dates per event.
+    model : {"market", "constant_mean", "market_adjusted", "factor", "augmented"}
+        Normal-return model, estimated by OLS on the estimation window.
+    convention : {"textbook", "estudy2"}
+        ``"textbook"`` (MacKinlay 1997: M - k degrees of freedom, forecast-error corrected
+        variances) or ``"estudy2"`` (reproduces the R package estudy2; see
+        :mod:`potash.eventstudy.stats`).
+    non_trading : {"next", "previous", "raise"}
+        Where an event on a non-trading day moves; every move is in ``results.shifts``.
+    min_estimation_obs : int, optional
+        Fewest estimation observations for a pair to be used (default: half the estimation
+        window, at least k + 3).
+    regressors : DataFrame, optional
+        Extra regressors of the augmented market model (e.g. an FX factor).
+
+    Returns
+    -------
+    EventStudyResults
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> dates = pd.bdate_range("2021-01-01", periods=300)
+    >>> mkt = pd.Series(rng.normal(0, 0.01, 300), index=dates, name="SPY")
+    >>> rets = pd.DataFrame({"A": 0.001 + 1.2 * mkt + rng.normal(0, 0.01, 300),
+    ...                      "B": 0.8 * mkt + rng.normal(0, 0.01, 300)}, index=dates)
+    >>> res = event_study(rets, mkt, "2022-01-15", estimation_window=(-200, -11))
+    >>> res.shifts[["date", "trading_date", "shift_days"]].iloc[0].tolist()
+    [Timestamp('2022-01-15 00:00:00'), Timestamp('2022-01-17 00:00:00'), 2.0]
+    >>> res.params.loc[("2022-01-15", "A"), "beta"].round(1)
+    np.float64(1.2)
+    """
+    p = prepare(
+        returns,
+        market,
+        events,
+        estimation_window=estimation_window,
+        event_window=event_window,
+        model=model,
+        convention=convention,
+        non_trading=non_trading,
+        min_estimation_obs=min_estimation_obs,
+        regressors=regressors,
+    )
+    fit = fit_models(p)
+    E, S = p.requested.shape
+    days = p.days
+
+    # -- standardised abnormal returns -------------------------------------------------------
+    sigma2 = fit.sigma2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if convention == "estudy2" and model == "market":
+            # estudy2: 1 + 1/M + (m_t - mean(m))^2 / Sxx with the market's mean and Sxx over the
+            # whole estimation window (every day, also days the security is missing)
+            mfull = p.market_full_est
+            mbar = np.nanmean(mfull, axis=-1)
+            sxx = np.nansum((mfull - mbar[..., None]) ** 2, axis=-1)
+            corr = (
+                1.0
+                + 1.0 / fit.n_obs[..., None]
+                + (p.x_evt[..., 0] - mbar[..., None]) ** 2 / sxx[..., None]
+            )
+        else:
+            corr = 1.0 + fit.h_evt
+        sar = fit.ar_evt / np.sqrt(sigma2[..., None] * corr)
+        expected = (p.extra["rel_hi"] - p.extra["rel_lo"] + 1).astype(float)
+        present = np.isfinite(fit.ar_evt).sum(axis=-1)
+        complete = present == expected
+        car = np.where(complete, np.nansum(fit.ar_evt, axis=-1), np.nan)
+        var_car = sigma2 * (expected + fit.h_car)
+        scar = car / np.sqrt(var_car)
+
+    # -- data quality ------------------------------------------------------------------------
+    pr = p.pairs
+    e, s = pr["_e"].to_numpy(), pr["_s"].to_numpy()
+    n_obs = fit.n_obs[e, s]
+    exp_pair = expected[e, s]
+    pres_pair = present[e, s]
+    outcome = np.select(
+        [
+            pr["event_outside_data"].to_numpy(),
+            n_obs < p.min_obs,
+            pres_pair == 0,
+            pres_pair < exp_pair,
+        ],
+        [
+            "event_outside_data",
+            "too_few_estimation_obs",
+            "no_event_window_data",
+            "missing_in_event_window",
+        ],
+        default="ok",
+    )
+    in_daily = np.isin(outcome, ["ok", "missing_in_event_window"])
+    in_car = outcome == "ok"
+    inc_grid = np.zeros((E, S), dtype=bool)
+    inc_grid[e, s] = in_daily
+    inc_car_grid = np.zeros((E, S), dtype=bool)
+    inc_car_grid[e, s] = in_car
+    if not in_daily.any():
+        counts = pd.Series(outcome).value_counts().to_dict()
+        raise PotashDataError(
+            f"no security-event pair can be studied: {counts} "
+            f"(min_estimation_obs={p.min_obs}; calendar {p.calendar[0].date()}.."
+            f"{p.calendar[-1].date()})",
+            file="returns",
+        )
+
+    # -- overlap: another event's window inside this pair's estimation window -----------------
+    est_first = p.est_pos[..., 0]
+    est_last = est_first + p.extra["est_len"] - 1
+    ev_first = p.t0 + p.extra["rel_lo"]
+    ev_last = p.t0 + p.extra["rel_hi"]
+    ok_pair = p.requested & (p.t0 >= 0)
+    ov = (
+        (ev_first[None, :, :] <= est_last[:, None, :])
+        & (ev_last[None, :, :] >= est_first[:, None, :])
+        & ok_pair[None, :, :]
+        & ok_pair[:, None, :]
+        & ~np.eye(E, dtype=bool)[:, :, None]
+    )  # (e, f, s): event f's window inside e's estimation window, same security
+    overlap_with = (
+        [
+            ", ".join(p.event_ids[f] for f in np.flatnonzero(ov[ei, :, si]))
+            for ei, si in zip(e, s, strict=True)
+        ]
+        if ov.any()
+        else [""] * len(e)
+    )
+
+    dq = pd.DataFrame(
+        {
+            "event_id": pr["event_id"].to_numpy(),
+            "security": pr["security"].to_numpy(),
+            "event_date": pr["date"].to_numpy(),
+            "trading_date": pr["trading_date"].to_numpy(),
+            "shift_days": pr["shift_days"].to_numpy(),
+            "estimation_start": pr["estimation_start"].to_numpy(),
+            "estimation_end": pr["estimation_end"].to_numpy(),
+            "estimation_days": pr["estimation_days"].to_numpy(),
+            "n_estimation": n_obs,
+            "estimation_coverage": np.where(
+                pr["estimation_days"].to_numpy() > 0,
+                n_obs / np.maximum(pr["estimation_days"].to_numpy(), 1),
+                0.0,
+            ),
+            "event_days": exp_pair.astype(int),
+            "event_window_coverage": np.where(
+                exp_pair > 0, pres_pair / np.maximum(exp_pair, 1), 0.0
+            ),
+            "overlap": np.array([bool(x) for x in overlap_with]),
+            "overlap_with": overlap_with,
+            "outcome": outcome,
+            "in_daily_tests": in_daily,
+            "in_car_tests": in_car,
+        }
+    )
+
+    # -- clusters: pairs on the same trading event day with the same estimation dates ---------
+    key = np.where(ok_pair, p.t0 * 10_000_019 + est_first * 1_009 + p.extra["est_len"], -1)
+    _, cluster = np.unique(key, return_inverse=True)
+    cluster = cluster.reshape(E, S)
+
+    # -- Lamb forecast-error factor per group ----------------------------------------------------
+    def lamb_factors(inc: np.ndarray, idx_e: np.ndarray, idx_s: np.ndarray):
+        # inc (G, N); idx_e/idx_s (G, N) map group pairs to the (E, S) grid
+        h = fit.h_evt[idx_e, idx_s]  # (G, N, T)
+        hc = fit.h_car[idx_e, idx_s]
+        nE = expected[idx_e, idx_s]
+        with np.errstate(invalid="ignore"):
+            c = 1.0 + np.nanmean(np.where(inc[..., None], h, np.nan), axis=1)
+            c_car = np.nanmean(np.where(inc, nE + hc, np.nan), axis=1)
+        if convention == "estudy2" and model == "market":
+            # estudy2: the first security's market over the whole estimation window
+            G = inc.shape[0]
+            first = np.argmax(inc, axis=1)
+            fe, fs = idx_e[np.arange(G), first], idx_s[np.arange(G), first]
+            mfull = p.market_full_est[fe, fs]  # (G, L)
+            mbar = np.nanmean(mfull, axis=1)
+            sxx = np.nansum((mfull - mbar[:, None]) ** 2, axis=1)
+            mean_m = np.array([fit.n_obs[idx_e[g], idx_s[g]][inc[g]].mean() for g in range(G)])
+            mt = p.x_evt[fe, fs, :, 0]  # (G, T)
+            c = 1.0 + 1.0 / mean_m[:, None] + (mt - mbar[:, None]) ** 2 / sxx[:, None]
+        return c, c_car
+
+    def group_arrays(idx_e, idx_s, inc, inc_car):
+        c, c_car = lamb_factors(inc, idx_e, idx_s)
+        return GroupArrays(
+            ar_est=fit.ar_est[idx_e, idx_s],
+            ar=fit.ar_evt[idx_e, idx_s],
+            sar=sar[idx_e, idx_s],
+            car=car[idx_e, idx_s],
+            scar=scar[idx_e, idx_s],
+            sigma2=sigma2[idx_e, idx_s],
+            n_obs=fit.n_obs[idx_e, idx_s].astype(float),
+            inc=inc,
+            inc_car=inc_car,
+            cluster=cluster[idx_e, idx_s],
+            lamb_c=c,
+            lamb_c_car=c_car,
+            var_car=var_car[idx_e, idx_s],
+            k=max(fit.k, 1) if model != "market_adjusted" else 0,
+            convention=convention,
+        )
+
+    ge, gs = np.meshgrid(np.arange(E), np.arange(S), indexing="ij")
+    per_event = battery(group_arrays(ge, gs, inc_grid, inc_car_grid))
+    groups = list(p.event_ids)
+    results_list = [per_event]
+    if E > 1:
+        pe, ps = ge.reshape(1, -1), gs.reshape(1, -1)
+        pooled = battery(group_arrays(pe, ps, inc_grid.reshape(1, -1), inc_car_grid.reshape(1, -1)))
+        results_list.append(pooled)
+        groups.append(POOLED)
+
+    # -- tidy outputs ------------------------------------------------------------------------
+    tests, aar, caar, rbar, sdp = _tidy(results_list, groups, days, convention, p)
+
+    idx = pd.MultiIndex.from_arrays(
+        [dq["event_id"], dq["security"]], names=["event_id", "security"]
+    )
+    ar_frame = pd.DataFrame(fit.ar_evt[e, s], index=idx, columns=pd.Index(days, name="day"))
+    names = ["alpha"] + (
+        ["beta"] if model in ("market", "market_adjusted") else list(p.factor_names)
+    )
+    params = pd.DataFrame(fit.params[e, s][:, : len(names)], index=idx, columns=names)
+    params["sigma"] = np.sqrt(sigma2[e, s])
+    params["n_obs"] = n_obs
+    car_frame = pd.DataFrame(
+        {"car": car[e, s], "var_car": var_car[e, s], "scar": scar[e, s]}, index=idx
+    )
+
+    # calendar clustering: several included pairs on one trading day
+    inc_dq = dq[dq["in_daily_tests"]]
+    clusters = (
+        inc_dq.groupby("trading_date")
+        .agg(n_pairs=("security", "size"), events=("event_id", lambda x: ", ".join(sorted(set(x)))))
+        .reset_index()
+    )
+    clusters = clusters[clusters["n_pairs"] > 1].reset_index(drop=True)
+    shifts = dq.loc[
+        dq["shift_days"].fillna(0) != 0, ["event_id", "event_date", "trading_date", "shift_days"]
+    ]
+    shifts = (
+        shifts.drop_duplicates("event_id")
+        .rename(columns={"event_date": "date"})
+        .reset_index(drop=True)
+    )
+
+    return EventStudyResults(
+        ar=ar_frame,
+        car=car_frame,
+        aar=aar,
+        caar=caar,
+        params=params,
+        tests=tests,
+        data_quality=dq,
+        shifts=shifts,
+        clusters=clusters,
+        rbar=rbar,
+        sd_portfolio=sdp,
+        days=days,
+        model=model,
+        convention=convention,
+        groups=groups,
+        calendar_dates=_calendar_dates(p),
+    )
+
+
+def _calendar_dates(p: Prepared) -> pd.DataFrame:
+    """Calendar date of each relative day per event (first requested pair of the event)."""
+    out = {}
+    for ei, ev in enumerate(p.event_ids):
+        si = int(np.argmax(p.requested[ei]))
+        t0 = p.t0[ei, si]
+        if t0 < 0:
+            continue
+        pos = t0 + p.days
+        ok = (pos >= 0) & (pos < len(p.calendar))
+        out[ev] = pd.Series(
+            [p.calendar[q] if o else pd.NaT for q, o in zip(pos, ok, strict=True)], index=p.days
+        )
+    return pd.DataFrame(out)
+
+
+def _tidy(results_list, groups, days, convention, p):
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "event_id",
+            "window",
+            "day",
+            "statistic",
+            "mean",
+            "value",
+            "p_value",
+            "df",
+            "null_distribution",
+            "n",
+        )
+    }
+    aar_cols, caar_cols, rbar, sdp = {}, {}, {}, {}
+    g0 = 0
+    for res in results_list:
+        G = res["aar"].shape[0]
+        labels = np.asarray(groups[g0 : g0 + G], dtype=object)
+        g0 += G
+        for gi, lab in enumerate(labels):
+            aar_cols[lab] = res["aar"][gi]
+            rbar[lab] = res["rbar"][gi]
+            sdp[lab] = res["sd_portfolio"][gi]
+            caar_cols[lab] = res["caar"][gi]
+        for scope in ("day", "window"):
+            if scope == "day":
+                gi, ti = np.meshgrid(np.arange(G), np.arange(len(days)), indexing="ij")
+                gi, ti = gi.ravel(), ti.ravel()
+                day_col = days[ti].astype("float")
+                mean = res["aar"][gi, ti]
+            else:
+                gi = np.arange(G)
+                day_col = np.full(G, np.nan)
+                mean = res["caar"]
+            size = len(gi)
+            for name, d in res[scope].items():
+                cols["event_id"].append(labels[gi])
+                cols["window"].append(
+                    np.full(size, "day" if scope == "day" else "car", dtype=object)
+                )
+                cols["day"].append(day_col)
+                cols["statistic"].append(np.full(size, name, dtype=object))
+                cols["mean"].append(mean)
+                cols["value"].append(d["value"].reshape(-1))
+                cols["p_value"].append(d["p_value"].reshape(-1))
+                cols["df"].append(d["df"].reshape(-1))
+                cols["null_distribution"].append(d["dist"].reshape(-1).astype(str).astype(object))
+                cols["n"].append(d["n"].reshape(-1))
+    tests = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+    tests["day"] = tests["day"].astype("Int64")
+    tests["n"] = tests["n"].astype("Int64")
+    tests["convention"] = convention
+    tests["robust_to_clustering"] = tests["statistic"].isin(ROBUST_TO_CLUSTERING)
+    tests["assumes_independence"] = ~tests["robust_to_clustering"]
+    aar = pd.DataFrame(aar_cols, index=pd.Index(days, name="day"))
+    caar = aar.cumsum()
+    return tests, aar, caar, pd.Series(rbar, name="rbar"), pd.Series(sdp, name="sd_portfolio")

@@ -1,0 +1,613 @@
+"""Windows, alignment and the normal-return models of the returns event study.
+
+Everything is stacked into 3-D arrays (events x securities x days, NaN-masked) and solved in
+batch with NumPy: there is no Python loop over security-event pairs on the hot path.
+
+Layout
+------
+``E`` events (unique ``event_id``) x ``S`` securities. A pair ``(e, s)`` is *requested* when the
+events table asks for it (all securities when it has no ``security`` column). Each pair has a
+trading event day ``t0`` (a position in the trading calendar = the index of ``returns``), an
+estimation window of positions ``est_start .. est_start + est_len - 1`` and an event window of
+relative days ``day_min .. day_max`` (masked per pair when windows are given as calendar dates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._options import check_option
+from ..errors import PotashDataError
+
+Model = Literal["constant_mean", "market_adjusted", "market", "factor", "augmented"]
+Convention = Literal["textbook", "estudy2"]
+NonTrading = Literal["next", "previous", "raise"]
+
+__all__ = ["Model", "Convention", "NonTrading", "prepare", "Prepared"]
+
+
+# --------------------------------------------------------------------------------------------
+# input validation
+# --------------------------------------------------------------------------------------------
+def _as_datetime_index(index: pd.Index, table: str) -> pd.DatetimeIndex:
+    try:
+        out = pd.DatetimeIndex(pd.to_datetime(index))
+    except (ValueError, TypeError) as exc:
+        raise PotashDataError(
+            f"the index must hold dates (could not parse: {exc})", file=table, column="index"
+        ) from None
+    if out.hasnans:
+        pos = int(np.flatnonzero(out.isna())[0])
+        raise PotashDataError("missing date in the index", file=table, column="index", row=pos)
+    dup = out.duplicated()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        raise PotashDataError(
+            f"duplicate date {out[pos].date()} in the index", file=table, column="index", row=pos
+        )
+    return out
+
+
+def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Return ``frame`` as float64, or raise naming the first non-numeric cell."""
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_bool_dtype(values):
+            raise PotashDataError("boolean values are not returns", file=table, column=str(col))
+        if pd.api.types.is_numeric_dtype(values):
+            out[col] = values.astype("float64")
+            continue
+        coerced = pd.to_numeric(values, errors="coerce")
+        bad = coerced.isna() & values.notna()
+        if bad.any():
+            label = values.index[np.flatnonzero(bad.to_numpy())[0]]
+            row = label.date() if isinstance(label, pd.Timestamp) else label
+            raise PotashDataError(
+                f"not a number: {values.loc[label]!r}", file=table, column=str(col), row=str(row)
+            )
+        out[col] = coerced.astype("float64")
+    result = pd.DataFrame(out, index=frame.index)
+    result.columns = [str(c) for c in frame.columns]
+    return result
+
+
+def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
+    if isinstance(returns, pd.Series):
+        returns = returns.to_frame(name=returns.name if returns.name is not None else "security")
+    if not isinstance(returns, pd.DataFrame):
+        raise TypeError(f"returns must be a wide DataFrame (date x security), got {type(returns)}")
+    if returns.shape[1] == 0 or returns.shape[0] == 0:
+        raise PotashDataError("no data (empty table)", file="returns")
+    if returns.columns.duplicated().any():
+        dup = returns.columns[returns.columns.duplicated()][0]
+        raise PotashDataError("duplicate security column", file="returns", column=str(dup))
+    frame = _numeric_frame(returns, "returns")
+    frame.index = _as_datetime_index(returns.index, "returns")
+    frame = frame.sort_index()
+    inf = ~np.isfinite(frame.to_numpy()) & frame.notna().to_numpy()
+    if inf.any():
+        r, c = np.argwhere(inf)[0]
+        raise PotashDataError(
+            "infinite return",
+            file="returns",
+            column=frame.columns[c],
+            row=str(frame.index[r].date()),
+        )
+    return frame
+
+
+def _check_market(
+    market: pd.Series | pd.DataFrame | None, model: str, regressors: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    if model == "constant_mean":
+        return None
+    if market is None:
+        raise ValueError(f"model={model!r} needs `market` (a Series, or a DataFrame of factors)")
+    if isinstance(market, pd.Series):
+        market = market.to_frame(name=market.name if market.name is not None else "market")
+    if not isinstance(market, pd.DataFrame):
+        raise TypeError(f"market must be a Series or a DataFrame, got {type(market)}")
+    if market.shape[1] == 0:
+        raise PotashDataError("no factor columns", file="market")
+    frame = _numeric_frame(market, "market")
+    frame.index = _as_datetime_index(market.index, "market")
+    if model in ("market", "market_adjusted") and frame.shape[1] != 1:
+        raise ValueError(
+            f"model={model!r} takes one market series; got {frame.shape[1]} columns "
+            "(use model='factor' for several factors)"
+        )
+    if model == "augmented":
+        if regressors is None or not isinstance(regressors, pd.DataFrame) or regressors.empty:
+            raise ValueError("model='augmented' needs `regressors`: a DataFrame of extra columns")
+        extra = _numeric_frame(regressors, "regressors")
+        extra.index = _as_datetime_index(regressors.index, "regressors")
+        clash = set(extra.columns) & set(frame.columns)
+        if clash:
+            raise ValueError(f"regressors repeat market columns: {sorted(clash)}")
+        frame = frame.join(extra, how="outer")
+    elif regressors is not None:
+        raise ValueError("`regressors` is only used with model='augmented'")
+    return frame.sort_index()
+
+
+def _normalise_events(events: Any, securities: Sequence[str]) -> pd.DataFrame:
+    """Return a frame ``event_id, security, date`` (one row per requested pair)."""
+    if isinstance(events, (str, pd.Timestamp, np.datetime64)) or hasattr(events, "isoformat"):
+        events = [events]
+    if isinstance(events, pd.DataFrame):
+        frame = events.copy()
+        if "date" not in frame.columns:
+            raise PotashDataError("events need a 'date' column", file="events", column="date")
+        if "event_id" not in frame.columns:
+            frame["event_id"] = [str(pd.Timestamp(d).date()) for d in frame["date"]]
+    else:
+        dates = list(events)
+        if not dates:
+            raise ValueError("events is empty")
+        frame = pd.DataFrame({"date": dates})
+        frame["event_id"] = [str(pd.Timestamp(d).date()) for d in pd.to_datetime(frame["date"])]
+    frame = frame.reset_index(drop=True)
+    parsed = pd.to_datetime(frame["date"], errors="coerce")
+    bad = parsed.isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PotashDataError(
+            f"not a date: {frame['date'].iloc[row]!r}", file="events", column="date", row=row + 1
+        )
+    frame["date"] = parsed.dt.normalize()
+    frame["event_id"] = frame["event_id"].astype(str)
+    if "security" in frame.columns:
+        frame["security"] = frame["security"].astype(str)
+        known = set(securities)
+        unknown = ~frame["security"].isin(known)
+        if unknown.any():
+            row = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise PotashDataError(
+                f"security {frame['security'].iloc[row]!r} is not a column of returns "
+                f"(columns: {', '.join(securities)})",
+                file="events",
+                column="security",
+                row=row + 1,
+            )
+        dup = frame.duplicated(["event_id", "security"])
+        if dup.any():
+            row = int(np.flatnonzero(dup.to_numpy())[0])
+            raise PotashDataError(
+                "duplicate (event_id, security) pair", file="events", column="event_id", row=row + 1
+            )
+    else:
+        if frame["event_id"].duplicated().any():
+            row = int(np.flatnonzero(frame["event_id"].duplicated().to_numpy())[0])
+            raise PotashDataError(
+                f"duplicate event_id {frame['event_id'].iloc[row]!r}",
+                file="events",
+                column="event_id",
+                row=row + 1,
+            )
+        frame = frame.merge(pd.DataFrame({"security": list(securities)}), how="cross")
+    return frame[["event_id", "security", "date"]]
+
+
+# --------------------------------------------------------------------------------------------
+# windows
+# --------------------------------------------------------------------------------------------
+def _is_relative(window: Any) -> bool:
+    return (
+        isinstance(window, tuple | list)
+        and len(window) == 2
+        and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in window)
+    )
+
+
+def _as_date_pair(window: Any, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    if not isinstance(window, tuple | list) or len(window) != 2:
+        raise ValueError(
+            f"{name} must be (start, end): two trading-day offsets like (-250, -11) or two dates; "
+            f"got {window!r}"
+        )
+    try:
+        start, end = (pd.Timestamp(v).normalize() for v in window)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name}: cannot read {window!r} as two dates or two integers") from None
+    if start > end:
+        raise ValueError(f"{name}: start {start.date()} is after end {end.date()}")
+    return start, end
+
+
+def _window_positions(
+    window: Any, name: str, pairs: pd.DataFrame, t0: np.ndarray, calendar: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Return per-pair (first position, last position) of a window and whether it is relative.
+
+    A relative window moves with the (shifted) trading event day. A pair of dates is the same for
+    every event; a mapping ``{event_id: (start, end)}`` gives explicit dates per event.
+    """
+    if _is_relative(window):
+        lo, hi = int(window[0]), int(window[1])
+        if lo > hi:
+            raise ValueError(f"{name}: start {lo} is after end {hi}")
+        return t0 + lo, t0 + hi, True
+    if isinstance(window, Mapping):
+        missing = sorted(set(pairs["event_id"]) - {str(k) for k in window})
+        if missing:
+            raise ValueError(f"{name}: no window given for event(s) {missing}")
+        table = {str(k): _as_date_pair(v, f"{name}[{k!r}]") for k, v in window.items()}
+        starts = pd.DatetimeIndex([table[e][0] for e in pairs["event_id"]])
+        ends = pd.DatetimeIndex([table[e][1] for e in pairs["event_id"]])
+    else:
+        start, end = _as_date_pair(window, name)
+        starts = pd.DatetimeIndex([start] * len(pairs))
+        ends = pd.DatetimeIndex([end] * len(pairs))
+    first = calendar.searchsorted(starts, side="left").astype(np.int64)
+    last = calendar.searchsorted(ends, side="right").astype(np.int64) - 1
+    return first, last, False
+
+
+# --------------------------------------------------------------------------------------------
+# the prepared, stacked problem
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Prepared:
+    """The stacked arrays and bookkeeping of one event study (internal)."""
+
+    calendar: pd.DatetimeIndex
+    event_ids: list[str]
+    securities: list[str]
+    factor_names: list[str]
+    model: str
+    convention: str
+    requested: np.ndarray  # (E, S) bool
+    t0: np.ndarray  # (E, S) int, -1 when outside
+    days: np.ndarray  # (T,) relative event days
+    est_pos: np.ndarray  # (E, S, L) int positions (clipped)
+    est_mask: np.ndarray  # (E, S, L) bool: inside window and inside data
+    evt_pos: np.ndarray  # (E, S, T)
+    evt_mask: np.ndarray  # (E, S, T)
+    y_est: np.ndarray  # (E, S, L) NaN-masked
+    x_est: np.ndarray  # (E, S, L, k)
+    y_evt: np.ndarray  # (E, S, T)
+    x_evt: np.ndarray  # (E, S, T, k)
+    market_full_est: np.ndarray | None  # (E, S, L) market on every window day (estudy2)
+    pairs: pd.DataFrame  # requested pairs with dates, shift, windows
+    min_obs: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def prepare(
+    returns: pd.DataFrame,
+    market: pd.Series | pd.DataFrame | None,
+    events: Any,
+    *,
+    estimation_window: Any,
+    event_window: Any,
+    model: str,
+    convention: str,
+    non_trading: str,
+    min_estimation_obs: int | None,
+    regressors: pd.DataFrame | None = None,
+) -> Prepared:
+    """Validate inputs, move event dates to trading days and stack all windows (internal)."""
+    check_option("model", model, Model)
+    check_option("convention", convention, Convention)
+    check_option("non_trading", non_trading, NonTrading)
+    rets = _check_returns(returns)
+    mkt = _check_market(market, model, regressors)
+    calendar = rets.index
+    if mkt is not None:
+        common = calendar.intersection(mkt.index)
+        if len(common) == 0:
+            raise PotashDataError(
+                f"returns ({calendar[0].date()}..{calendar[-1].date()}) and market "
+                f"({mkt.index[0].date()}..{mkt.index[-1].date()}) share no dates",
+                file="market",
+            )
+        mkt = mkt.reindex(calendar)
+    securities = list(rets.columns)
+    pairs = _normalise_events(events, securities)
+
+    # -- event dates -> trading days ---------------------------------------------------------
+    dates = pd.DatetimeIndex(pairs["date"])
+    nxt = calendar.searchsorted(dates, side="left")
+    prv = calendar.searchsorted(dates, side="right") - 1
+    on_day = (nxt < len(calendar)) & (calendar[np.minimum(nxt, len(calendar) - 1)] == dates)
+    outside = (dates < calendar[0]) | (dates > calendar[-1])
+    if non_trading == "raise" and (~on_day & ~outside).any():
+        row = int(np.flatnonzero(~on_day & ~outside)[0])
+        raise PotashDataError(
+            f"{dates[row].date()} is not a trading day (non_trading='raise')",
+            file="events",
+            column="date",
+            row=row + 1,
+        )
+    pos = np.where(on_day, nxt, nxt if non_trading == "next" else prv).astype(np.int64)
+    pos[outside] = -1
+    trading_date = pd.DatetimeIndex(
+        [calendar[p] if p >= 0 else pd.NaT for p in pos]  # one lookup per requested pair
+    )
+    pairs = pairs.assign(
+        trading_date=trading_date,
+        shift_days=np.where(
+            pos >= 0, (trading_date - dates).days.to_numpy(dtype="float64"), np.nan
+        ),
+        event_outside_data=outside,
+    )
+    t0 = np.where(pos >= 0, pos, 0)
+
+    # -- windows -----------------------------------------------------------------------------
+    e_first, e_last, e_rel = _window_positions(event_window, "event_window", pairs, t0, calendar)
+    s_first, s_last, s_rel = _window_positions(
+        estimation_window, "estimation_window", pairs, t0, calendar
+    )
+    if e_rel and s_rel and estimation_window[1] >= event_window[0]:
+        raise ValueError(
+            f"estimation_window {tuple(estimation_window)} must end before event_window "
+            f"{tuple(event_window)} starts"
+        )
+    if not e_rel:
+        # an explicit event window must contain the (shifted) event day
+        bad = ~outside & ((e_first > pos) | (e_last < pos))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"event_window does not contain the trading event day "
+                f"{trading_date[row].date()} of event {pairs['event_id'].iloc[row]!r}"
+            )
+    clash = ~outside & (s_last >= e_first) & (s_first <= e_last)
+    if clash.any():
+        row = int(np.flatnonzero(clash)[0])
+        raise ValueError(
+            f"estimation window overlaps the event window of event {pairs['event_id'].iloc[row]!r}"
+            " (the estimation window must precede the event window)"
+        )
+
+    rel_lo = np.where(outside, 0, e_first - t0)
+    rel_hi = np.where(outside, 0, e_last - t0)
+    days = np.arange(int(rel_lo.min()), int(rel_hi.max()) + 1)
+    est_len = np.maximum(s_last - s_first + 1, 0)
+    nominal = int(est_len.max()) if len(est_len) else 0
+    L = max(nominal, 1)
+
+    # -- the (E, S) grid ---------------------------------------------------------------------
+    event_ids = list(dict.fromkeys(pairs["event_id"]))
+    e_idx = pd.Index(event_ids).get_indexer(pairs["event_id"])
+    s_idx = pd.Index(securities).get_indexer(pairs["security"])
+    E, S, T = len(event_ids), len(securities), len(days)
+    requested = np.zeros((E, S), dtype=bool)
+    requested[e_idx, s_idx] = True
+
+    def grid(values: np.ndarray, fill: Any) -> np.ndarray:
+        out = np.full((E, S), fill, dtype=np.asarray(values).dtype)
+        out[e_idx, s_idx] = values
+        return out
+
+    g_t0 = grid(np.where(outside, -1, t0), -1)
+    g_sfirst = grid(s_first, 0)
+    g_slen = grid(np.where(outside, 0, est_len), 0)
+    g_rlo = grid(rel_lo, 0)
+    g_rhi = grid(rel_hi, -1)
+    g_ok = grid(~outside, False)
+
+    n_cal = len(calendar)
+    est_raw = g_sfirst[:, :, None] + np.arange(L)[None, None, :]
+    est_mask = (
+        (np.arange(L)[None, None, :] < g_slen[:, :, None])
+        & (est_raw >= 0)
+        & (est_raw < n_cal)
+        & (g_ok & requested)[:, :, None]
+    )
+    est_pos = np.clip(est_raw, 0, n_cal - 1)
+    evt_raw = np.maximum(g_t0, 0)[:, :, None] + days[None, None, :]
+    evt_mask = (
+        (days[None, None, :] >= g_rlo[:, :, None])
+        & (days[None, None, :] <= g_rhi[:, :, None])
+        & (evt_raw >= 0)
+        & (evt_raw < n_cal)
+        & (g_ok & requested)[:, :, None]
+    )
+    evt_pos = np.clip(evt_raw, 0, n_cal - 1)
+
+    R = rets.to_numpy()
+    sec = np.arange(S)[None, :, None]
+    y_est = np.where(est_mask, R[est_pos, sec], np.nan)
+    y_evt = np.where(evt_mask, R[evt_pos, sec], np.nan)
+    if mkt is not None:
+        X = mkt.to_numpy()
+        factor_names = list(mkt.columns)
+        x_est = np.where(est_mask[..., None], X[est_pos], np.nan)
+        x_evt = np.where(evt_mask[..., None], X[evt_pos], np.nan)
+        market_full_est = x_est[..., 0].copy()
+    else:
+        factor_names = []
+        x_est = np.zeros((E, S, L, 0))
+        x_evt = np.zeros((E, S, T, 0))
+        market_full_est = None
+
+    n_params = {"constant_mean": 1, "market_adjusted": 0, "market": 2}.get(
+        model, 1 + len(factor_names)
+    )
+    if min_estimation_obs is None:
+        min_obs = max(n_params + 3, int(np.ceil(0.5 * nominal)))
+    else:
+        if int(min_estimation_obs) < n_params + 3:
+            raise ValueError(
+                f"min_estimation_obs={min_estimation_obs} is too small for model={model!r}: "
+                f"need at least {n_params + 3} (the Patell variance needs M - k - 2 > 0)"
+            )
+        min_obs = int(min_estimation_obs)
+
+    pairs = pairs.assign(
+        estimation_start=[
+            calendar[max(a, 0)] if (ok and n > 0 and a < n_cal) else pd.NaT
+            for a, n, ok in zip(s_first, est_len, ~outside, strict=True)
+        ],
+        estimation_end=[
+            calendar[min(b, n_cal - 1)] if (ok and b >= 0) else pd.NaT
+            for b, ok in zip(s_last, ~outside, strict=True)
+        ],
+        estimation_days=est_len,
+        event_start=[
+            calendar[min(max(a, 0), n_cal - 1)] if ok else pd.NaT
+            for a, ok in zip(e_first, ~outside, strict=True)
+        ],
+        event_end=[
+            calendar[min(max(b, 0), n_cal - 1)] if ok else pd.NaT
+            for b, ok in zip(e_last, ~outside, strict=True)
+        ],
+        _e=e_idx,
+        _s=s_idx,
+    )
+    return Prepared(
+        calendar=calendar,
+        event_ids=event_ids,
+        securities=securities,
+        factor_names=factor_names,
+        model=model,
+        convention=convention,
+        requested=requested,
+        t0=g_t0,
+        days=days,
+        est_pos=est_pos,
+        est_mask=est_mask,
+        evt_pos=evt_pos,
+        evt_mask=evt_mask,
+        y_est=y_est,
+        x_est=x_est,
+        y_evt=y_evt,
+        x_evt=x_evt,
+        market_full_est=market_full_est,
+        pairs=pairs,
+        min_obs=min_obs,
+        extra={
+            "n_params": n_params,
+            "relative_estimation": s_rel,
+            "relative_event": e_rel,
+            "rel_lo": np.where(requested & g_ok, g_rlo, 0),
+            "rel_hi": np.where(requested & g_ok, g_rhi, -1),
+            "est_len": g_slen,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# normal-return models, batched
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Fit:
+    """Batched model estimates (internal)."""
+
+    params: np.ndarray  # (E, S, k) [alpha, betas...]; market-adjusted: [0, 1]
+    xtx_inv: np.ndarray  # (E, S, k, k) of the design with intercept (NaN where not fitted)
+    n_obs: np.ndarray  # (E, S)
+    sigma2: np.ndarray  # (E, S) residual variance (convention's df)
+    ar_est: np.ndarray  # (E, S, L) estimation-window residuals, NaN-masked
+    ar_evt: np.ndarray  # (E, S, T)
+    h_evt: np.ndarray  # (E, S, T) leverage x_t'(X'X)^-1 x_t of the event days
+    h_car: np.ndarray  # (E, S) i'X*(X'X)^-1X*'i over the event window
+    k: int  # number of estimated parameters
+    valid_est: np.ndarray  # (E, S, L)
+
+
+def fit_models(p: Prepared) -> Fit:
+    """Estimate the normal-return model for every pair at once (OLS via normal equations)."""
+    model = p.model
+    x_ok = np.all(np.isfinite(p.x_est), axis=-1) if p.x_est.shape[-1] else True
+    valid = p.est_mask & np.isfinite(p.y_est) & x_ok
+    n = valid.sum(axis=-1)
+    w = valid.astype(float)
+    y = np.where(valid, p.y_est, 0.0)
+    E, S, L = p.y_est.shape
+    T = p.y_evt.shape[-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if model == "market_adjusted":
+            k = 0
+            m_est = np.where(valid, p.x_est[..., 0], 0.0)
+            resid = np.where(valid, y - m_est, np.nan)
+            params = np.zeros((E, S, 2))
+            params[..., 1] = 1.0
+            xtx_inv = np.full((E, S, 1, 1), np.nan)
+            ar_evt = p.y_evt - p.x_evt[..., 0]
+            h_evt = np.zeros((E, S, T))
+            h_car = np.zeros((E, S))
+        else:
+            # design with intercept; factors centred on their masked means for accuracy
+            xf = np.where(valid[..., None], p.x_est, 0.0)  # (E,S,L,f)
+            f = xf.shape[-1]
+            k = 1 + f
+            nn = np.maximum(n, 1)[..., None]
+            xbar = xf.sum(axis=2) / nn  # (E,S,f)
+            ybar = y.sum(axis=2) / nn[..., 0]
+            xc = (xf - xbar[:, :, None, :]) * w[..., None]
+            yc = (y - ybar[..., None]) * w
+            if f:
+                sxx = np.einsum("eslf,eslg->esfg", xc, xc)
+                sxy = np.einsum("eslf,esl->esf", xc, yc)
+                fitted = n >= k + 1
+                safe = np.where(fitted[..., None, None], sxx, np.eye(f))
+                sxx_inv = np.linalg.inv(safe)
+                beta = np.einsum("esfg,esg->esf", sxx_inv, sxy)
+                alpha = ybar - np.einsum("esf,esf->es", xbar, beta)
+            else:
+                beta = np.zeros((E, S, 0))
+                alpha = ybar
+                sxx_inv = np.zeros((E, S, 0, 0))
+            params = np.concatenate([alpha[..., None], beta], axis=-1)
+            pred_est = alpha[..., None] + np.einsum(
+                "eslf,esf->esl", np.where(valid[..., None], p.x_est, 0.0), beta
+            )
+            resid = np.where(valid, y - pred_est, np.nan)
+            ar_evt = (
+                p.y_evt
+                - alpha[..., None]
+                - np.einsum("estf,esf->est", np.nan_to_num(p.x_evt), beta)
+            )
+            ar_evt = np.where(
+                np.isfinite(p.y_evt) & np.all(np.isfinite(p.x_evt), axis=-1)
+                if f
+                else np.isfinite(p.y_evt),
+                ar_evt,
+                np.nan,
+            )
+            # leverage of event days: 1/n + (x - xbar)' Sxx^-1 (x - xbar)
+            dx = np.nan_to_num(p.x_evt) - xbar[:, :, None, :]
+            h_evt = 1.0 / nn + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
+            in_evt = p.evt_mask.astype(float)
+            n_evt = in_evt.sum(axis=-1)
+            sdx = np.einsum("estf,est->esf", dx, in_evt)
+            h_car = n_evt**2 / nn[..., 0] + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
+            # (X'X)^-1 with intercept, reported for completeness
+            xtx_inv = np.full((E, S, k, k), np.nan)
+            xtx_inv[..., 0, 0] = 1.0 / nn[..., 0] + np.einsum(
+                "esf,esfg,esg->es", xbar, sxx_inv, xbar
+            )
+            if f:
+                off = -np.einsum("esfg,esg->esf", sxx_inv, xbar)
+                xtx_inv[..., 0, 1:] = off
+                xtx_inv[..., 1:, 0] = off
+                xtx_inv[..., 1:, 1:] = sxx_inv
+        ssr = np.nansum(resid**2, axis=-1)
+        if p.convention == "estudy2":
+            # estudy2: R's sd() of the residuals, i.e. M - 1 degrees of freedom around their mean
+            rmean = np.nansum(resid, axis=-1) / np.maximum(n, 1)
+            sigma2 = np.nansum((resid - rmean[..., None]) ** 2, axis=-1) / (n - 1)
+        else:
+            # MacKinlay (1997): M - k degrees of freedom (M - 2 for the market model)
+            sigma2 = ssr / (n - k)
+    sigma2 = np.where(n > k + 1, sigma2, np.nan)
+    return Fit(
+        params=params,
+        xtx_inv=xtx_inv,
+        n_obs=n,
+        sigma2=sigma2,
+        ar_est=resid,
+        ar_evt=np.where(p.evt_mask, ar_evt, np.nan),
+        h_evt=np.where(p.evt_mask, h_evt, np.nan),
+        h_car=h_car,
+        k=k,
+        valid_est=valid,
+    )

@@ -1,0 +1,567 @@
+"""The test battery of the returns event study, vectorised over groups, pairs and days.
+
+Arrays are ``(G, N, T)``: ``G`` groups (one per event, or one pooled group), ``N`` security-event
+pairs (NaN where a pair is not in the group or excluded), ``T`` event-window days (``L`` for the
+estimation window). Every statistic is returned per group and day, and for the whole window.
+
+Conventions
+-----------
+``textbook`` (MacKinlay 1997; Kolari and Pynnonen 2010, 2011; Cowan 1992; Corrado 1989;
+Corrado and Zivney 1992; Boehmer, Musumeci and Poulsen 1991) is the default.
+``estudy2`` reproduces the R package estudy2 (v0.10): its differences are marked ``estudy2:``
+in the code below:
+
+- residual standard deviation with M - 1 degrees of freedom (R ``sd()``), set in the engine;
+- Patell and the sign/rank statistics fill a missing security with that day's cross-sectional
+  mean (``rowMeans(x, na.rm = TRUE) * ncol(x)``) instead of summing the securities present;
+- the generalized sign test pools the estimation-window share of positive abnormal returns over
+  all securities (textbook: the average of each security's share, Cowan 1992);
+- the rank/sign variances divide by the mean number of non-missing days per security
+  (textbook: the number of days in the combined window);
+- Brown-Warner tests use t(mean(M) - 1) (textbook: t(mean(M) - k) for 1980 and t(days - 1)
+  for 1985); the window tests of Brown-Warner 1985 and Lamb are the sum of the daily
+  statistics over sqrt(days) on days with more than 90% of securities present;
+- Lamb's forecast-error factor uses the market of the first security over the whole
+  estimation window (textbook: the mean leverage of the securities present).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import stats as sps
+
+__all__ = ["GroupArrays", "battery", "STATISTICS", "ROBUST_TO_CLUSTERING"]
+
+#: name -> (description, robust to cross-sectional correlation from clustered event dates)
+STATISTICS: dict[str, tuple[str, bool]] = {
+    "bmp_adjusted": ("BMP adjusted for cross-correlation (Kolari-Pynnonen 2010)", True),
+    "patell_adjusted": ("Patell adjusted for cross-correlation (Kolari-Pynnonen 2010)", True),
+    "grank": ("Generalized rank test (Kolari-Pynnonen 2011)", True),
+    "brown_warner_1985": ("Brown-Warner 1985 crude dependence adjustment", True),
+    "lamb": ("Lamb 1995 portfolio test", True),
+    "t_cs": ("Cross-sectional t", False),
+    "brown_warner_1980": ("Brown-Warner 1980 (independent variances)", False),
+    "patell": ("Patell 1976 standardised residuals", False),
+    "bmp": ("Boehmer-Musumeci-Poulsen 1991", False),
+    "skewness_t": ("Skewness-corrected t (Hall 1992)", False),
+    "sign": ("Sign test", False),
+    "generalized_sign": ("Generalized sign (Cowan 1992)", False),
+    "corrado_rank": ("Corrado 1989 rank", False),
+    "corrado_zivney_rank": ("Corrado-Zivney 1992 standardised rank", False),
+    "corrado_zivney_sign": ("Corrado-Zivney 1992 sign", False),
+    "cowan_car_rank": ("Cowan 1992 CAR rank (window only)", False),
+    "wilcoxon": ("Wilcoxon signed-rank (W+)", False),
+}
+ROBUST_TO_CLUSTERING = frozenset(k for k, (_, robust) in STATISTICS.items() if robust)
+
+
+@dataclass
+class GroupArrays:
+    """Inputs of the battery for ``G`` groups of ``N`` pairs (NaN outside the group)."""
+
+    ar_est: np.ndarray  # (G, N, L) estimation residuals
+    ar: np.ndarray  # (G, N, T) event-window abnormal returns
+    sar: np.ndarray  # (G, N, T) standardised ARs (forecast-error corrected)
+    car: np.ndarray  # (G, N)
+    scar: np.ndarray  # (G, N)
+    sigma2: np.ndarray  # (G, N)
+    n_obs: np.ndarray  # (G, N) estimation observations M
+    inc: np.ndarray  # (G, N) in the daily tests
+    inc_car: np.ndarray  # (G, N) in the window tests
+    cluster: np.ndarray  # (G, N) int: pairs with equal codes share calendar dates
+    lamb_c: np.ndarray  # (G, T) forecast-error factor of the portfolio, per day
+    lamb_c_car: np.ndarray  # (G,) same for the window sum
+    var_car: np.ndarray  # (G, N) variance of each CAR (forecast-error corrected)
+    k: int  # estimated parameters per pair
+    convention: str
+
+
+def _p_t(x: np.ndarray, df: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.where(
+            np.isfinite(x) & (df > 0), 2 * sps.t.sf(np.abs(x), np.maximum(df, 1)), np.nan
+        )
+
+
+def _p_z(x: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(x), 2 * sps.norm.sf(np.abs(x)), np.nan)
+
+
+def _nanmean(x: np.ndarray, axis: int) -> np.ndarray:
+    n = np.sum(np.isfinite(x), axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.nansum(x, axis=axis) / np.maximum(n, 1), np.nan)
+
+
+def _nanstd(x: np.ndarray, axis: int, ddof: int = 1) -> np.ndarray:
+    n = np.sum(np.isfinite(x), axis=axis)
+    m = _nanmean(x, axis)
+    dev = x - np.expand_dims(m, axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(
+            n > ddof, np.sqrt(np.nansum(dev**2, axis=axis) / np.maximum(n - ddof, 1)), np.nan
+        )
+
+
+def _rowsum(x: np.ndarray, n_cols: np.ndarray, convention: str, axis: int = 1) -> np.ndarray:
+    """Sum over pairs; estudy2 fills missing pairs with the day's mean (mean * ncol)."""
+    if convention == "estudy2":
+        return (
+            _nanmean(x, axis) * np.expand_dims(n_cols, -1)
+            if x.ndim == 3
+            else (_nanmean(x, axis) * n_cols)
+        )
+    n = np.sum(np.isfinite(x), axis=axis)
+    return np.where(n > 0, np.nansum(x, axis=axis), np.nan)
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis, NaN kept as NaN (R ``rank(na.last='keep')``)."""
+    return sps.rankdata(x, axis=-1, method="average", nan_policy="omit")
+
+
+# --------------------------------------------------------------------------------------------
+# Kolari-Pynnonen mean correlation
+# --------------------------------------------------------------------------------------------
+def _pairwise_r_sum(z: np.ndarray) -> tuple[float, int]:
+    """Sum of Pearson r over pairs i < j of the rows of ``z`` (n x L, NaN = missing).
+
+    Pairs are matched by position, which is the calendar date: the rows of one cluster share
+    their estimation-window dates. Pairwise-complete observations; pairs with fewer than 3
+    common days are left out. Returns (sum of r, number of pairs counted).
+    """
+    n = z.shape[0]
+    if n < 2:
+        return 0.0, 0
+    mask = np.isfinite(z)
+    if mask.all():
+        zc = z - z.mean(axis=1, keepdims=True)
+        sd = np.sqrt((zc**2).mean(axis=1, keepdims=True))
+        ok = sd[:, 0] > 0
+        zs = zc[ok] / sd[ok]
+        m = zs.shape[0]
+        s = zs.sum(axis=0)
+        total = (float(s @ s) / z.shape[1] - m) / 2.0
+        return total, m * (m - 1) // 2
+    mf = mask.astype(float)
+    x = np.where(mask, z, 0.0)
+    cnt = mf @ mf.T
+    sx = x @ mf.T
+    sxx = (x**2) @ mf.T
+    sxy = x @ x.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = cnt * sxy - sx * sx.T
+        den = np.sqrt((cnt * sxx - sx**2) * (cnt * sxx.T - sx.T**2))
+        r = num / den
+    iu = np.triu_indices(n, 1)
+    rv = r[iu]
+    good = np.isfinite(rv) & (cnt[iu] >= 3)
+    return float(rv[good].sum()), int(good.sum())
+
+
+def mean_correlation(ar_est: np.ndarray, cluster: np.ndarray, inc: np.ndarray) -> np.ndarray:
+    """Kolari-Pynnonen r-bar per group: mean pairwise correlation of estimation residuals.
+
+    Pairs in the same cluster (same trading event day, hence the same calendar dates) are
+    correlated on their matched dates; pairs in different clusters have event windows on
+    different dates and count as uncorrelated (r = 0). The mean runs over all N(N-1)/2 pairs.
+    """
+    G = ar_est.shape[0]
+    out = np.full(G, np.nan)
+    for g in range(G):  # loop over groups and clusters (calendar dates), not over pairs
+        sel = inc[g]
+        n = int(sel.sum())
+        if n < 2:
+            continue
+        total = 0.0
+        codes = cluster[g][sel]
+        z_all = ar_est[g][sel]
+        for c in np.unique(codes):
+            t, _ = _pairwise_r_sum(z_all[codes == c])
+            total += t
+        out[g] = total / (n * (n - 1) / 2.0)
+    return out
+
+
+def _kp_factor(rbar: np.ndarray, n: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
+
+
+# --------------------------------------------------------------------------------------------
+# exact Wilcoxon signed-rank distribution
+# --------------------------------------------------------------------------------------------
+@lru_cache(maxsize=128)
+def _signrank_cdf(n: int) -> np.ndarray:
+    """P(W+ <= w) for w = 0..n(n+1)/2 under H0 (no ties), by counting subset sums."""
+    top = n * (n + 1) // 2
+    counts = np.zeros(top + 1)
+    counts[0] = 1.0
+    for i in range(1, n + 1):
+        counts[i:] = counts[i:] + counts[:-i].copy()
+    return np.cumsum(counts) / 2.0**n
+
+
+def _wilcoxon(x: np.ndarray, convention: str, n_cols: np.ndarray):
+    """W+ per (group, day) over the pairs axis 1 of ``x`` (G, N, T)."""
+    absx = np.abs(x)
+    absx = np.where(absx == 0, np.nan, absx)  # zeros are dropped
+    xt = np.moveaxis(absx, 1, -1)  # (G, T, N)
+    ranks = _ranks(xt)
+    pos = np.moveaxis(
+        np.where(np.moveaxis(x, 1, -1) > 0, ranks, np.where(np.isfinite(ranks), 0.0, np.nan)), -1, 1
+    )
+    n = np.sum(np.isfinite(absx), axis=1)
+    w = _rowsum(pos, n_cols, convention)
+    # ties: any equal |x| within a (group, day)
+    srt = np.sort(xt, axis=-1)
+    ties = np.any(np.diff(srt, axis=-1) == 0, axis=-1)
+    p = np.full(w.shape, np.nan)
+    dist = np.empty(w.shape, dtype=object)
+    mu = n * (n + 1) / 4.0
+    # tie-corrected normal approximation: sum over tie groups of (t^3 - t) / 48
+    tie_term = np.zeros(w.shape)
+    if ties.any():
+        for idx in zip(*np.nonzero(ties), strict=True):  # only (group, day) cells with ties
+            v = xt[idx]
+            v = v[np.isfinite(v)]
+            _, cnt = np.unique(v, return_counts=True)
+            tie_term[idx] = ((cnt**3 - cnt) / 48.0).sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(n * (n + 1) * (2 * n + 1) / 24.0 - tie_term)
+        z = (w - mu) / sd
+    p_norm = _p_z(z)
+    for idx in np.ndindex(w.shape):  # (group, day) cells, exact where small
+        nn = int(n[idx])
+        if nn == 0 or not np.isfinite(w[idx]):
+            dist[idx] = "none"
+            continue
+        if nn <= 50 and not ties[idx] and float(w[idx]).is_integer():
+            cdf = _signrank_cdf(nn)
+            wi = int(w[idx])
+            lower = cdf[wi]
+            upper = 1.0 - (cdf[wi - 1] if wi > 0 else 0.0)
+            p[idx] = min(1.0, 2 * min(lower, upper))
+            dist[idx] = f"signrank({nn}) exact"
+        else:
+            p[idx] = p_norm[idx]
+            dist[idx] = "N(0,1) approximation of W+"
+    return w, p, dist, n
+
+
+# --------------------------------------------------------------------------------------------
+# the battery
+# --------------------------------------------------------------------------------------------
+def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
+    """Run every test; returns ``{scope: {statistic: arrays}}`` with scope "day" or "window".
+
+    Day arrays are (G, T); window arrays are (G,). Each statistic carries ``value``,
+    ``p_value``, ``df`` (NaN for normal), ``dist`` (name of the null distribution) and ``n``.
+    """
+    conv = a.convention
+    inc = a.inc
+    G, N, T = a.ar.shape
+    ar = np.where(inc[..., None], a.ar, np.nan)
+    sar = np.where(inc[..., None], a.sar, np.nan)
+    ar_est = np.where(inc[..., None], a.ar_est, np.nan)
+    car = np.where(a.inc_car, a.car, np.nan)
+    scar = np.where(a.inc_car, a.scar, np.nan)
+    sigma2 = np.where(inc, a.sigma2, np.nan)
+    m_obs = np.where(inc, a.n_obs, np.nan)
+    n_cols = inc.sum(axis=1).astype(float)  # securities in the group (estudy2's ncol)
+    n_cols_car = a.inc_car.sum(axis=1).astype(float)
+    k = a.k
+    day: dict[str, dict[str, np.ndarray]] = {}
+    win: dict[str, dict[str, np.ndarray]] = {}
+
+    def put(store, name, value, df, dist_name, n):
+        value = np.asarray(value, dtype=float)
+        df = np.broadcast_to(np.asarray(df, dtype=float), value.shape).copy()
+        if dist_name == "t":
+            p = _p_t(value, df)
+            dist = np.where(
+                np.isfinite(df),
+                np.char.add("t(", np.char.add(np.char.mod("%g", np.nan_to_num(df)), ")")),
+                "t",
+            )
+        elif dist_name == "z":
+            p = _p_z(value)
+            df = np.full(value.shape, np.nan)
+            dist = np.full(value.shape, "N(0,1)", dtype=object)
+        else:  # precomputed (p, dist) tuple
+            p, dist = dist_name
+        store[name] = {
+            "value": value,
+            "p_value": np.asarray(p, dtype=float),
+            "df": df,
+            "dist": np.asarray(dist, dtype=object),
+            "n": np.broadcast_to(np.asarray(n, dtype=float), value.shape).copy(),
+        }
+
+    n_t = np.sum(np.isfinite(ar), axis=1).astype(float)  # (G, T)
+    n_car = np.sum(np.isfinite(car), axis=1).astype(float)  # (G,)
+    aar = _nanmean(ar, 1)
+    caar = _nanmean(car, 1)
+    mean_m = _nanmean(m_obs, 1)
+
+    # -- cross-sectional t --------------------------------------------------------------------
+    with np.errstate(invalid="ignore", divide="ignore"):
+        put(day, "t_cs", aar / _nanstd(ar, 1) * np.sqrt(n_t), n_t - 1, "t", n_t)
+        put(win, "t_cs", caar / _nanstd(car, 1) * np.sqrt(n_car), n_car - 1, "t", n_car)
+
+        # -- Brown-Warner 1980: portfolio variance = sum of the securities' variances / N^2 ---
+        present = np.isfinite(ar)
+        if conv == "estudy2":
+            # estudy2: sqrt(sum of all securities' variances) / ncol, t(mean(M) - 1)
+            sd80 = np.sqrt(np.nansum(sigma2, axis=1)) / n_cols
+            sd80 = np.broadcast_to(sd80[:, None], aar.shape)
+            df80 = mean_m - 1
+        else:
+            s2 = np.where(present, sigma2[..., None], np.nan)
+            sd80 = np.sqrt(np.nansum(s2, axis=1)) / n_t
+            df80 = mean_m - k
+        put(day, "brown_warner_1980", aar / sd80, df80[:, None], "t", n_t)
+        # window: CAR variance of each security = sigma2 * (L + i'X*(X'X)^-1X*'i)
+        var_car = np.where(np.isfinite(car), a.var_car, np.nan)
+        sd80w = np.sqrt(np.nansum(var_car, axis=1)) / n_car
+        put(
+            win,
+            "brown_warner_1980",
+            caar / sd80w,
+            df80 if conv != "estudy2" else mean_m - 1,
+            "t",
+            n_car,
+        )
+
+        # -- Brown-Warner 1985: sd of the estimation-window portfolio (mean AR per date) ---------
+        est_port = _nanmean(ar_est, 1)  # (G, L)
+        sd85 = _nanstd(est_port, 1)
+        n_est_days = np.sum(np.isfinite(est_port), axis=1).astype(float)
+        df85 = mean_m - 1 if conv == "estudy2" else n_est_days - 1
+        bw85_day = aar / sd85[:, None]
+        put(day, "brown_warner_1985", bw85_day, df85[:, None], "t", n_t)
+
+        # -- Lamb: the same portfolio sd with a forecast-error factor ------------------------
+        lamb_day = aar / (sd85[:, None] * np.sqrt(a.lamb_c))
+        put(day, "lamb", lamb_day, np.nan, "z", n_t)
+
+        if conv == "estudy2":
+            # estudy2: sum of the daily statistics over days with > 90% of securities present
+            good = (n_t / n_cols[:, None] * 100 > 90) & (n_t > 0)
+            ndays = good.sum(axis=1)
+            put(
+                win,
+                "brown_warner_1985",
+                np.where(good, bw85_day, 0).sum(1) / np.sqrt(ndays),
+                np.nan,
+                "z",
+                n_car,
+            )
+            put(
+                win, "lamb", np.where(good, lamb_day, 0).sum(1) / np.sqrt(ndays), np.nan, "z", n_car
+            )
+        else:
+            n_days = np.sum(np.isfinite(aar), axis=1)
+            caar_port = np.nansum(aar, axis=1)
+            put(win, "brown_warner_1985", caar_port / (sd85 * np.sqrt(n_days)), df85, "t", n_car)
+            put(win, "lamb", caar_port / (sd85 * np.sqrt(a.lamb_c_car)), np.nan, "z", n_car)
+
+        # -- Patell --------------------------------------------------------------------------
+        if conv == "estudy2":
+            dof = m_obs - 2
+        else:
+            dof = m_obs - k
+        ratio = np.where(inc, dof / (dof - 2), np.nan)
+        sar_present = np.isfinite(sar)
+        if conv == "estudy2":
+            patell_day = _rowsum(sar, n_cols, conv) / np.sqrt(np.nansum(ratio, axis=1))[:, None]
+        else:
+            var_sum = np.nansum(np.where(sar_present, ratio[..., None], np.nan), axis=1)
+            patell_day = np.nansum(sar, axis=1) / np.sqrt(var_sum)
+            patell_day = np.where(n_t > 0, patell_day, np.nan)
+        put(day, "patell", patell_day, np.nan, "z", n_t)
+        ratio_c = np.where(np.isfinite(scar), ratio, np.nan)
+        patell_win = np.nansum(scar, axis=1) / np.sqrt(np.nansum(ratio_c, axis=1))
+        put(win, "patell", patell_win, np.nan, "z", n_car)
+
+        # -- BMP -----------------------------------------------------------------------------
+        bmp_day = _nanmean(sar, 1) / _nanstd(sar, 1) * np.sqrt(n_t)
+        put(day, "bmp", bmp_day, n_t - 1, "t", n_t)
+        bmp_win = _nanmean(scar, 1) / _nanstd(scar, 1) * np.sqrt(n_car)
+        put(win, "bmp", bmp_win, n_car - 1, "t", n_car)
+
+        # -- Kolari-Pynnonen adjustments -----------------------------------------------------
+        rbar = mean_correlation(ar_est, a.cluster, inc)
+        f_day = _kp_factor(rbar[:, None], n_t)
+        f_win = _kp_factor(rbar, n_car)
+        put(day, "patell_adjusted", patell_day * f_day, np.nan, "z", n_t)
+        put(win, "patell_adjusted", patell_win * f_win, np.nan, "z", n_car)
+        put(day, "bmp_adjusted", bmp_day * f_day, n_t - 1, "t", n_t)
+        put(win, "bmp_adjusted", bmp_win * f_win, n_car - 1, "t", n_car)
+
+        # -- skewness-corrected t (Hall 1992) -------------------------------------------------
+        def skew_t(x, n):
+            m = _nanmean(x, 1)
+            s = _nanstd(x, 1)
+            m3 = np.expand_dims(m, 1)
+            g = n / ((n - 1) * (n - 2)) * np.nansum((x - m3) ** 3, axis=1) / s**3
+            ss = m / s
+            return np.sqrt(n) * (ss + g * ss**2 / 3 + g**2 * ss**3 / 27 + g / (6 * n))
+
+        put(day, "skewness_t", skew_t(ar, n_t), np.nan, "z", n_t)
+        put(win, "skewness_t", skew_t(car[..., None], n_car[:, None])[:, 0], np.nan, "z", n_car)
+
+        # -- sign ----------------------------------------------------------------------------
+        pos = np.where(np.isfinite(ar), (ar > 0).astype(float), np.nan)
+        w_pos = _rowsum(pos, n_cols, conv)
+        put(day, "sign", (w_pos - 0.5 * n_t) / np.sqrt(0.25 * n_t), np.nan, "z", n_t)
+        pos_c = np.where(np.isfinite(car), (car > 0).astype(float), np.nan)
+        w_pos_c = np.nansum(pos_c, axis=1)
+        put(win, "sign", (w_pos_c - 0.5 * n_car) / np.sqrt(0.25 * n_car), np.nan, "z", n_car)
+
+        # -- generalized sign (Cowan 1992) ---------------------------------------------------
+        pos_est = np.where(np.isfinite(ar_est), (ar_est > 0).astype(float), np.nan)
+        if conv == "estudy2":
+            p_hat = np.nansum(pos_est, axis=(1, 2)) / np.sum(np.isfinite(pos_est), axis=(1, 2))
+        else:
+            p_hat = _nanmean(_nanmean(pos_est, 2), 1)
+        ph = p_hat[:, None]
+        put(
+            day,
+            "generalized_sign",
+            (w_pos - n_t * ph) / np.sqrt(n_t * ph * (1 - ph)),
+            np.nan,
+            "z",
+            n_t,
+        )
+        put(
+            win,
+            "generalized_sign",
+            (w_pos_c - n_car * p_hat) / np.sqrt(n_car * p_hat * (1 - p_hat)),
+            np.nan,
+            "z",
+            n_car,
+        )
+
+        # -- rank and sign tests on the combined (estimation + event) window ---------------------
+        full = np.concatenate([ar_est, ar], axis=2)  # (G, N, L+T)
+        L = ar_est.shape[2]
+        delta_full = np.sum(np.isfinite(full), axis=2).astype(float)  # (G, N)
+        delta_full = np.where(inc, delta_full, np.nan)
+        mean_delta_full = _nanmean(delta_full, 1)
+        n_full_t = np.sum(np.isfinite(full), axis=1).astype(float)  # (G, L+T)
+        days_with_data = np.sum(n_full_t > 0, axis=1).astype(float)
+        denom_days = mean_delta_full if conv == "estudy2" else days_with_data
+        ranks = _ranks(full)
+        avg_rank = _nanmean(ranks, 2)  # (G, N) = (M_i + 1) / 2
+        n_full_safe = np.where(n_full_t > 0, n_full_t, np.nan)
+
+        # Corrado (1989) rank
+        diff = ranks - avg_rank[..., None]
+        fd = _rowsum(diff, n_cols, conv)  # (G, L+T)
+        kbar = fd / n_full_safe
+        s_k = np.sqrt(np.nansum(kbar**2, axis=1) / denom_days)
+        rank_day = kbar[:, L:] / s_k[:, None]
+        put(day, "corrado_rank", rank_day, np.nan, "z", n_t)
+
+        # Corrado-Zivney (1992) standardised rank U = K / (M_i + 1)
+        u = ranks / (delta_full[..., None] + 1) - 0.5
+        fu = _rowsum(u, n_cols, conv)
+        ubar = fu / np.sqrt(n_full_safe)
+        s_u = np.sqrt(np.nansum(ubar**2, axis=1) / denom_days)
+        mrank_day = ubar[:, L:] / s_u[:, None]
+        put(day, "corrado_zivney_rank", mrank_day, np.nan, "z", n_t)
+
+        # Corrado-Zivney (1992) sign: sign(AR - median of the pair's combined window)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows of excluded pairs
+            med = np.nanmedian(full, axis=2, keepdims=True)
+        sg = np.sign(full - med)
+        fs = _rowsum(sg, n_cols, conv)
+        gbar = fs / np.sqrt(n_full_safe)
+        s_g = np.sqrt(np.nansum(gbar**2, axis=1) / denom_days)
+        csign_day = gbar[:, L:] / s_g[:, None]
+        put(day, "corrado_zivney_sign", csign_day, np.nan, "z", n_t)
+
+        # window versions: sum of daily statistics / sqrt(days) (Campbell-Wasley 1993)
+        nd = np.sum(np.isfinite(rank_day), axis=1)
+        put(win, "corrado_rank", np.nansum(rank_day, axis=1) / np.sqrt(nd), np.nan, "z", n_car)
+        put(
+            win,
+            "corrado_zivney_rank",
+            np.nansum(mrank_day, axis=1) / np.sqrt(nd),
+            np.nan,
+            "z",
+            n_car,
+        )
+        put(
+            win,
+            "corrado_zivney_sign",
+            np.nansum(csign_day, axis=1) / np.sqrt(nd),
+            np.nan,
+            "z",
+            n_car,
+        )
+
+        # Cowan (1992) CAR rank: mean event rank against the mean rank, over sqrt(days)
+        good = (n_t / n_cols[:, None] * 100 > 90) & (n_t > 0) if conv == "estudy2" else n_t > 0
+        evt_ranks = np.where(good[:, None, :], ranks[:, :, L:], np.nan)
+        mean_rank = _nanmean(avg_rank, 1)
+        row_means = _nanmean(ranks, 1)  # (G, L+T)
+        s_c = np.sqrt(np.nansum((row_means - mean_rank[:, None]) ** 2, axis=1) / mean_delta_full)
+        evt_mean = (
+            np.nanmean(evt_ranks.reshape(G, -1), axis=1) if evt_ranks.size else np.full(G, np.nan)
+        )
+        cowan = np.sqrt(good.sum(axis=1)) * (evt_mean - mean_rank) / s_c
+        put(win, "cowan_car_rank", cowan, np.nan, "z", n_car)
+
+        # -- GRANK (Kolari-Pynnonen 2011) ---------------------------------------------------
+        sd_i = np.sqrt(sigma2)
+        sar_est = ar_est / sd_i[..., None]  # (G, N, L)
+
+        def grank(event_obs: np.ndarray) -> np.ndarray:
+            # event_obs (G, N): the event-period standardised return, re-standardised
+            # cross-sectionally (generalized SAR), appended as observation L+1.
+            cs = _nanstd(event_obs, 1)
+            gsar = event_obs / cs[:, None]
+            both = np.concatenate([sar_est, gsar[..., None]], axis=2)
+            rk = _ranks(both)
+            m = np.sum(np.isfinite(both), axis=2).astype(float)
+            uu = rk / (m[..., None] + 1) - 0.5
+            n_tt = np.sum(np.isfinite(uu), axis=1).astype(float)  # (G, L+1)
+            n_all = np.sum(np.isfinite(m) & (m > 0) & inc, axis=1).astype(float)
+            ub = _nanmean(uu, 1)
+            tt = np.sum(n_tt > 0, axis=1).astype(float)
+            s_ub = np.sqrt(np.nansum(n_tt / n_all[:, None] * ub**2, axis=1) / tt)
+            z = ub[:, -1] / s_ub
+            t_grank = z * np.sqrt((tt - 2) / (tt - 1 - z**2))
+            return t_grank, tt - 2
+
+        g_day = np.full((G, T), np.nan)
+        g_df = np.full((G, T), np.nan)
+        for t in range(T):  # loop over event days (a handful), not over pairs
+            g_day[:, t], g_df[:, t] = grank(sar[:, :, t])
+        put(day, "grank", g_day, g_df, "t", n_t)
+        gw, gdf = grank(scar)
+        put(win, "grank", gw, gdf, "t", n_car)
+
+        # -- Wilcoxon signed-rank ------------------------------------------------------------
+        w, p, dist, n_w = _wilcoxon(ar, conv, n_cols)
+        put(day, "wilcoxon", w, np.nan, (p, dist), n_w)
+        w2, p2, dist2, n_w2 = _wilcoxon(car[..., None], "textbook", n_cols_car)
+        put(win, "wilcoxon", w2[:, 0], np.nan, (p2[:, 0], dist2[:, 0]), n_w2[:, 0])
+
+    return {
+        "day": day,
+        "window": win,
+        "rbar": rbar,
+        "aar": aar,
+        "caar": caar,
+        "sd_portfolio": sd85,
+        "n_t": n_t,
+        "n_car": n_car,
+    }

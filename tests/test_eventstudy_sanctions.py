@@ -1,0 +1,107 @@
+"""sanctions_event_study on the shipped equity data and sanctions calendar (acceptance)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from potash import load_equity_prices, load_events, sanctions_event_study, to_returns
+from potash.eventstudy import PRODUCERS
+
+
+@pytest.fixture(scope="module")
+def res():
+    return sanctions_event_study()
+
+
+def test_every_sanction_and_relief_date_is_studied(res) -> None:
+    ev = load_events()
+    wanted = set(
+        ev.loc[ev["type"].astype(str).isin(["sanction", "relief"]), "event_id"].astype(str)
+    )
+    assert set(res.events["event_id"]) == wanted
+    studied = set(res.producers.data_quality["event_id"])
+    assert studied == set(res.events["group"])
+    assert (res.producers.data_quality["outcome"] == "ok").all()
+    assert (res.contrast.data_quality["outcome"] == "ok").all()
+    # one study per trading day: the four coordinated designations of 2021-12-02 are one event
+    assert res.events.groupby("trading_date")["group"].nunique().max() == 1
+
+
+def test_saturday_relief_moves_to_monday_and_is_reported(res) -> None:
+    sh = res.shifts.set_index("event_id")
+    row = sh.loc["us_announces_potash_lift"]
+    assert (row["date"], row["trading_date"], row["shift_days"]) == (
+        pd.Timestamp("2025-12-13"),
+        pd.Timestamp("2025-12-15"),
+        2.0,
+    )
+    assert "2025-12-13 is not a trading day; moved to 2025-12-15" in str(res.summary)
+    dq = res.producers.data_quality
+    relief = dq[dq["event_id"] == "us_announces_potash_lift+ofac_gl13_potash"]
+    assert (relief["trading_date"] == pd.Timestamp("2025-12-15")).all()
+    assert (relief["estimation_end"] < pd.Timestamp("2025-12-15")).all()
+
+
+def test_estimation_windows_precede_events_and_end_before_data_end(res) -> None:
+    dq = res.producers.data_quality
+    assert (dq["estimation_end"] < dq["trading_date"]).all()
+    assert (dq["n_estimation"] == 240).all()
+    assert dq["trading_date"].max() <= pd.Timestamp("2026-07-13")
+
+
+def test_car_matches_a_hand_calculation_from_the_raw_prices(res) -> None:
+    """NTR around 2022-03-02: OLS on SPY over days -250..-11 by numpy, from the raw CSVs."""
+    raw = res.producers.data_quality.set_index(["event_id", "security"])
+    ntr = pd.read_csv("data/raw/yahoo_adjclose_dsturdy/NTR.csv", index_col=0, parse_dates=True)[
+        "Close"
+    ]
+    spy = pd.read_csv("data/raw/yahoo_adjclose_dsturdy/SPY.csv", index_col=0, parse_dates=True)[
+        "Close"
+    ]
+    r = ntr.pct_change().reindex(spy.index)
+    m = spy.pct_change()
+    t0 = m.index.get_loc(pd.Timestamp("2022-03-02"))
+    y, x = r.iloc[t0 - 250 : t0 - 10].to_numpy(), m.iloc[t0 - 250 : t0 - 10].to_numpy()
+    beta, alpha = np.polyfit(x, y, 1)
+    car = (r.iloc[t0 - 1 : t0 + 3] - alpha - beta * m.iloc[t0 - 1 : t0 + 3]).sum()
+    got = res.producers.car.loc[("eu_potash_full_ban", "NTR"), "car"]
+    assert got == pytest.approx(car, abs=1e-10)
+    assert raw.loc[("eu_potash_full_ban", "NTR"), "n_estimation"] == 240
+
+
+def test_tests_and_plots_are_returned(res) -> None:
+    t = res.tests
+    assert {"producers", "contrast"} == set(t["sample"])
+    pooled = t[(t["event_id"] == "pooled") & (t["window"] == "car")]
+    assert pooled["value"].notna().all() and pooled["p_value"].between(0, 1).all()
+    assert res.producers.clustered
+    sf = res.summary_frame()
+    assert sf["statistic"].iloc[0] in {
+        "bmp_adjusted",
+        "patell_adjusted",
+        "grank",
+        "brown_warner_1985",
+        "lamb",
+    }
+    fig = res.plot()
+    assert fig.axes[0].get_title()
+    plt.close(fig)
+    fig = res.producers.plot()
+    plt.close(fig)
+
+
+def test_acwi_alternative_market_runs() -> None:
+    r = sanctions_event_study(
+        market="ACWI", event_types=("relief",), producers=PRODUCERS[:2], contrast=("CF",)
+    )
+    assert r.producers.params["n_obs"].min() >= 200
+    with pytest.raises(ValueError, match="market='VT' is not allowed"):
+        sanctions_event_study(market="VT")
+
+
+def test_loader_returns_feed_the_engine_unchanged() -> None:
+    rets = to_returns(load_equity_prices(["NTR", "SPY"]))
+    assert rets.index.is_monotonic_increasing and "NTR" in rets.columns
