@@ -562,9 +562,20 @@ def _pargmaxV(x: float, xi: float = 1.0, phi1: float = 1.0, phi2: float = 1.0) -
 _UNIROOT_TOL = np.finfo(float).eps ** 0.25  # R uniroot's default tolerance
 
 
-def _root(f: Any, a: float, b: float) -> float:
-    # Brent's method with R's zeroin stopping rule (2 eps |b| + tol / 2)
-    return float(optimize.brentq(f, a, b, xtol=_UNIROOT_TOL, rtol=4 * np.finfo(float).eps))
+def _root(target: float, a: float, b: float, pars: tuple[float, float, float]) -> float:
+    """Root of ``pargmaxV(v) = target`` on ``[a, b]``.
+
+    Brent's method with R's zeroin stopping rule (2 eps |b| + tol / 2), as ``uniroot``.
+    """
+    return float(
+        optimize.brentq(
+            lambda v: _pargmaxV(v, *pars) - target,
+            a,
+            b,
+            xtol=_UNIROOT_TOL,
+            rtol=4 * np.finfo(float).eps,
+        )
+    )
 
 
 def _bai_ci(
@@ -603,8 +614,8 @@ def _bai_ci(
             ub += 1000
         while _pargmaxV(lb, xi, phi1, phi2) > a2:
             lb -= 1000
-        up = _root(lambda v: _pargmaxV(v, xi, phi1, phi2) - (1 - a2), 0.0, ub)
-        lo = _root(lambda v: _pargmaxV(v, xi, phi1, phi2) - a2, lb, 0.0)
+        up = _root(1 - a2, 0.0, ub, (xi, phi1, phi2))
+        lo = _root(a2, lb, 0.0, (xi, phi1, phi2))
         scale = phi1**2 / q1
         lower[j] = bps[j] - math.ceil(up * scale)
         upper[j] = bps[j] - math.floor(lo * scale)
