@@ -13,6 +13,41 @@ Examples
 
 from .errors import PotashDataError
 
+# isort: split
+# --- prices (issue 4, prices part) ---
+from .breaks import (
+    BreakpointsResults,
+    ChowResults,
+    FStatsResults,
+    bai_perron,
+    chow_test,
+    f_stats,
+    pvalue_fstats,
+)
+from .prices import (
+    PriceEventStudyResults,
+    basis_changes_table,
+    log_price_panel,
+    newey_west_lags,
+    price_event_study,
+)
+
+# --- end prices ---
+
 __version__ = "0.1.0"
 
 __all__ = ["PotashDataError", "__version__"]
+__all__ += [  # prices (issue 4)
+    "BreakpointsResults",
+    "ChowResults",
+    "FStatsResults",
+    "PriceEventStudyResults",
+    "bai_perron",
+    "basis_changes_table",
+    "chow_test",
+    "f_stats",
+    "log_price_panel",
+    "newey_west_lags",
+    "price_event_study",
+    "pvalue_fstats",
+]

@@ -52,6 +52,7 @@ from scipy import optimize, special, stats
 
 from ._options import check_option
 from ._results import ResultsBase
+from .prices import _Summary2Mixin
 
 __all__ = [
     "BreakpointsResults",
@@ -223,8 +224,8 @@ def pvalue_fstats(statistic: float, test: FTest, k: int, lam: float) -> float:
 
     Examples
     --------
-    >>> round(pvalue_fstats(9.0, "supF", 1, 36.0), 4)
-    0.0348
+    >>> round(pvalue_fstats(9.0, "supF", 1, 36.0), 4)  # R: strucchange:::pvalue.Fstats(9, "supF", 1, 36)
+    0.043
     """
     check_option("test", test, FTest)
     if int(k) < 1:
@@ -235,7 +236,7 @@ def pvalue_fstats(statistic: float, test: FTest, k: int, lam: float) -> float:
 # --------------------------------------------------------------------------------------------
 # Chow test
 # --------------------------------------------------------------------------------------------
-class ChowResults(ResultsBase):
+class ChowResults(_Summary2Mixin, ResultsBase):
     """Chow F test of a break at a known date (see :func:`chow_test`)."""
 
     _title = "Chow test at a known break date"
@@ -325,8 +326,8 @@ def chow_test(
     >>> y = pd.Series([0.0, 0.1, -0.1, 0.0, 1.0, 1.1, 0.9, 1.0],
     ...               index=pd.date_range("2021-01-01", periods=8, freq="MS"))
     >>> res = chow_test(y, "2021-05-01")
-    >>> round(res.statistic, 2), res.df
-    (150.0, (1, 6))
+    >>> round(res.statistic, 2), res.df  # R: sctest(y ~ 1, type = "Chow", point = 4): F = 300
+    (300.0, (1, 6))
     """
     yy, X, index, terms = _prepare(y, model, exog)
     n, k = X.shape
@@ -373,7 +374,7 @@ def _ols_rss(X: np.ndarray, y: np.ndarray) -> float:
 # --------------------------------------------------------------------------------------------
 # F statistics for one unknown break
 # --------------------------------------------------------------------------------------------
-class FStatsResults(ResultsBase):
+class FStatsResults(_Summary2Mixin, ResultsBase):
     """sup-F, ave-F and exp-F tests for one unknown break (see :func:`f_stats`)."""
 
     _title = "Tests for one unknown structural break"
@@ -662,7 +663,7 @@ def _extract(
     return opt
 
 
-class BreakpointsResults(ResultsBase):
+class BreakpointsResults(_Summary2Mixin, ResultsBase):
     """Bai-Perron multiple breaks (see :func:`bai_perron`)."""
 
     _title = "Bai-Perron structural breaks"
