@@ -13,6 +13,36 @@ Examples
 
 from .errors import PotashDataError
 
+__version__ = "0.1.0"
+
+__all__ = ["PotashDataError", "__version__"]
+
+# --- data layer (issue 2) ---
+from .data import (
+    basis_changes,
+    build_processed,
+    load_equity_prices,
+    load_events,
+    load_prices,
+    load_trade,
+    to_returns,
+    to_trading_day,
+    trading_calendar,
+)
+
+__all__ += [
+    "basis_changes",
+    "build_processed",
+    "load_equity_prices",
+    "load_events",
+    "load_prices",
+    "load_trade",
+    "to_returns",
+    "to_trading_day",
+    "trading_calendar",
+]
+# --- end data layer ---
+
 # isort: split
 # --- prices (issue 4, prices part) ---
 from .breaks import (
@@ -32,12 +62,7 @@ from .prices import (
     price_event_study,
 )
 
-# --- end prices ---
-
-__version__ = "0.1.0"
-
-__all__ = ["PotashDataError", "__version__"]
-__all__ += [  # prices (issue 4)
+__all__ += [
     "BreakpointsResults",
     "ChowResults",
     "FStatsResults",
@@ -51,3 +76,4 @@ __all__ += [  # prices (issue 4)
     "price_event_study",
     "pvalue_fstats",
 ]
+# --- end prices ---
