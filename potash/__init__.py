@@ -45,7 +45,7 @@ __all__ += [
 
 # isort: split
 # --- prices (issue 4, prices part) ---
-from .breaks import (
+from .breaks import (  # noqa: E402
     BreakpointsResults,
     ChowResults,
     FStatsResults,
@@ -54,7 +54,7 @@ from .breaks import (
     f_stats,
     pvalue_fstats,
 )
-from .prices import (
+from .prices import (  # noqa: E402
     PriceEventStudyResults,
     basis_changes_table,
     log_price_panel,

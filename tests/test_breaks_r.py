@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from potash import bai_perron, chow_test, f_stats, log_price_panel, pvalue_fstats
+from potash import bai_perron, chow_test, f_stats, load_events, log_price_panel, pvalue_fstats
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -113,9 +113,7 @@ def test_pvalue_port_on_grid(ref):
 
 
 def test_acceptance_breaks_with_distances_to_sanctions(y):
-    ev = pd.read_csv(
-        Path(__file__).parents[1] / "data/raw/events/sanctions_events.csv", parse_dates=["date"]
-    )
+    ev = load_events()
     sanctions = ev[ev["type"].isin(["sanction", "logistics", "relief"])]
     bp = bai_perron(y, events=sanctions)
     t = bp.breaks

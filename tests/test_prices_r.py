@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from potash import price_event_study
+from potash import load_events, load_prices, price_event_study
 
 RESULTS = Path(__file__).parent / "results"
 ROOT = Path(__file__).parents[1]
@@ -43,12 +43,20 @@ def ref() -> pd.DataFrame:
     return r
 
 
+ACCEPTANCE_EVENTS = ["us_eo14038_belaruskali_sdn", "klaipeda_transit_ends", "us_announces_potash_lift"]
+
+
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    # the shipped sanctions calendar (read directly until potash.load_events lands)
-    ev = pd.read_csv(ROOT / "data/raw/events/sanctions_events.csv", parse_dates=["date"])
-    keep = ["us_eo14038_belaruskali_sdn", "klaipeda_transit_ends", "us_announces_potash_lift"]
-    return ev[ev["event_id"].isin(keep)]
+    # the shipped sanctions calendar: the 2021-08-09 US potash sanctions (EO 14038), the end of
+    # Klaipeda transit on 2022-02-01 and the US announcement of relief on 2025-12-13
+    ev = load_events()
+    return ev[ev["event_id"].isin(ACCEPTANCE_EVENTS)]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> pd.DataFrame:
+    return load_prices(vintage="2026-06-02")
 
 
 def _compare(res, ref, spec, vcov):
@@ -134,15 +142,21 @@ def test_statsmodels_settings_documented(prices, events):
     assert "adjust=TRUE" in a.summary.as_text()
 
 
-def test_exported_input_is_the_workbook():
-    # the CSV R reads is exactly what the Pink Sheet workbook holds
+def test_exported_input_is_what_the_package_loads(prices, shipped):
+    # the CSV that R reads is exactly the package's load_prices output
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("prices_export", RESULTS / "prices_export.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    fresh = mod.read_pink_sheet()
-    saved = pd.read_csv(RESULTS / "prices_input.csv", parse_dates=["date"])
-    pd.testing.assert_frame_equal(
-        fresh.reset_index(drop=True), saved, check_dtype=False, check_exact=True
-    )
+    sub = shipped[shipped["series"].isin(mod.SERIES)]
+    sub = sub[(sub["date"] >= mod.START) & (sub["date"] <= mod.END)]
+    sub = sub.sort_values(["series", "date"]).reset_index(drop=True).astype({"series": str, "unit": str})
+    pd.testing.assert_frame_equal(sub, prices, check_dtype=False, check_exact=True)
+
+
+def test_acceptance_on_shipped_loaders(shipped, events, ref):
+    # the acceptance run straight from load_prices() and load_events()
+    res = price_event_study(shipped, events, start="2020-01", end="2026-05", basis="dummy")
+    assert res.events["month"].dt.strftime("%Y-%m").tolist() == ["2021-08", "2022-02", "2025-12"]
+    _compare(res, ref, "A", "NW_lag3_adjTRUE")
