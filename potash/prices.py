@@ -33,7 +33,9 @@ Standard errors
     adjust = adjust))``: ``use_correction=True`` <-> ``adjust=TRUE`` (multiply by
     T/(T-k)), ``use_correction=False`` <-> ``adjust=FALSE``. Bartlett weights
     ``1 - j/(L+1)`` in both. ``use_t=True`` gives t(T-k) p-values, as ``coeftest`` does for
-    ``lm``. (Tested against R in ``tests/test_prices_r.py``.)
+    ``lm``. (Tested against R in ``tests/test_prices_r.py``.) A pulse fits its own month
+    exactly (zero residual there), so HAC standard errors of pulse coefficients understate
+    their uncertainty; read pulses with classical errors or as descriptive.
 """
 
 from __future__ import annotations
@@ -146,9 +148,10 @@ def _check_prices(prices: pd.DataFrame) -> pd.DataFrame:
     dates = pd.to_datetime(prices["date"], errors="coerce")
     bad = dates.isna() | (dates.dt.day != 1)
     if bad.any():
-        row = prices.index[bad.to_numpy()][0]
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        row = prices.index[pos]
         raise PotashDataError(
-            f"date {prices.loc[row, 'date']!r} is not the first day of a month",
+            f"date {prices['date'].iloc[pos]!r} is not the first day of a month",
             file="prices",
             column="date",
             row=row,
@@ -156,12 +159,13 @@ def _check_prices(prices: pd.DataFrame) -> pd.DataFrame:
     out = prices.assign(date=dates)
     dup = out.duplicated(["date", "series"])
     if dup.any():
-        row = out.index[dup.to_numpy()][0]
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        first = out.iloc[pos]
         raise PotashDataError(
-            f"duplicate (date, series) = ({out.loc[row, 'date'].date()}, {out.loc[row, 'series']})",
+            f"duplicate (date, series) = ({first['date'].date()}, {first['series']})",
             file="prices",
             column="series",
-            row=row,
+            row=out.index[pos],
         )
     return out
 
@@ -523,6 +527,11 @@ class PriceEventStudyResults(_Summary2Mixin, ResultsBase):
             )
         else:
             notes.append("Classical OLS standard errors; t(T-k) p-values.")
+        if self.cov_type == "HAC" and any(t.startswith("pulse_") for t in self.event_terms):
+            notes.append(
+                "A pulse fits its own month exactly: the HAC standard error of a pulse coefficient "
+                "understates its uncertainty."
+            )
         if self.basis_terms:
             notes.append(f"Basis-change dummies in the model: {self.basis_terms}.")
         return notes
