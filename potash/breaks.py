@@ -151,7 +151,9 @@ def _nearest_events(first_after: list[Any], events: Any) -> pd.DataFrame:
     ev = _events_months(events)
     cols = ["nearest_event", "event_date", "distance_months"]
     if ev is None or ev.empty:
-        return pd.DataFrame({c: [None] * len(first_after) for c in cols})
+        out = pd.DataFrame({c: [None] * len(first_after) for c in cols})
+        out["distance_months"] = out["distance_months"].astype("Int64")
+        return out
     rows = []
     ev_m = ev["month"].to_numpy()
     for fa in first_after:
@@ -163,7 +165,9 @@ def _nearest_events(first_after: list[Any], events: Any) -> pd.DataFrame:
         dist = np.array([(p - m).n for m in ev_m])
         j = int(np.argmin(np.abs(dist)))  # first (earliest) among ties
         rows.append((ev.loc[j, "event_id"], ev.loc[j, "date"], int(dist[j])))
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    out["distance_months"] = out["distance_months"].astype("Int64")
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -735,6 +739,8 @@ class BreakpointsResults(_Summary2Mixin, ResultsBase):
             "and errors (strucchange confint defaults). Dates are the first month of the new "
             "regime; distance = that month minus the nearest event's month.",
         ]
+        if not self.n_breaks:
+            notes.append("No break: the one-regime model is preferred (or 0 breaks were asked for).")
         notes.extend(kw["problems"])
         return notes
 
@@ -873,8 +879,8 @@ def bai_perron(
             "first_after": [index[b] for b in bps],
             "ci_lower": [at(v) for v in lo],
             "ci_upper": [at(v) for v in up],
-            "ci_lower_bp": lo,
-            "ci_upper_bp": up,
+            "ci_lower_bp": pd.array(np.where(np.isnan(lo), None, lo), dtype="Int64"),
+            "ci_upper_bp": pd.array(np.where(np.isnan(up), None, up), dtype="Int64"),
         }
     )
     near = _nearest_events(table["first_after"].tolist(), events)

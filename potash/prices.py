@@ -351,7 +351,13 @@ class _Summary2Mixin:
         frame = self.summary_frame()  # type: ignore[attr-defined]
         smry = Summary2()
         smry.add_title(self._title)  # type: ignore[attr-defined]
-        smry.add_df(_format_frame(frame), index=True)
+        shown = _format_frame(frame)
+        for col in shown.columns:  # integers and dates as plain text (summary2 would add decimals)
+            if not pd.api.types.is_object_dtype(shown[col]) and not pd.api.types.is_string_dtype(
+                shown[col]
+            ):
+                shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else str(v))
+        smry.add_df(shown, index=True)
         for note in self._notes():  # type: ignore[attr-defined]
             smry.add_text(note)
         return smry

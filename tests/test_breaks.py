@@ -101,7 +101,7 @@ def test_bad_input():
         chow_test(y, "2030-01-01")
     with pytest.raises(ValueError, match="more than k = 1 observations in each regime"):
         chow_test(y, "2018-02-01")
-    with pytest.raises(ValueError, match="too short"), pytest.warns(UserWarning, match="'from' changed"):
+    with pytest.raises(ValueError, match="too short"), pytest.warns(UserWarning, match="changed"):
         f_stats(y.iloc[:3])
     with pytest.raises(ValueError, match="missing value"):
         f_stats(y.where(y.index != "2020-01-01"))

@@ -25,6 +25,9 @@ __all__ = [
     "plot_price_its",
 ]
 
+#: Event labels are written only when at most this many events are drawn (else lines only).
+MAX_LABELS = 6
+
 PINK_SHEET = "World Bank Commodity Price Data (The Pink Sheet), monthly averages, nominal US$"
 
 _LABELS = {
@@ -137,11 +140,11 @@ def plot_price_comparison(
                 )
         ev = _events_for_plot(events, idx.index[0], idx.index[-1])
         if ev is not None and not ev.empty:
-            mark_events(ax, ev)
+            mark_events(ax, ev, annotate=len(ev) <= MAX_LABELS)
         ax.set_title("Potash and other fertilizer prices")
         ax.set_ylabel(f"Price index, {b:%Y-%m} = 100 (log scale)")
         ax.set_xlabel("Month")
-        ax.legend(loc="upper left", ncol=2)
+        ax.legend(loc="lower right", ncol=2)
         add_source(fig, PINK_SHEET)
     return fig
 
@@ -190,7 +193,7 @@ def plot_price_its(result: Any, ax: Any = None) -> Figure:
         ax1.set_yscale("log")
         ax1.set_ylabel(f"Price, {result.unit or 'level'} (log scale)")
         ax1.set_title(f"Interrupted time series: {_label(result.series)} price")
-        ax1.legend(loc="upper left")
+        ax1.legend(loc="lower center", ncol=3, fontsize=7.5)
         ev = result.events.drop_duplicates("month").assign(date=lambda e: e["month"])
         ev["label"] = ev["month"].dt.strftime("%Y-%m")
         mark_events(ax1, ev)
@@ -299,7 +302,7 @@ def plot_fstats(
             _draw_breaks(ax, breakpoints)
         ev = _events_for_plot(events, path["first_after"].iloc[0], path["first_after"].iloc[-1])
         if ev is not None and not ev.empty:
-            mark_events(ax, ev)
+            mark_events(ax, ev, annotate=len(ev) <= MAX_LABELS)
         sup = result.tests.loc["supF"]
         ax.set_title(
             f"F statistics for one break (sup-F {sup['statistic']:.1f}, p = {sup['p_value']:.2g})"
@@ -360,7 +363,7 @@ def plot_breaks(result: Any, ax: Any = None) -> Figure:
             _draw_breaks(ax, result)
             ev = _events_for_plot(kw.get("events"), y.index[0], y.index[-1])
             if ev is not None and not ev.empty:
-                mark_events(ax, ev)
+                mark_events(ax, ev, annotate=len(ev) <= MAX_LABELS)
             ax.set_title(f"Bai-Perron breaks ({result.n_breaks})")
         else:
             X, yy, p = kw["X"], y.to_numpy(dtype=float), kw["breaks"][0]
@@ -371,7 +374,7 @@ def plot_breaks(result: Any, ax: Any = None) -> Figure:
             ax.plot(y.index, fit, color="#c0392b", lw=1.4, label="Two-regime fit")
             ax.axvline(result.first_after, color="black", lw=1.3, label="Tested break")
             ax.set_title(f"Chow test: F = {result.statistic:.2f}, p = {result.p_value:.2g}")
-        ax.set_ylabel("Log price (log of the series' unit, e.g. log $/mt)")
+        ax.set_ylabel("Log price (log of the price unit, e.g. $/mt)")
         ax.set_xlabel("Month")
         ax.legend(loc="best")
         add_source(fig, PINK_SHEET + "; potash.breaks")
