@@ -176,11 +176,16 @@ def log_price_panel(
     *,
     start: Any = None,
     end: Any = None,
+    basis: Literal["error", "ignore"] = "error",
+    basis_changes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Wide table of monthly log prices for ``series`` over ``start..end`` (inclusive).
 
     Checks that every series is in the data, has one positive value per month and no gaps in
-    the sample; the default sample is the months that all series share.
+    the sample; the default sample is the months that all series share. A sample that spans a
+    basis change of one of the series (potash 2020-01, urea 2022-03) is an error unless
+    ``basis="ignore"`` is passed explicitly: a break test across it would find the change of
+    basis, not a sanction.
 
     Parameters
     ----------
@@ -190,6 +195,10 @@ def log_price_panel(
         Series names (e.g. ``["potassium_chloride", "urea"]``).
     start, end : date-like, optional
         First and last month (any day in the month).
+    basis : {"error", "ignore"}
+        What to do when the sample spans a basis change.
+    basis_changes : DataFrame, optional
+        ``series, date`` of basis changes (default :func:`basis_changes_table`).
 
     Returns
     -------
@@ -203,6 +212,7 @@ def log_price_panel(
     >>> log_price_panel(p, ["urea"])["urea"].round(6).tolist()
     [0.0, 1.0, 2.0]
     """
+    check_option("basis", basis, Literal["error", "ignore"])
     prices = _check_prices(prices)
     series = list(dict.fromkeys(series))
     available = sorted(prices["series"].dropna().unique().tolist())
@@ -245,7 +255,37 @@ def log_price_panel(
                 row=row,
             )
     wide.columns.name = None
+    if basis == "error":
+        spanned = _spanned_changes(series, grid, basis_changes)
+        if spanned:
+            raise _basis_error(spanned[0], grid, "pass basis='ignore' to use the series anyway")
     return np.log(wide)
+
+
+def _spanned_changes(
+    names: Sequence[str], idx: pd.DatetimeIndex, basis_changes: pd.DataFrame | None
+) -> list[tuple[str, pd.Timestamp, str, str]]:
+    """Basis changes of ``names`` with months of the sample on both sides."""
+    bc = basis_changes_table() if basis_changes is None else basis_changes
+    out = []
+    for row in bc.itertuples(index=False):
+        if row.series not in names:
+            continue
+        d = _month(row.date, "basis change date")
+        if idx[0] < d <= idx[-1]:
+            out.append((str(row.series), d, getattr(row, "before", "?"), getattr(row, "after", "?")))
+    return out
+
+
+def _basis_error(change: tuple, idx: pd.DatetimeIndex, remedy: str) -> PotashDataError:
+    s, d, before, after = change
+    return PotashDataError(
+        f"the sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m} spans the basis change of {s!r} at "
+        f"{d:%Y-%m} ({before} -> {after}); start at or after {d:%Y-%m}, end before it, or "
+        f"{remedy}",
+        file="prices",
+        column="series",
+    )
 
 
 def _events_frame(events: Any, rule: str) -> pd.DataFrame:
@@ -641,30 +681,18 @@ def price_event_study(
     if series in controls:
         raise ValueError(f"series {series!r} is also listed as a control")
     names = [series, *controls]
-    logp = log_price_panel(prices, names, start=start, end=end)
+    logp = log_price_panel(prices, names, start=start, end=end, basis="ignore")
     idx = logp.index
     T = len(idx)
     unit_rows = prices.loc[prices["series"] == series, "unit"].dropna().unique()
     unit = str(unit_rows[0]) if len(unit_rows) else ""
 
     # --- basis changes ---------------------------------------------------------------------
-    bc = basis_changes_table() if basis_changes is None else basis_changes
     basis_cols: dict[str, np.ndarray] = {}
-    for row in bc.itertuples(index=False):
-        if row.series not in names:
-            continue
-        d = _month(row.date, "basis change date")
-        if idx[0] < d <= idx[-1]:
-            if basis == "error":
-                raise PotashDataError(
-                    f"the sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m} spans the basis change of "
-                    f"{row.series!r} at {d:%Y-%m} ({getattr(row, 'before', '?')} -> "
-                    f"{getattr(row, 'after', '?')}); start at or after {d:%Y-%m}, end before "
-                    "it, or pass basis='dummy' to add an explicit level dummy",
-                    file="prices",
-                    column="series",
-                )
-            basis_cols[f"basis_{row.series}_{d:%Y-%m}"] = (idx >= d).astype(float)
+    for change in _spanned_changes(names, idx, basis_changes):
+        if basis == "error":
+            raise _basis_error(change, idx, "pass basis='dummy' to add an explicit level dummy")
+        basis_cols[f"basis_{change[0]}_{change[1]:%Y-%m}"] = (idx >= change[1]).astype(float)
 
     # --- events and terms ------------------------------------------------------------------
     ev = _events_frame(events, event_month)

@@ -144,6 +144,17 @@ def test_basis_change_error_and_dummy(synth):
         price_event_study(synth, ["2021-08-01"], controls=["dap"])
 
 
+def test_log_price_panel_refuses_a_basis_change(synth):
+    # a break test on log potash across 2020-01 would find the change of basis, not a sanction
+    with pytest.raises(PotashDataError, match="basis change of 'potassium_chloride' at 2020-01.*basis='ignore'"):
+        log_price_panel(synth, ["potassium_chloride"])
+    wide = log_price_panel(synth, ["potassium_chloride"], basis="ignore")
+    assert len(wide) == len(DATES)
+    assert len(log_price_panel(synth, ["potassium_chloride"], start="2020-01")) == 48
+    with pytest.raises(ValueError, match="basis='dummy' is not allowed"):
+        log_price_panel(synth, ["dap"], basis="dummy")
+
+
 def test_newey_west_rule():
     assert [newey_west_lags(n) for n in (10, 77, 100, 240)] == [2, 3, 4, 4]
     with pytest.raises(ValueError):

@@ -111,7 +111,7 @@ def plot_price_comparison(
     """
     from ..prices import basis_changes_table, log_price_panel
 
-    logp = log_price_panel(prices, list(series), start=start, end=end)
+    logp = log_price_panel(prices, list(series), start=start, end=end, basis="ignore")
     b = logp.index[0] if base is None else pd.Timestamp(base).to_period("M").to_timestamp()
     if b not in logp.index:
         raise ValueError(f"base month {b:%Y-%m} is outside the plotted sample")
