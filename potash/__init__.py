@@ -95,3 +95,38 @@ __all__ += [
 from .eventstudy import EventStudyResults, event_study, sanctions_event_study  # noqa: E402
 
 __all__ += ["EventStudyResults", "event_study", "sanctions_event_study"]
+
+# isort: split
+# --- prices (issue 4, prices part) ---
+from .breaks import (  # noqa: E402
+    BreakpointsResults,
+    ChowResults,
+    FStatsResults,
+    bai_perron,
+    chow_test,
+    f_stats,
+    pvalue_fstats,
+)
+from .prices import (  # noqa: E402
+    PriceEventStudyResults,
+    basis_changes_table,
+    log_price_panel,
+    newey_west_lags,
+    price_event_study,
+)
+
+__all__ += [
+    "BreakpointsResults",
+    "ChowResults",
+    "FStatsResults",
+    "PriceEventStudyResults",
+    "bai_perron",
+    "basis_changes_table",
+    "chow_test",
+    "f_stats",
+    "log_price_panel",
+    "newey_west_lags",
+    "price_event_study",
+    "pvalue_fstats",
+]
+# --- end prices ---

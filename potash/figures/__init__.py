@@ -7,6 +7,18 @@ PDF files that are byte-identical across rebuilds.
 
 from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style, save_figure
 
+# isort: split
+# --- prices (issue 4) ---
+from .prices import (
+    plot_abnormal_price,
+    plot_breaks,
+    plot_fstats,
+    plot_price_comparison,
+    plot_price_its,
+)
+
+# --- end prices ---
+
 __all__ = ["EVENT_COLORS", "add_source", "mark_events", "new_axes", "potash_style", "save_figure"]
 
 # --- overview (data tour) ---
@@ -43,3 +55,11 @@ __all__ += ["plot_synth_gaps", "plot_synth_paths", "plot_trade_event_study"]
 from .eventstudy import plot_car, plot_event_study, plot_sanctions_caar
 
 __all__ += ["plot_car", "plot_event_study", "plot_sanctions_caar"]
+
+__all__ += [  # prices (issue 4)
+    "plot_abnormal_price",
+    "plot_breaks",
+    "plot_fstats",
+    "plot_price_comparison",
+    "plot_price_its",
+]

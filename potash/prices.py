@@ -1,0 +1,778 @@
+"""Interrupted time series on monthly commodity prices around the sanctions calendar.
+
+:func:`price_event_study` regresses a monthly log price (by default potash, World Bank
+``potassium_chloride``) on a constant, a linear trend, optional control prices (other
+fertilizers, natural gas; in logs) and step, ramp and pulse terms at chosen events, and reports
+the *abnormal price path*: the actual log price minus the counterfactual built from the constant,
+trend, controls and basis dummies (that is, with every event term set to zero).
+
+Conventions (all stated again in the results' notes)
+---------------------------------------------------
+Event month
+    An event dated on any day of a month maps to that month (``event_month="containing"``,
+    the default): the Pink Sheet prices are monthly averages, so the month of the event already
+    contains part of its effect. ``event_month="next"`` maps an event to the following month
+    unless it falls on the 1st, i.e. to the first month that is entirely after the event.
+Terms, with ``t`` the month index and ``m`` the event month
+    step ``1[t >= m]``; ramp ``max(0, t - m)`` (0 in the event month, 1 the month after);
+    pulse ``1[t == m]``. Several events mapped to the same month share one term
+    (``results.events`` lists which).
+Basis changes
+    The World Bank potash series is f.o.b. Vancouver before 2020-01 and Brazil CFR from
+    2020-01; urea is f.o.b. Black Sea before 2022-03 and f.o.b. Middle East from 2022-03. A
+    sample that contains months on both sides of a change of any series in the model raises
+    an error (``basis="error"``), or, with ``basis="dummy"``, gets an explicit level dummy
+    ``basis_<series>_<YYYY-MM>`` = 1 from the change month on. Never a silent break.
+Standard errors
+    ``cov_type="nonrobust"``: classical OLS. ``cov_type="HAC"``: Newey-West with the Bartlett
+    kernel, no prewhitening, ``maxlags`` L (default ``floor(4 * (T/100) ** (2/9))``, the
+    Newey-West 1994 rule of thumb). In statsmodels this is
+    ``OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": adjust},
+    use_t=True)``, identical to R's
+    ``lmtest::coeftest(fit, vcov = sandwich::NeweyWest(fit, lag = L, prewhite = FALSE,
+    adjust = adjust))``: ``use_correction=True`` <-> ``adjust=TRUE`` (multiply by
+    T/(T-k)), ``use_correction=False`` <-> ``adjust=FALSE``. Bartlett weights
+    ``1 - j/(L+1)`` in both. ``use_t=True`` gives t(T-k) p-values, as ``coeftest`` does for
+    ``lm``. (Tested against R in ``tests/test_prices_r.py``.) A pulse fits its own month
+    exactly (zero residual there), so HAC standard errors of pulse coefficients understate
+    their uncertainty; read pulses with classical errors or as descriptive.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from ._options import check_option
+from ._results import ResultsBase
+from .errors import PotashDataError
+
+__all__ = [
+    "BASIS_CHANGES",
+    "PriceEventStudyResults",
+    "basis_changes_table",
+    "log_price_panel",
+    "newey_west_lags",
+    "price_event_study",
+]
+
+CovType = Literal["HAC", "nonrobust"]
+BasisRule = Literal["error", "dummy"]
+EventMonthRule = Literal["containing", "next"]
+
+#: The two documented basis changes of the World Bank Pink Sheet fertilizer series (kept here
+#: until the data layer's ``potash.data.basis_changes()`` is available; see
+#: :func:`basis_changes_table`).
+BASIS_CHANGES = pd.DataFrame(
+    {
+        "series": ["potassium_chloride", "urea"],
+        "date": pd.to_datetime(["2020-01-01", "2022-03-01"]),
+        "before": ["f.o.b. Vancouver", "f.o.b. Black Sea"],
+        "after": ["Brazil CFR granular spot", "prill spot f.o.b. Middle East"],
+        "source": ["World Bank Pink Sheet, Description sheet"] * 2,
+    }
+)
+
+PRICE_COLUMNS = ("date", "series", "value", "unit")
+
+
+def basis_changes_table() -> pd.DataFrame:
+    """Return the known basis changes: ``series, date, before, after, source``.
+
+    Uses ``potash.data.basis_changes()`` when the data layer provides it, else the built-in
+    :data:`BASIS_CHANGES` table (the same two changes).
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> basis_changes_table()[["series", "date"]].astype(str).values.tolist()
+    [['potassium_chloride', '2020-01-01'], ['urea', '2022-03-01']]
+    """
+    try:  # the data layer (issue 2) owns the canonical table
+        from .data import basis_changes  # type: ignore[attr-defined]
+    except ImportError:
+        return BASIS_CHANGES.copy()
+    return basis_changes()
+
+
+def newey_west_lags(nobs: int) -> int:
+    """Default Newey-West lag: ``floor(4 * (nobs / 100) ** (2 / 9))`` (Newey and West 1994).
+
+    Parameters
+    ----------
+    nobs : int
+        Number of monthly observations.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> newey_west_lags(77), newey_west_lags(100), newey_west_lags(300)
+    (3, 4, 5)
+    """
+    if nobs < 1:
+        raise ValueError(f"nobs must be positive, got {nobs}")
+    return int(math.floor(4 * (nobs / 100) ** (2 / 9)))
+
+
+def _month(value: Any, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what}={value!r} is not a date") from exc
+    if ts is pd.NaT:
+        raise ValueError(f"{what}={value!r} is not a date")
+    return ts.to_period("M").to_timestamp()
+
+
+def _check_prices(prices: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(prices, pd.DataFrame):
+        raise TypeError(f"prices must be a DataFrame with columns {PRICE_COLUMNS}")
+    missing = [c for c in PRICE_COLUMNS if c not in prices.columns]
+    if missing:
+        raise PotashDataError(
+            f"missing column(s) {missing}; the prices schema is {list(PRICE_COLUMNS)}",
+            file="prices",
+            column=missing[0],
+        )
+    dates = pd.to_datetime(prices["date"], errors="coerce")
+    bad = dates.isna() | (dates.dt.day != 1)
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        row = prices.index[pos]
+        raise PotashDataError(
+            f"date {prices['date'].iloc[pos]!r} is not the first day of a month",
+            file="prices",
+            column="date",
+            row=row,
+        )
+    out = prices.assign(date=dates)
+    dup = out.duplicated(["date", "series"])
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        first = out.iloc[pos]
+        raise PotashDataError(
+            f"duplicate (date, series) = ({first['date'].date()}, {first['series']})",
+            file="prices",
+            column="series",
+            row=out.index[pos],
+        )
+    return out
+
+
+def log_price_panel(
+    prices: pd.DataFrame,
+    series: Sequence[str],
+    *,
+    start: Any = None,
+    end: Any = None,
+    basis: Literal["error", "ignore"] = "error",
+    basis_changes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Wide table of monthly log prices for ``series`` over ``start..end`` (inclusive).
+
+    Checks that every series is in the data, has one positive value per month and no gaps in
+    the sample; the default sample is the months that all series share. A sample that spans a
+    basis change of one of the series (potash 2020-01, urea 2022-03) is an error unless
+    ``basis="ignore"`` is passed explicitly: a break test across it would find the change of
+    basis, not a sanction.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        Tidy prices: ``date, series, value, unit``.
+    series : sequence of str
+        Series names (e.g. ``["potassium_chloride", "urea"]``).
+    start, end : date-like, optional
+        First and last month (any day in the month).
+    basis : {"error", "ignore"}
+        What to do when the sample spans a basis change.
+    basis_changes : DataFrame, optional
+        ``series, date`` of basis changes (default :func:`basis_changes_table`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``date`` (first of month), one column of log prices per series.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=3, freq="MS"),
+    ...                   "series": "urea", "value": [1.0, np.e, np.e ** 2], "unit": "$/mt"})
+    >>> log_price_panel(p, ["urea"])["urea"].round(6).tolist()
+    [0.0, 1.0, 2.0]
+    """
+    check_option("basis", basis, Literal["error", "ignore"])
+    prices = _check_prices(prices)
+    series = list(dict.fromkeys(series))
+    available = sorted(prices["series"].dropna().unique().tolist())
+    for s in series:
+        if s not in available:
+            raise PotashDataError(
+                f"series {s!r} is not in the data; available: {available}",
+                file="prices",
+                column="series",
+            )
+    sub = prices[prices["series"].isin(series)]
+    wide = sub.pivot(index="date", columns="series", values="value").sort_index()
+    lo = _month(start, "start") if start is not None else None
+    hi = _month(end, "end") if end is not None else None
+    if lo is None:
+        lo = max(sub.loc[sub["series"] == s, "date"].min() for s in series)
+    if hi is None:
+        hi = min(sub.loc[sub["series"] == s, "date"].max() for s in series)
+    if lo > hi:
+        raise ValueError(f"start {lo.date()} is after end {hi.date()}")
+    grid = pd.date_range(lo, hi, freq="MS", name="date")
+    wide = wide.reindex(grid)[series]
+    for s in series:
+        col = wide[s]
+        if col.isna().any():
+            gaps = [d.strftime("%Y-%m") for d in col.index[col.isna().to_numpy()]]
+            raise PotashDataError(
+                f"series {s!r} has no value for month(s) {gaps[:6]}"
+                f"{' ...' if len(gaps) > 6 else ''} inside the sample {lo:%Y-%m}..{hi:%Y-%m}",
+                file="prices",
+                column="value",
+            )
+        if (col <= 0).any():
+            d = col.index[(col <= 0).to_numpy()][0]
+            row = sub.index[((sub["series"] == s) & (sub["date"] == d)).to_numpy()][0]
+            raise PotashDataError(
+                f"series {s!r} has a non-positive price {col[d]} in {d:%Y-%m}: no log",
+                file="prices",
+                column="value",
+                row=row,
+            )
+    wide.columns.name = None
+    if basis == "error":
+        spanned = _spanned_changes(series, grid, basis_changes)
+        if spanned:
+            raise _basis_error(spanned[0], grid, "pass basis='ignore' to use the series anyway")
+    return np.log(wide)
+
+
+def _spanned_changes(
+    names: Sequence[str], idx: pd.DatetimeIndex, basis_changes: pd.DataFrame | None
+) -> list[tuple[str, pd.Timestamp, str, str]]:
+    """Basis changes of ``names`` with months of the sample on both sides."""
+    bc = basis_changes_table() if basis_changes is None else basis_changes
+    out = []
+    for row in bc.itertuples(index=False):
+        if row.series not in names:
+            continue
+        d = _month(row.date, "basis change date")
+        if idx[0] < d <= idx[-1]:
+            out.append((str(row.series), d, getattr(row, "before", "?"), getattr(row, "after", "?")))
+    return out
+
+
+def _basis_error(change: tuple, idx: pd.DatetimeIndex, remedy: str) -> PotashDataError:
+    s, d, before, after = change
+    return PotashDataError(
+        f"the sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m} spans the basis change of {s!r} at "
+        f"{d:%Y-%m} ({before} -> {after}); start at or after {d:%Y-%m}, end before it, or "
+        f"{remedy}",
+        file="prices",
+        column="series",
+    )
+
+
+def _events_frame(events: Any, rule: str) -> pd.DataFrame:
+    if isinstance(events, pd.DataFrame):
+        if "date" not in events.columns:
+            raise PotashDataError(
+                "the events table needs a 'date' column", file="events", column="date"
+            )
+        ev = events.reset_index(drop=True)
+        dates = pd.to_datetime(ev["date"], errors="coerce")
+        if dates.isna().any():
+            row = int(np.flatnonzero(dates.isna().to_numpy())[0])
+            raise PotashDataError(
+                f"not a date: {ev.loc[row, 'date']!r}", file="events", column="date", row=row
+            )
+        ids = (
+            ev["event_id"].astype(str)
+            if "event_id" in ev.columns
+            else dates.dt.strftime("%Y-%m-%d")
+        )
+        types = ev["type"].astype(str) if "type" in ev.columns else pd.Series("", index=ev.index)
+    else:
+        if isinstance(events, str | pd.Timestamp):
+            events = [events]
+        dates = pd.to_datetime(pd.Series(list(events), dtype=object), errors="coerce")
+        if dates.isna().any():
+            raise ValueError(f"events contains a value that is not a date: {list(events)}")
+        ids = dates.dt.strftime("%Y-%m-%d")
+        types = pd.Series("", index=dates.index)
+    if len(dates) == 0:
+        raise ValueError("no events given")
+    month = dates.dt.to_period("M").dt.to_timestamp()
+    if rule == "next":
+        month = month.where(dates.dt.day == 1, month + pd.DateOffset(months=1))
+    return pd.DataFrame(
+        {
+            "event_id": ids.to_numpy(),
+            "date": dates.to_numpy(),
+            "type": types.to_numpy(),
+            "month": month.to_numpy(),
+        }
+    )
+
+
+def _select(spec: Any, ev: pd.DataFrame, kind: str, default_all: bool) -> list[pd.Timestamp]:
+    """Event months that get a term of ``kind``."""
+    if spec is None:
+        spec = default_all
+    if spec is True:
+        return sorted(ev["month"].unique())
+    if spec is False:
+        return []
+    if isinstance(spec, str | pd.Timestamp):
+        spec = [spec]
+    months = []
+    for item in spec:
+        hit = ev.loc[ev["event_id"] == str(item), "month"]
+        if hit.empty:
+            try:
+                d = pd.Timestamp(item)
+            except (TypeError, ValueError):
+                d = pd.NaT
+            if d is pd.NaT:
+                raise ValueError(f"{kind}: {item!r} is neither an event_id in events nor a date")
+            hit = ev.loc[ev["date"].dt.to_period("M") == d.to_period("M"), "month"]
+            if hit.empty:
+                raise ValueError(
+                    f"{kind}: {item!r} matches no event in events (events are in months "
+                    f"{sorted({m.strftime('%Y-%m') for m in ev['month']})})"
+                )
+        months.extend(hit.tolist())
+    return sorted(set(months))
+
+
+def _rank_problem(X: pd.DataFrame) -> str | None:
+    arr = X.to_numpy(dtype=float)
+    if np.linalg.matrix_rank(arr) == arr.shape[1]:
+        return None
+    kept: list[int] = []
+    for j in range(arr.shape[1]):
+        if np.linalg.matrix_rank(arr[:, kept + [j]]) == len(kept) + 1:
+            kept.append(j)
+        else:
+            return X.columns[j]
+    return None  # pragma: no cover
+
+
+class _Summary2Mixin:
+    """``summary`` built on ``statsmodels.iolib.summary2.Summary``.
+
+    ``ResultsBase.summary`` calls ``Summary.add_df``, which ``statsmodels.iolib.summary.Summary``
+    does not have (statsmodels 0.14/0.15); the summary2 class has it, and also gives
+    ``as_text()``, ``as_html()`` and ``as_latex()``. Remove once the base class is fixed.
+    """
+
+    @property
+    def summary(self) -> Any:
+        """The results table (``.as_text()``, ``.as_html()``, ``.as_latex()``)."""
+        from statsmodels.iolib.summary2 import Summary as Summary2
+
+        from ._results import _format_frame
+
+        frame = self.summary_frame()  # type: ignore[attr-defined]
+        smry = Summary2()
+        smry.add_title(self._title)  # type: ignore[attr-defined]
+        shown = _format_frame(frame)
+        for col in shown.columns:  # integers and dates as plain text (summary2 would add decimals)
+            if not pd.api.types.is_object_dtype(shown[col]) and not pd.api.types.is_string_dtype(
+                shown[col]
+            ):
+                shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else str(v))
+        smry.add_df(shown, index=True)
+        for note in self._notes():  # type: ignore[attr-defined]
+            smry.add_text(note)
+        return smry
+
+
+class PriceEventStudyResults(_Summary2Mixin, ResultsBase):
+    """Results of :func:`price_event_study` (read-only properties; see the module notes)."""
+
+    _title = "Interrupted time series: monthly log price"
+
+    def __init__(self, **kw: Any) -> None:
+        self._kw = kw
+        self._title = f"Interrupted time series: log {kw['series']} price"
+
+    # --- estimates -----------------------------------------------------------------------
+    @property
+    def params(self) -> pd.Series:
+        """Coefficients (log points; trend per month)."""
+        return self._kw["fit"].params.copy()
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors under ``cov_type`` (HAC: Newey-West, see the module notes)."""
+        return self._kw["fit"].bse.copy()
+
+    @property
+    def tstats(self) -> pd.Series:
+        """t statistics."""
+        return self._kw["fit"].tvalues.copy()
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values from t(nobs - k)."""
+        return self._kw["fit"].pvalues.copy()
+
+    @property
+    def cov(self) -> pd.DataFrame:
+        """Covariance matrix of the coefficients."""
+        return self._kw["fit"].cov_params().copy()
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence intervals (columns ``lower``, ``upper``) from t(nobs - k)."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        ci = self._kw["fit"].conf_int(alpha=1 - level)
+        ci.columns = ["lower", "upper"]
+        return ci
+
+    @property
+    def nobs(self) -> int:
+        """Number of months."""
+        return int(self._kw["fit"].nobs)
+
+    @property
+    def df_resid(self) -> float:
+        """Residual degrees of freedom (nobs - k)."""
+        return float(self._kw["fit"].df_resid)
+
+    @property
+    def rsquared(self) -> float:
+        """R squared of the regression."""
+        return float(self._kw["fit"].rsquared)
+
+    @property
+    def cov_type(self) -> str:
+        """``"HAC"`` or ``"nonrobust"``."""
+        return self._kw["cov_type"]
+
+    @property
+    def maxlags(self) -> int | None:
+        """Newey-West lag L (``None`` for nonrobust)."""
+        return self._kw["maxlags"]
+
+    @property
+    def adjust(self) -> bool:
+        """Small-sample factor T/(T-k) applied to the HAC covariance (R ``adjust``)."""
+        return self._kw["adjust"]
+
+    @property
+    def series(self) -> str:
+        """The dependent price series."""
+        return self._kw["series"]
+
+    @property
+    def design(self) -> pd.DataFrame:
+        """The regressors (index ``date``)."""
+        return self._kw["X"].copy()
+
+    @property
+    def endog(self) -> pd.Series:
+        """The log price regressed (index ``date``)."""
+        return self._kw["y"].copy()
+
+    @property
+    def event_terms(self) -> list[str]:
+        """Names of the step, ramp and pulse columns."""
+        return list(self._kw["event_terms"])
+
+    @property
+    def basis_terms(self) -> list[str]:
+        """Names of the basis-change dummies (empty unless ``basis="dummy"`` was needed)."""
+        return list(self._kw["basis_terms"])
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Each event, the month it maps to and the terms it gets."""
+        return self._kw["events"].copy()
+
+    @property
+    def abnormal(self) -> pd.DataFrame:
+        """Abnormal price path.
+
+        Columns: ``actual`` and ``counterfactual`` (log price; counterfactual = fitted value
+        with every event term set to 0), ``abnormal`` (= actual - counterfactual, log points),
+        ``abnormal_pct`` (100 * (exp(abnormal) - 1)), ``fitted`` (log), ``price`` and
+        ``counterfactual_price`` (levels, in the series' unit).
+        """
+        fit, X, y = self._kw["fit"], self._kw["X"], self._kw["y"]
+        b = fit.params
+        base = [c for c in X.columns if c not in self._kw["event_terms"]]
+        cf = X[base].to_numpy() @ b[base].to_numpy()
+        out = pd.DataFrame(
+            {"actual": y.to_numpy(), "fitted": fit.fittedvalues.to_numpy(), "counterfactual": cf},
+            index=X.index,
+        )
+        out["abnormal"] = out["actual"] - out["counterfactual"]
+        out["abnormal_pct"] = 100 * np.expm1(out["abnormal"])
+        out["price"] = np.exp(out["actual"])
+        out["counterfactual_price"] = np.exp(out["counterfactual"])
+        return out
+
+    @property
+    def unit(self) -> str:
+        """Unit of the price series as published (e.g. ``$/mt``)."""
+        return self._kw["unit"]
+
+    @property
+    def model_results(self) -> Any:
+        """The underlying statsmodels ``RegressionResults``."""
+        return self._kw["fit"]
+
+    # --- protocol ------------------------------------------------------------------------
+    def summary_frame(self) -> pd.DataFrame:
+        """Tidy coefficient table: ``coef, std_err, t, p_value, ci_lower, ci_upper`` by term."""
+        ci = self.conf_int()
+        out = pd.DataFrame(
+            {
+                "coef": self.params,
+                "std_err": self.std_errors,
+                "t": self.tstats,
+                "p_value": self.pvalues,
+                "ci_lower": ci["lower"],
+                "ci_upper": ci["upper"],
+            }
+        )
+        out.index.name = "term"
+        return out
+
+    def _notes(self) -> list[str]:
+        idx = self._kw["X"].index
+        notes = [
+            f"Sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m}, {self.nobs} months; dependent: log "
+            f"{self.series}; controls (log): {list(self._kw['controls']) or 'none'}.",
+            f"Events map to the month {'they fall in' if self._kw['event_month'] == 'containing' else 'after them (unless on the 1st)'}; "
+            "step 1[t>=m], ramp max(0,t-m), pulse 1[t==m].",
+        ]
+        if self.cov_type == "HAC":
+            notes.append(
+                f"Newey-West HAC, Bartlett kernel, lag {self.maxlags}, no prewhitening, "
+                f"small-sample factor T/(T-k) {'applied' if self.adjust else 'not applied'} "
+                f"(= R sandwich::NeweyWest(lag={self.maxlags}, prewhite=FALSE, "
+                f"adjust={'TRUE' if self.adjust else 'FALSE'})); t(T-k) p-values."
+            )
+        else:
+            notes.append("Classical OLS standard errors; t(T-k) p-values.")
+        if self.cov_type == "HAC" and any(t.startswith("pulse_") for t in self.event_terms):
+            notes.append(
+                "A pulse fits its own month exactly: the HAC standard error of a pulse coefficient "
+                "understates its uncertainty."
+            )
+        if self.basis_terms:
+            notes.append(f"Basis-change dummies in the model: {self.basis_terms}.")
+        return notes
+
+    def plot(self, ax: Any = None) -> Any:
+        """Actual vs counterfactual price and the abnormal path (see ``plot_price_its``)."""
+        from .figures.prices import plot_price_its
+
+        return plot_price_its(self, ax=ax)
+
+
+def price_event_study(
+    prices: pd.DataFrame,
+    events: Any,
+    *,
+    series: str = "potassium_chloride",
+    controls: Sequence[str] = ("urea", "dap"),
+    start: Any = None,
+    end: Any = None,
+    steps: Any = None,
+    ramps: Any = None,
+    pulses: Any = None,
+    trend: bool = True,
+    event_month: EventMonthRule = "containing",
+    basis: BasisRule = "error",
+    basis_changes: pd.DataFrame | None = None,
+    cov_type: CovType = "HAC",
+    maxlags: int | None = None,
+    adjust: bool = True,
+) -> PriceEventStudyResults:
+    """Interrupted time series of a monthly log price with step, ramp and pulse terms at events.
+
+    Model: ``log p_t = a + b t + sum_c g_c log c_t + basis dummies + event terms + u_t``.
+    The abnormal price path is the actual log price minus the counterfactual without event
+    terms (``results.abnormal``). Conventions (event month, term definitions, basis changes,
+    HAC settings and their R equivalent) are in the :mod:`potash.prices` module docstring.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        Tidy monthly prices ``date, series, value, unit`` (as ``potash.load_prices()``).
+    events : DataFrame or sequence of date-like
+        The events table (``date``, ``event_id``, ``type``, ...) or a list of dates. Every
+        event must fall inside the sample, after its first month.
+    series : str
+        Dependent series.
+    controls : sequence of str
+        Control series, entered in logs (``()`` for none).
+    start, end : date-like, optional
+        First and last month of the sample (default: all months the series share).
+    steps, ramps, pulses : None, bool or sequence
+        Which events get which term: a sequence of ``event_id`` values or dates (matched by
+        month), ``True`` for all events, ``False``/``()`` for none. Default: a step at every
+        event, no ramps, no pulses.
+    trend : bool
+        Include a linear monthly trend (``t`` = 0 in the first month).
+    event_month : {"containing", "next"}
+        Month an event maps to: the month it falls in, or the first full month after it.
+    basis : {"error", "dummy"}
+        What to do when the sample spans a basis change of a series in the model.
+    basis_changes : DataFrame, optional
+        ``series, date`` of basis changes (default :func:`basis_changes_table`).
+    cov_type : {"HAC", "nonrobust"}
+        Newey-West HAC (Bartlett) or classical standard errors.
+    maxlags : int, optional
+        Newey-West lag (default :func:`newey_west_lags` of the sample length).
+    adjust : bool
+        Multiply the HAC covariance by T/(T-k) (R ``NeweyWest(adjust=TRUE)``;
+        statsmodels ``use_correction=True``).
+
+    Returns
+    -------
+    PriceEventStudyResults
+
+    Raises
+    ------
+    PotashDataError
+        Series not in the data, gaps or non-positive prices, a basis change inside the sample
+        with ``basis="error"``.
+    ValueError
+        An event outside the sample, a rank-deficient design, bad options.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> dates = pd.date_range("2020-01-01", periods=48, freq="MS")
+    >>> dap = np.exp(5 + np.cumsum(rng.normal(0, 0.05, 48)))
+    >>> kcl = np.exp(1.0 + 0.8 * np.log(dap) + 0.3 * (dates >= "2022-02-01") + rng.normal(0, 0.02, 48))
+    >>> p = pd.concat([pd.DataFrame({"date": dates, "series": s, "value": v, "unit": "$/mt"})
+    ...                for s, v in [("potassium_chloride", kcl), ("dap", dap)]])
+    >>> res = price_event_study(p, ["2022-02-01"], controls=["dap"])
+    >>> float(round(res.params["step_2022-02"], 1))
+    0.3
+    """
+    check_option("cov_type", cov_type, CovType)
+    check_option("basis", basis, BasisRule)
+    check_option("event_month", event_month, EventMonthRule)
+    if isinstance(controls, str):
+        controls = [controls]
+    controls = [c for c in controls]
+    if series in controls:
+        raise ValueError(f"series {series!r} is also listed as a control")
+    names = [series, *controls]
+    logp = log_price_panel(prices, names, start=start, end=end, basis="ignore")
+    idx = logp.index
+    T = len(idx)
+    unit_rows = prices.loc[prices["series"] == series, "unit"].dropna().unique()
+    unit = str(unit_rows[0]) if len(unit_rows) else ""
+
+    # --- basis changes ---------------------------------------------------------------------
+    basis_cols: dict[str, np.ndarray] = {}
+    for change in _spanned_changes(names, idx, basis_changes):
+        if basis == "error":
+            raise _basis_error(change, idx, "pass basis='dummy' to add an explicit level dummy")
+        basis_cols[f"basis_{change[0]}_{change[1]:%Y-%m}"] = (idx >= change[1]).astype(float)
+
+    # --- events and terms ------------------------------------------------------------------
+    ev = _events_frame(events, event_month)
+    outside = ev[(ev["month"] <= idx[0]) | (ev["month"] > idx[-1])]
+    if not outside.empty:
+        r = outside.iloc[0]
+        raise ValueError(
+            f"event {r['event_id']!r} ({pd.Timestamp(r['date']).date()}, month "
+            f"{pd.Timestamp(r['month']):%Y-%m}) is outside the sample "
+            f"{idx[0]:%Y-%m}..{idx[-1]:%Y-%m}: an event needs at least one month before it "
+            "and must not be after the last month"
+        )
+    t = np.arange(T, dtype=float)
+    pos = {m: int(idx.get_loc(m)) for m in ev["month"].unique()}
+    terms: dict[str, np.ndarray] = {}
+    kinds: dict[pd.Timestamp, list[str]] = {}
+    for kind, spec, default in (
+        ("step", steps, True),
+        ("ramp", ramps, False),
+        ("pulse", pulses, False),
+    ):
+        for m in _select(spec, ev, kind + "s", default):
+            k = pos[m]
+            name = f"{kind}_{m:%Y-%m}"
+            if kind == "step":
+                terms[name] = (t >= k).astype(float)
+            elif kind == "ramp":
+                terms[name] = np.maximum(0.0, t - k)
+            else:
+                terms[name] = (t == k).astype(float)
+            kinds.setdefault(m, []).append(name)
+    if not terms:
+        raise ValueError("no event terms: give at least one of steps, ramps, pulses")
+    ev["terms"] = [", ".join(kinds.get(m, [])) for m in ev["month"]]
+
+    X = pd.DataFrame(index=idx)
+    X["const"] = 1.0
+    if trend:
+        X["trend"] = t
+    for c in controls:
+        X[f"log_{c}"] = logp[c].to_numpy()
+    for name, col in basis_cols.items():
+        X[name] = col
+    for name, col in terms.items():
+        X[name] = col
+    if T <= X.shape[1]:
+        raise ValueError(
+            f"sample of {T} months is too short for {X.shape[1]} regressors {list(X.columns)}"
+        )
+    bad = _rank_problem(X)
+    if bad is not None:
+        raise ValueError(
+            f"the design is rank deficient: column {bad!r} is a linear combination of the "
+            f"columns before it in {list(X.columns)} (e.g. terms at adjacent or coinciding "
+            "months, or a step at a basis-change month)"
+        )
+    y = logp[series].rename(f"log_{series}")
+    model = sm.OLS(y, X)
+    if cov_type == "HAC":
+        L = newey_west_lags(T) if maxlags is None else int(maxlags)
+        if L < 0 or L >= T:
+            raise ValueError(f"maxlags must be in 0..{T - 1}, got {maxlags}")
+        fit = model.fit(
+            cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": bool(adjust)}, use_t=True
+        )
+    else:
+        L = None
+        fit = model.fit(use_t=True)
+    return PriceEventStudyResults(
+        fit=fit,
+        X=X,
+        y=y,
+        series=series,
+        controls=tuple(controls),
+        cov_type=cov_type,
+        maxlags=L,
+        adjust=bool(adjust) if cov_type == "HAC" else False,
+        event_terms=tuple(terms),
+        basis_terms=tuple(basis_cols),
+        events=ev,
+        event_month=event_month,
+        unit=unit,
+    )
