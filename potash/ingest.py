@@ -269,9 +269,16 @@ def _country_table(path: Path | None = None) -> pd.DataFrame:
 
 
 def _hs_filter(col: str, hs: tuple[str, ...]) -> str:
-    """SQL predicate: the 6-digit (zero-padded) code in ``col`` starts with one of ``hs``."""
-    code = f"lpad(trim({col}), 6, '0')"
-    return "(" + " OR ".join(f"starts_with({code}, '{p}')" for p in hs) + ")"
+    """SQL predicate: the 6-digit (zero-padded) code in ``col`` starts with one of ``hs``.
+
+    Codes already written with 6 characters are matched with a plain ``LIKE`` (fast path, the
+    bulk of the rows); only the others (BACI writes ``010121`` as ``10121``, padded values) are
+    trimmed and zero-padded before the match.
+    """
+    like = " OR ".join(f"{{c}} LIKE '{p}%'" for p in hs)
+    fast = like.format(c=col)
+    slow = like.format(c=f"lpad(trim({col}), 6, '0')")
+    return f"((length({col}) = 6 AND ({fast})) OR (length({col}) <> 6 AND ({slow})))"
 
 
 def _connect(memory_limit: str, threads: int | None, temp_dir: str | None) -> duckdb.DuckDBPyConnection:
@@ -279,6 +286,7 @@ def _connect(memory_limit: str, threads: int | None, temp_dir: str | None) -> du
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     if temp_dir:
         con.execute(f"SET temp_directory = '{temp_dir}'")
     return con
