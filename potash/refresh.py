@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -342,7 +343,7 @@ def _get(
                     retry_after = resp.headers.get("Retry-After")
                     last = f"HTTP {code} {resp.reason or ''}".strip()
                 elif code >= 400:
-                    raise RefreshError(_http_message(url, resp))
+                    raise RefreshError(_http_message(url, resp, headers))
                 else:
                     try:
                         return attempt_hook(resp) if attempt_hook else resp
@@ -360,14 +361,14 @@ def _redact(url: str) -> str:
     return re.sub(r"(?i)(subscription-key|token|key)=[^&]+", r"\1=***", url)
 
 
-def _http_message(url: str, resp: requests.Response) -> str:
+def _http_message(url: str, resp: requests.Response, headers: dict | None = None) -> str:
     body = ""
     try:
         body = resp.text[:300]
     except Exception:
         body = ""
     hint = ""
-    if resp.status_code in (401, 403) and "comtrade" in url:
+    if resp.status_code in (401, 403) and "Ocp-Apim-Subscription-Key" in (headers or {}):
         hint = f" (the subscription key in {COMTRADE_KEY_ENV} was refused)"
     if resp.status_code == 404:
         hint = " (the file moved: pass the current URL with url=...)"
@@ -579,7 +580,9 @@ def _worldbank_vintage(path: Path) -> str:
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with open(path, "rb") as fh:
+            data = io.BytesIO(fh.read())
+        wb = openpyxl.load_workbook(data, read_only=True, data_only=True)
     except Exception as exc:
         raise PotashDataError(f"not a readable xlsx workbook ({exc})", file=path) from exc
     try:
