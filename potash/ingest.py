@@ -268,7 +268,7 @@ def _country_table(path: Path | None = None) -> pd.DataFrame:
     return out.drop_duplicates("code").reset_index(drop=True)
 
 
-def _hs_filter(col: str, hs: tuple[str, ...]) -> str:
+def _hs_filter(col: str, hs: tuple[str, ...], pad: bool = True) -> str:
     """SQL predicate: the 6-digit (zero-padded) code in ``col`` starts with one of ``hs``.
 
     Codes already written with 6 characters are matched with a plain ``LIKE`` (fast path, the
@@ -276,6 +276,8 @@ def _hs_filter(col: str, hs: tuple[str, ...]) -> str:
     trimmed and zero-padded before the match.
     """
     like = " OR ".join(f"{{c}} LIKE '{p}%'" for p in hs)
+    if not pad:  # Comtrade: codes at 2, 4 or 6 digits, written as published
+        return "(" + like.format(c=f"trim({col})") + ")"
     fast = like.format(c=col)
     slow = like.format(c=f"lpad(trim({col}), 6, '0')")
     return f"((length({col}) = 6 AND ({fast})) OR (length({col}) <> 6 AND ({slow})))"
@@ -303,13 +305,14 @@ def _select_duckdb(
     hs_col: str,
     hs: tuple[str, ...],
     delim: str,
+    pad: bool = True,
 ) -> None:
     """One streaming scan of ``files`` into table ``sel`` (all columns VARCHAR, HS rows only)."""
     cols = ", ".join(f'"{c}"' for c in columns)
     sql = (
         f"CREATE OR REPLACE TABLE sel AS SELECT {cols} FROM read_csv({_sql_list(files)}, "
         f"header = true, all_varchar = true, delim = '{delim}', quote = '\"', "
-        f"union_by_name = true) WHERE {_hs_filter(hs_col, hs)}"
+        f"union_by_name = true) WHERE {_hs_filter(hs_col, hs, pad)}"
     )
     try:
         con.execute(sql)
@@ -327,6 +330,7 @@ def _select_dask(
     hs: tuple[str, ...],
     delim: str,
     blocksize: str | int,
+    pad: bool = True,
 ) -> None:
     """Scan ``files`` in blocks with Dask (current scheduler), then load the HS rows as ``sel``."""
     try:
@@ -349,7 +353,8 @@ def _select_dask(
     )
 
     def _keep(part: pd.DataFrame) -> pd.DataFrame:
-        code = part[hs_col].str.strip().str.zfill(6)
+        code = part[hs_col].str.strip()
+        code = code.str.zfill(6) if pad else code
         mask = code.str.startswith(hs)
         return part.loc[mask, list(columns)]
 
@@ -677,9 +682,9 @@ def ingest_comtrade_bulk(
             con = _connect(memory_limit, threads, spill)
             try:
                 if engine == "duckdb":
-                    _select_duckdb(con, files, cols, "cmdCode", hs, delim)
+                    _select_duckdb(con, files, cols, "cmdCode", hs, delim, pad=False)
                 else:
-                    _select_dask(con, files, cols, "cmdCode", hs, delim, blocksize)
+                    _select_dask(con, files, cols, "cmdCode", hs, delim, blocksize, pad=False)
                 cc = _country_table(Path(countries) if countries else None)
                 n, years, excluded = _comtrade_transform_write(
                     con, cols, cc, out_dir, path, totals_only

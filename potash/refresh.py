@@ -770,7 +770,7 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     reasons = reasons.mask(~total, "breakdown row (motCode/customsCode/partner2Code/mosCode)")
     keep = reasons.isna()
     hs = r["cmdCode"].astype(str).str.strip()
-    weight = pd.to_numeric(col("netWgt", None), errors="coerce")
+    weight = pd.to_numeric(col("netWgt", None), errors="coerce").astype("float64")
     if "qty" in r.columns and "qtyUnitCode" in r.columns:
         kg = pd.to_numeric(r["qtyUnitCode"], errors="coerce") == 8
         weight = weight.fillna(pd.to_numeric(r["qty"], errors="coerce").where(kg))
@@ -786,7 +786,10 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
             "quantity_t": (weight / 1000.0).astype("float64"),
             "value_usd": pd.to_numeric(r["primaryValue"], errors="coerce").astype("float64"),
             "source": pd.Series("comtrade", index=r.index, dtype="string"),
-            "flag": pd.Series(pd.NA, index=r.index, dtype="string"),
+            "flag": pd.Series(pd.NA, index=r.index, dtype="string").mask(
+                col("isNetWgtEstimated", False).astype(str).str.lower().isin(["true", "1"]),
+                "weight_estimated",
+            ),
         }
     )[keep.to_numpy()]
     dropped = (
