@@ -16,3 +16,31 @@ from .errors import PotashDataError
 __version__ = "0.1.0"
 
 __all__ = ["PotashDataError", "__version__"]
+
+# --- data layer (issue 2) ---
+from .data import (
+    basis_changes,
+    build_processed,
+    load_equity_prices,
+    load_events,
+    load_prices,
+    load_production,
+    load_trade,
+    to_returns,
+    to_trading_day,
+    trading_calendar,
+)
+
+__all__ += [
+    "basis_changes",
+    "build_processed",
+    "load_equity_prices",
+    "load_events",
+    "load_prices",
+    "load_production",
+    "load_trade",
+    "to_returns",
+    "to_trading_day",
+    "trading_calendar",
+]
+# --- end data layer ---

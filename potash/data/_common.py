@@ -1,0 +1,170 @@
+"""Shared helpers of the loaders: reading raw files with clear errors, checking values."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import PotashDataError
+from ..paths import project_root, raw_dir
+
+
+def rel(path: str | Path) -> str:
+    """Return ``path`` relative to the project root when it is inside it (for messages)."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def raw_path(*parts: str) -> Path:
+    """Return a path inside ``data/raw``."""
+    return raw_dir().joinpath(*parts)
+
+
+def checked_file(path: str | Path) -> Path:
+    """Return ``path`` after checking it exists, is not empty and (if shipped) its sha256."""
+    from .datapackage import verify_if_registered
+
+    p = Path(path)
+    if not p.is_file():
+        raise PotashDataError("file not found", file=rel(p))
+    if p.stat().st_size == 0:
+        raise PotashDataError("file is empty (0 bytes)", file=rel(p))
+    verify_if_registered(p)
+    return p
+
+
+def read_csv_text(
+    path: str | Path,
+    required: Sequence[str],
+    *,
+    encoding: str = "utf-8-sig",
+    keep_default_na: bool = False,
+) -> pd.DataFrame:
+    """Read a CSV (optionally .gz) as strings, check columns and completeness of rows.
+
+    The returned frame has a column ``_line`` with the 1-based line number in the file.
+    """
+    p = checked_file(path)
+    raw = p.read_bytes()
+    if p.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise PotashDataError(
+                f"cannot decompress the gzip file (truncated or corrupt): {exc}", file=rel(p)
+            ) from None
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise PotashDataError(f"not {encoding} text: {exc}", file=rel(p)) from None
+    if not text.strip():
+        raise PotashDataError("file is empty (no header row)", file=rel(p))
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=keep_default_na,
+            na_values=[""] if not keep_default_na else None,
+        )
+    except pd.errors.ParserError as exc:
+        import re
+
+        m = re.search(r"line (\d+), saw (\d+)", str(exc))
+        raise PotashDataError(
+            f"cannot parse as CSV: {str(exc).strip()}", file=rel(p),
+            row=int(m.group(1)) if m else None) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise PotashDataError(
+            f"missing column(s) {missing}; found {list(df.columns)}",
+            file=rel(p),
+            column=missing[0],
+            row=1,
+        )
+    if df.empty:
+        raise PotashDataError("file has a header but no data rows", file=rel(p), row=2)
+    df["_line"] = np.arange(2, len(df) + 2)
+    # a truncated last line has fewer fields: pandas fills them with NaN
+    if not text.endswith(("\n", "\r")):
+        last = df.iloc[-1]
+        empty = [c for c in required if pd.isna(last[c])]
+        if empty:
+            raise PotashDataError(
+                "last line is incomplete (file truncated?)",
+                file=rel(p),
+                column=empty[0],
+                row=int(last["_line"]),
+            )
+    return df
+
+
+def require_values(df: pd.DataFrame, columns: Iterable[str], file: str) -> None:
+    """Raise if any of ``columns`` has an empty cell."""
+    for col in columns:
+        bad = df[col].isna() | (df[col].astype("string").str.strip() == "")
+        if bad.any():
+            line = int(df.loc[bad, "_line"].iloc[0])
+            raise PotashDataError("empty value where one is required", file=file, column=col, row=line)
+
+
+def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = True) -> pd.Series:
+    """Convert a text column to float; a non-numeric cell raises naming its row."""
+    s = df[col]
+    text = s.astype("string").str.strip().str.replace(",", "", regex=False)
+    out = pd.to_numeric(text, errors="coerce").astype("float64")
+    given = text.notna() & (text != "")
+    bad = given & out.isna()
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise PotashDataError(
+            f"not a number: {s.iloc[i]!r}", file=file, column=col, row=int(df["_line"].iloc[i])
+        )
+    if not allow_missing and (~given).any():
+        i = (~given).to_numpy().nonzero()[0][0]
+        raise PotashDataError(
+            "missing number", file=file, column=col, row=int(df["_line"].iloc[i])
+        )
+    return out
+
+
+def to_date(df: pd.DataFrame, col: str, file: str, fmt: str = "%Y-%m-%d") -> pd.Series:
+    """Parse dates with a fixed format; a bad cell raises naming its row."""
+    s = df[col].astype("string").str.strip()
+    out = pd.to_datetime(s, format=fmt, errors="coerce")
+    bad = out.isna()
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise PotashDataError(
+            f"not a date in format {fmt}: {df[col].iloc[i]!r}",
+            file=file,
+            column=col,
+            row=int(df["_line"].iloc[i]),
+        )
+    return out.astype("datetime64[ns]")
+
+
+def check_unique(df: pd.DataFrame, keys: Sequence[str], file: str) -> None:
+    """Raise if the key columns repeat, naming the first repeated row."""
+    dup = df.duplicated(list(keys), keep="first")
+    if dup.any():
+        i = dup.to_numpy().nonzero()[0][0]
+        first = df.duplicated(list(keys), keep=False) & ~dup
+        key_vals = tuple(df[k].iloc[i] for k in keys)
+        same = df.loc[first & (df[list(keys)] == df[list(keys)].iloc[i]).all(axis=1), "_line"]
+        also = f" (same as row {int(same.iloc[0])})" if len(same) else ""
+        raise PotashDataError(
+            f"duplicated key {dict(zip(keys, key_vals, strict=True))}{also}",
+            file=file,
+            column=keys[0] if len(keys) == 1 else "+".join(keys),
+            row=int(df["_line"].iloc[i]),
+        )
