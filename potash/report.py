@@ -93,6 +93,7 @@ class Findings:
         self.values: dict[str, Any] = {}
         self.formats: dict[str, str] = {}
         self.sentences: list[str] = []
+        self.templates: list[str] = []
 
     def add(self, name: str, value: Any, fmt: str = "{}") -> None:
         """Record ``value`` under ``name``, shown with ``fmt`` (a ``str.format`` pattern)."""
@@ -118,6 +119,7 @@ class Findings:
 
         text = self.text(template)
         self.sentences.append(text)
+        self.templates.append(template)
         self._save()
         return Markdown(text)
 
@@ -125,7 +127,12 @@ class Findings:
         if not self.write:
             return
         path = _out_dir() / "findings" / f"{self.notebook}.json"
-        payload = {"values": self.values, "formats": self.formats, "sentences": self.sentences}
+        payload = {
+            "values": self.values,
+            "formats": self.formats,
+            "sentences": self.sentences,
+            "templates": self.templates,
+        }
         text = json.dumps(payload, indent=2, sort_keys=True, default=str)
         atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
