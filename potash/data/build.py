@@ -168,7 +168,11 @@ def cached(name: str, *, with_dropped: bool = False) -> Any:
         df = _restore(pd.read_parquet(main))
         dropped = _restore(pd.read_parquet(drop)) if drop.is_file() else None
     else:
-        df, dropped = _write(name, ds)
+        try:
+            df, dropped = _write(name, ds)
+        except PermissionError:  # read-only checkout: build in memory only
+            res = ds.build()
+            df, dropped = (res if isinstance(res, tuple) else (res, None))
     return (df, dropped) if with_dropped else df
 
 
