@@ -224,6 +224,15 @@ def log_price_panel(
                 column="series",
             )
     sub = prices[prices["series"].isin(series)]
+    units = sub.groupby("series")["unit"].nunique(dropna=False)
+    if (units > 1).any():
+        s = units.index[(units > 1).to_numpy()][0]
+        found = sorted(map(str, sub.loc[sub["series"] == s, "unit"].unique()))
+        raise PotashDataError(
+            f"series {s!r} comes in several units {found}; select one source/unit first",
+            file="prices",
+            column="unit",
+        )
     wide = sub.pivot(index="date", columns="series", values="value").sort_index()
     lo = _month(start, "start") if start is not None else None
     hi = _month(end, "end") if end is not None else None

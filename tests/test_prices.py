@@ -211,6 +211,10 @@ def test_bad_price_tables(synth):
     mid = synth.assign(date=synth["date"] + pd.Timedelta(days=14))
     with pytest.raises(PotashDataError, match="not the first day of a month"):
         log_price_panel(mid, ["dap"])
+    mixed = synth.copy()
+    mixed.loc[mixed.index[(mixed["series"] == "dap")][:2], "unit"] = "$/st"
+    with pytest.raises(PotashDataError, match=r"column 'unit': series 'dap' comes in several units"):
+        log_price_panel(mixed, ["dap"])
     with pytest.raises(PotashDataError, match="missing column"):
         log_price_panel(synth.drop(columns="unit"), ["dap"])
 
