@@ -282,7 +282,9 @@ def _spanned_changes(
             continue
         d = _month(row.date, "basis change date")
         if idx[0] < d <= idx[-1]:
-            out.append((str(row.series), d, getattr(row, "before", "?"), getattr(row, "after", "?")))
+            out.append(
+                (str(row.series), d, getattr(row, "before", "?"), getattr(row, "after", "?"))
+            )
     return out
 
 
@@ -512,7 +514,7 @@ class PriceEventStudyResults(_Summary2Mixin, ResultsBase):
 
     @property
     def events(self) -> pd.DataFrame:
-        """Each event, the month it maps to and the terms it gets."""
+        """Each event given, the month it maps to and the terms it gets (empty: unused)."""
         return self._kw["events"].copy()
 
     @property
@@ -630,7 +632,8 @@ def price_event_study(
         Tidy monthly prices ``date, series, value, unit`` (as ``potash.load_prices()``).
     events : DataFrame or sequence of date-like
         The events table (``date``, ``event_id``, ``type``, ...) or a list of dates. Every
-        event must fall inside the sample, after its first month.
+        event that gets a term must fall inside the sample, after its first month (else an
+        error); events that get no term are listed in ``results.events`` with empty ``terms``.
     series : str
         Dependent series.
     controls : sequence of str
@@ -705,26 +708,30 @@ def price_event_study(
 
     # --- events and terms ------------------------------------------------------------------
     ev = _events_frame(events, event_month)
-    outside = ev[(ev["month"] <= idx[0]) | (ev["month"] > idx[-1])]
-    if not outside.empty:
-        r = outside.iloc[0]
-        raise ValueError(
-            f"event {r['event_id']!r} ({pd.Timestamp(r['date']).date()}, month "
-            f"{pd.Timestamp(r['month']):%Y-%m}) is outside the sample "
-            f"{idx[0]:%Y-%m}..{idx[-1]:%Y-%m}: an event needs at least one month before it "
-            "and must not be after the last month"
-        )
     t = np.arange(T, dtype=float)
-    pos = {m: int(idx.get_loc(m)) for m in ev["month"].unique()}
+    chosen = {
+        kind: _select(spec, ev, kind + "s", default)
+        for kind, spec, default in (
+            ("step", steps, True),
+            ("ramp", ramps, False),
+            ("pulse", pulses, False),
+        )
+    }
+    used = sorted({m for months in chosen.values() for m in months})
+    for m in used:
+        if m <= idx[0] or m > idx[-1]:
+            r = ev[ev["month"] == m].iloc[0]
+            raise ValueError(
+                f"event {r['event_id']!r} ({pd.Timestamp(r['date']).date()}, month "
+                f"{pd.Timestamp(m):%Y-%m}) is outside the sample "
+                f"{idx[0]:%Y-%m}..{idx[-1]:%Y-%m}: an event needs at least one month before it "
+                "and must not be after the last month"
+            )
     terms: dict[str, np.ndarray] = {}
     kinds: dict[pd.Timestamp, list[str]] = {}
-    for kind, spec, default in (
-        ("step", steps, True),
-        ("ramp", ramps, False),
-        ("pulse", pulses, False),
-    ):
-        for m in _select(spec, ev, kind + "s", default):
-            k = pos[m]
+    for kind, months in chosen.items():
+        for m in months:
+            k = int(idx.get_loc(m))
             name = f"{kind}_{m:%Y-%m}"
             if kind == "step":
                 terms[name] = (t >= k).astype(float)

@@ -124,6 +124,14 @@ def test_event_month_rules_and_shared_months(synth):
     assert nxt.event_terms == ["step_2021-09", "step_2022-02"]
     only = price_event_study(synth, ev, controls=(), steps=["c"], pulses=["a"], basis_changes=NO_BASIS)
     assert only.event_terms == ["step_2022-02", "pulse_2021-08"]
+    # a calendar with events outside the sample is fine when those events get no term ...
+    cal = pd.concat([ev, pd.DataFrame({"date": pd.to_datetime(["2025-12-13"]), "event_id": ["late"],
+                                       "type": ["relief"]})], ignore_index=True)
+    sel = price_event_study(synth, cal, controls=(), steps=["c"], basis_changes=NO_BASIS)
+    assert sel.events.set_index("event_id").loc["late", "terms"] == ""
+    # ... and an error when they do
+    with pytest.raises(ValueError, match="event 'late' .* is outside the sample"):
+        price_event_study(synth, cal, controls=(), basis_changes=NO_BASIS)
 
 
 def test_basis_change_error_and_dummy(synth):
