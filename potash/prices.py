@@ -22,7 +22,14 @@ Basis changes
     2020-01; urea is f.o.b. Black Sea before 2022-03 and f.o.b. Middle East from 2022-03. A
     sample that contains months on both sides of a change of any series in the model raises
     an error (``basis="error"``), or, with ``basis="dummy"``, gets an explicit level dummy
-    ``basis_<series>_<YYYY-MM>`` = 1 from the change month on. Never a silent break.
+    ``basis_<series>_<YYYY-MM>`` = 1 from the change month on. Never a silent break. The
+    dummy absorbs *everything* that shifts the log price from that month on, so an event in the
+    same or an adjacent month is confounded with it (the results' notes say so): the urea
+    change (2022-03) falls in the month of the EU ban on all Belarusian potassium chloride
+    (2022-03-02) and one month after the end of Klaipeda transit (2022-02).
+    :func:`log_price_panel` applies the same rule (error unless ``basis="ignore"``), so a break
+    test on a log price cannot silently straddle a change. The table of changes comes from
+    ``potash.data.basis_changes()``.
 Standard errors
     ``cov_type="nonrobust"``: classical OLS. ``cov_type="HAC"``: Newey-West with the Bartlett
     kernel, no prewhitening, ``maxlags`` L (default ``floor(4 * (T/100) ** (2/9))``, the
@@ -591,6 +598,18 @@ class PriceEventStudyResults(_Summary2Mixin, ResultsBase):
             )
         if self.basis_terms:
             notes.append(f"Basis-change dummies in the model: {self.basis_terms}.")
+            for b in self.basis_terms:
+                bm = pd.Period(b.rsplit("_", 1)[1], "M")
+                near = [
+                    n
+                    for n in self.event_terms
+                    if abs((pd.Period(n.rsplit("_", 1)[1], "M") - bm).n) <= 1
+                ]
+                if near:
+                    notes.append(
+                        f"{b} is within one month of {near}: the basis dummy absorbs any level "
+                        "shift from its month on, so these effects are confounded."
+                    )
         return notes
 
     def plot(self, ax: Any = None) -> Any:
