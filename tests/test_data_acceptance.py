@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 
@@ -17,12 +18,18 @@ from potash.paths import raw_dir
 WB = raw_dir() / "worldbank_cmo"
 
 
-def _cells(vintage: str, header: str) -> dict[str, object]:
-    """Read one Pink Sheet column straight from the workbook (independent of the loader)."""
+@functools.lru_cache(maxsize=2)
+def _rows(vintage: str) -> list[tuple]:
     wb = openpyxl.load_workbook(WB / f"vintage_{vintage}" / "CMO-Historical-Data-Monthly.xlsx",
                                 read_only=True)
     rows = list(wb["Monthly Prices"].iter_rows(values_only=True))
     wb.close()
+    return rows
+
+
+def _cells(vintage: str, header: str) -> dict[str, object]:
+    """Read one Pink Sheet column straight from the workbook (independent of the loader)."""
+    rows = _rows(vintage)
     j = list(rows[4]).index(header)
     return {r[0]: r[j] for r in rows[6:] if isinstance(r[0], str) and "M" in r[0]}
 
@@ -203,3 +210,36 @@ def test_faostat_ui_layout_china_mainland_with_flags() -> None:
     k = nut[(nut["reporter_iso3"] == "CHN") & (nut["product"] == "potash_k2o")
             & (nut["flow"] == "import")].set_index("year")
     assert k.loc[2018, "quantity_t"] == pytest.approx(4768041.24)
+
+
+def test_production_sources_and_bases() -> None:
+    p, excluded = potash.load_production(return_excluded=True)
+    assert set(p["basis"]) == {"K2O", "product"}
+    usgs = p[p["source"] == "usgs_mcs2026"].set_index(["country_iso3", "year"])["quantity_t"]
+    assert usgs.loc[("BLR", 2024)] == 5_000_000 and usgs.loc[("CAN", 2025)] == 15_000_000
+    assert usgs.loc[("CHN", 2024)] == 6_300_000
+    # world total 46,700 kt: excluded, and the 13 countries + "Other countries" add up to it
+    assert {"World total (rounded)", "Other countries", "Total"} <= set(excluded["area"])
+    assert usgs.xs(2024, level="year").sum() + 350_000 == pytest.approx(46_700_000, rel=0.01)
+    wmd = p[p["source"] == "wmd2017"].set_index(["country_iso3", "year"])["quantity_t"]
+    assert wmd.loc[("BLR", 2015)] == 6_468_000 and wmd.loc[("RUS", 2015)] == 6_840_000
+    fao = p[p["source"] == "faostat"]
+    mop = fao[fao["product"] == "potassium_chloride"]
+    assert set(mop["basis"]) == {"product"}
+    k2o = fao[fao["product"] == "potash"]
+    assert set(k2o["basis"]) == {"K2O"}
+    blr = k2o[(k2o["country_iso3"] == "BLR") & (k2o["year"] == 2021)]["quantity_t"].iloc[0]
+    assert blr == 7_562_153  # carried forward by FAO 2020-2023 (SOURCE.md)
+
+
+def test_k2o_conversion() -> None:
+    from potash.data import K2O_CONTENT, convert_basis, k2o_to_kcl, kcl_to_k2o
+
+    assert K2O_CONTENT["pure"] == pytest.approx(0.6317, abs=1e-4)
+    assert kcl_to_k2o(100.0) == 60.0 and k2o_to_kcl(62.0, "white") == pytest.approx(100.0)
+    p = potash.load_production("usgs")
+    back = convert_basis(convert_basis(p, "product"), "K2O")
+    pd.testing.assert_series_equal(back["quantity_t"], p["quantity_t"])
+    fao = potash.load_production("faostat")
+    with pytest.raises(potash.PotashDataError, match="potassium_sulphate"):
+        convert_basis(fao[fao["product"] == "potassium_sulphate"], "K2O")

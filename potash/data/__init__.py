@@ -24,9 +24,21 @@ from .datapackage import (
 from .equity import load_equity_prices, to_returns, trading_calendar
 from .events import EVENT_TYPES, load_events, to_trading_day
 from .prices import basis_changes, load_prices, worldbank_vintages
-from .trade import TRADE_COLUMNS, load_trade
+from .production import (
+    K2O_CONTENT,
+    convert_basis,
+    k2o_to_kcl,
+    kcl_to_k2o,
+    load_production,
+)
+from .trade import TRADE_COLUMNS, load_routes, load_trade, parse_period
 
 __all__ = [
+    "K2O_CONTENT",
+    "convert_basis",
+    "k2o_to_kcl",
+    "kcl_to_k2o",
+    "load_production",
     "EVENT_TYPES",
     "TRADE_COLUMNS",
     "baci_country_table",
@@ -38,8 +50,10 @@ __all__ = [
     "load_equity_prices",
     "load_events",
     "load_prices",
+    "load_routes",
     "load_trade",
     "m49_to_iso3",
+    "parse_period",
     "register_resource",
     "to_iso3",
     "to_returns",

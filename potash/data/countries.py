@@ -170,7 +170,25 @@ def is_fao_aggregate(name: str) -> bool:
 
 
 def fao_aggregate_reason(name: str) -> str:
-    """Why an FAO area is treated as an aggregate (empty string for a country)."""
+    """Why an FAO area is treated as an aggregate (empty string for a country).
+
+    Parameters
+    ----------
+    name : str
+        FAO area name.
+
+    Returns
+    -------
+    str
+        The reason, or ``""`` for a country.
+
+    Examples
+    --------
+    >>> fao_aggregate_reason("European Union (27)")
+    'aggregate (world, region, economic group or EU)'
+    >>> fao_aggregate_reason("Belarus")
+    ''
+    """
     if name in _FAO_COUNTRY_GROUPS:
         return _FAO_COUNTRY_GROUPS[name]
     if _INTRA.search(name):
@@ -256,9 +274,12 @@ def _name_table() -> dict[str, str]:
 
 def fao_area_to_iso3(
     names: Iterable[str], *, file: str | None = None, column: str | None = "Area",
-    rows: Iterable[int] | None = None,
+    rows: Iterable[int] | None = None, fao_china: bool = True,
 ) -> pd.Series:
     """Map FAO area names to ISO3; aggregates map to ``<NA>``; an unknown name raises.
+
+    Also used for other sources' English country names (USGS, World Mining Data) with
+    ``fao_china=False``, where "China" means the mainland.
 
     Parameters
     ----------
@@ -268,6 +289,9 @@ def fao_area_to_iso3(
         Where the names come from, for the error message.
     rows : iterable of int, optional
         Line numbers of the names, for the error message.
+    fao_china : bool
+        Treat "China" as FAO's area 351 (mainland + Hong Kong + Macao + Taiwan, an aggregate);
+        if False, "China" is ``CHN``.
 
     Returns
     -------
@@ -284,7 +308,9 @@ def fao_area_to_iso3(
     uniq = pd.unique(s.dropna())
     mapping = {}
     for n in uniq:
-        if is_fao_aggregate(n):
+        if not fao_china and n == "China":
+            mapping[n] = "CHN"
+        elif is_fao_aggregate(n):
             mapping[n] = pd.NA
         elif n in table:
             mapping[n] = table[n]
@@ -338,7 +364,8 @@ def m49_to_iso3(
         else:
             idx = s.index[s == c][0]
             row = list(rows)[idx] if rows is not None else None
-            raise PotashDataError(f"unknown country code {c!r}", file=file, column=column, row=row)
+            shown = ci if ci is not None else c
+            raise PotashDataError(f"unknown country code {shown!r}", file=file, column=column, row=row)
     return s.map(out).astype("string")
 
 

@@ -10,14 +10,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from .._options import check_option
 from ..errors import PotashDataError
-from ._common import raw_path, read_csv_text, rel, require_values
-from .countries import fao_aggregate_reason, fao_area_to_iso3
+from ._common import (
+    check_unique,
+    checked_file,
+    raw_path,
+    read_csv_text,
+    rel,
+    require_values,
+    to_float,
+)
+from .countries import (
+    COMTRADE_AGGREGATES,
+    baci_country_table,
+    fao_aggregate_reason,
+    fao_area_to_iso3,
+    m49_to_iso3,
+    to_iso3,
+)
 
-__all__ = ["TRADE_COLUMNS", "load_trade"]
+__all__ = ["TRADE_COLUMNS", "load_routes", "load_trade", "parse_period"]
 
 #: The columns of every trade table, in order.
 TRADE_COLUMNS = ["year", "period", "reporter_iso3", "partner_iso3", "flow", "product", "hs_code",
@@ -171,8 +187,8 @@ def _build_faostat(path: str | Path | None = None) -> tuple[pd.DataFrame, pd.Dat
     return out, excluded.reset_index(drop=True)
 
 
-def _tidy(out: pd.DataFrame) -> pd.DataFrame:
-    out = out[TRADE_COLUMNS].copy()
+def _tidy(out: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
+    out = out[TRADE_COLUMNS + (extra or [])].copy()
     out.columns.name = None
     out["year"] = out["year"].astype("int64")
     for c in ("period", "reporter_iso3", "partner_iso3", "flow", "product", "hs_code", "source",
@@ -182,6 +198,493 @@ def _tidy(out: pd.DataFrame) -> pd.DataFrame:
         out[c] = out[c].astype("float64")
     return out.sort_values(["source", "product", "reporter_iso3", "partner_iso3", "flow", "year",
                             "period"], kind="mergesort").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- curated
+_CURATED = ["period", "exporter_iso3", "importer_iso3", "product", "value_usd", "quantity_tonnes",
+            "basis", "source_url", "quote"]
+_BASES = ("importer-reported", "exporter-reported", "news")
+_PERIOD_RE = {
+    "year": r"^(\d{4})$",
+    "month": r"^(\d{4})-(\d{2})$",
+    "quarter": r"^(\d{4})-Q([1-4])$",
+    "half": r"^(\d{4})-H([12])$",
+    "range": r"^(\d{4})-(\d{2})/(\d{4})-(\d{2})$",
+    "years": r"^(\d{4})/(\d{4})$",
+}
+
+
+def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """Turn a curated period label into explicit start and end dates and a kind.
+
+    ``YYYY`` (year), ``YYYY-MM`` (month), ``YYYY-Qn`` (quarter), ``YYYY-H1``/``H2`` (half),
+    ``YYYY-MM/YYYY-MM`` (cumulative range, kind ``range``), ``A/B`` with ``B > A + 1``
+    (annual **average** over the years, kind ``annual_average``) and ``A/A+1`` (a split year as
+    printed, kind ``split_year``, spanning both calendar years).
+
+    Parameters
+    ----------
+    period : str
+        The label.
+
+    Returns
+    -------
+    (Timestamp, Timestamp, str)
+        First day, last day (inclusive) and the kind.
+
+    Raises
+    ------
+    ValueError
+        The label has none of these forms.
+
+    Examples
+    --------
+    >>> parse_period("2021-Q1")
+    (Timestamp('2021-01-01 00:00:00'), Timestamp('2021-03-31 00:00:00'), 'quarter')
+    >>> parse_period("2017/2021")[2], parse_period("2024/2025")[2]
+    ('annual_average', 'split_year')
+    """
+    import re
+
+    p = str(period).strip()
+    for kind, rx in _PERIOD_RE.items():
+        m = re.match(rx, p)
+        if not m:
+            continue
+        g = [int(x) for x in m.groups()]
+        if kind == "year":
+            start, end = pd.Timestamp(g[0], 1, 1), pd.Timestamp(g[0], 12, 31)
+        elif kind == "month":
+            if not 1 <= g[1] <= 12:
+                break
+            start = pd.Timestamp(g[0], g[1], 1)
+            end = start + pd.offsets.MonthEnd(0)
+        elif kind == "quarter":
+            start = pd.Timestamp(g[0], 3 * g[1] - 2, 1)
+            end = start + pd.offsets.QuarterEnd(0)
+        elif kind == "half":
+            start = pd.Timestamp(g[0], 6 * g[1] - 5, 1)
+            end = (start + pd.DateOffset(months=5)) + pd.offsets.MonthEnd(0)
+        elif kind == "range":
+            if not (1 <= g[1] <= 12 and 1 <= g[3] <= 12):
+                break
+            start = pd.Timestamp(g[0], g[1], 1)
+            end = pd.Timestamp(g[2], g[3], 1) + pd.offsets.MonthEnd(0)
+        else:
+            start, end = pd.Timestamp(g[0], 1, 1), pd.Timestamp(g[1], 12, 31)
+            kind = "split_year" if g[1] == g[0] + 1 else "annual_average"
+        if end < start:
+            break
+        return start, end, kind
+    raise ValueError(f"period {period!r} is not YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn, "
+                     "YYYY-MM/YYYY-MM or YYYY/YYYY")
+
+
+_CURATED_PRODUCTS = [  # (regex on the page's product text, product, hs_code)
+    (r"all HS 31|^fertilizers", "fertilizers_hs31", "31"),
+    (r"K2O", "potash_k2o_likely", "3104"),
+    (r"HS 3104\b|NCM 3104\b|potash fertilizers|potassic fertilizers|potassium fertilizers",
+     "potash_fertilizers", "3104"),
+    (r"310420|potassium chloride|KCl|muriate of potash|MOP", "potassium_chloride", "310420"),
+    (r"^potash", "potash", None),
+]
+
+
+def _curated_product(text: pd.Series, f: str, lines: pd.Series) -> tuple[pd.Series, pd.Series]:
+    prod = pd.Series(pd.NA, index=text.index, dtype="string")
+    hs = pd.Series(pd.NA, index=text.index, dtype="string")
+    for rx, name, code in _CURATED_PRODUCTS:
+        hit = prod.isna() & text.str.contains(rx, regex=True)
+        prod[hit] = name
+        hs[hit] = code
+    if prod.isna().any():
+        i = prod.isna().to_numpy().nonzero()[0][0]
+        raise PotashDataError(f"unknown product text {text.iloc[i]!r}", file=f, column="product",
+                              row=int(lines.iloc[i]))
+    return prod, hs
+
+
+def _build_curated(path: str | Path | None = None) -> pd.DataFrame:
+    p = Path(path) if path is not None else raw_path("bilateral_curated",
+                                                       "potash_bilateral_curated.csv")
+    df = read_csv_text(p, _CURATED)
+    f = rel(p)
+    require_values(df, ["period", "exporter_iso3", "importer_iso3", "product", "basis",
+                        "source_url", "quote"], f)
+    starts, ends, kinds = [], [], []
+    for per, line in zip(df["period"], df["_line"], strict=True):
+        try:
+            s_, e_, k_ = parse_period(per)
+        except ValueError as exc:
+            raise PotashDataError(str(exc), file=f, column="period", row=int(line)) from None
+        starts.append(s_)
+        ends.append(e_)
+        kinds.append(k_)
+    for col in ("exporter_iso3", "importer_iso3"):
+        codes = df[col].str.strip()
+        try:
+            to_iso3(pd.unique(codes[codes != "WLD"]), scheme="iso3")
+        except PotashDataError as exc:
+            bad = exc.problem.split("'")[1]
+            i = (codes == bad).to_numpy().nonzero()[0][0]
+            raise PotashDataError(f"unknown country code {bad!r}", file=f, column=col,
+                                  row=int(df["_line"].iloc[i])) from None
+    bad = ~df["basis"].isin(_BASES)
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise PotashDataError(f"unknown basis {df['basis'].iloc[i]!r}; allowed: {', '.join(_BASES)}",
+                              file=f, column="basis", row=int(df["_line"].iloc[i]))
+    q = to_float(df, "quantity_tonnes", f)
+    v = to_float(df, "value_usd", f)
+    none = q.isna() & v.isna()
+    if none.any():
+        i = none.to_numpy().nonzero()[0][0]
+        raise PotashDataError("row has neither a value nor a quantity", file=f,
+                              column="quantity_tonnes", row=int(df["_line"].iloc[i]))
+    neg = (q < 0) | (v < 0)
+    if neg.any():
+        i = neg.to_numpy().nonzero()[0][0]
+        raise PotashDataError("negative value or quantity", file=f, column="quantity_tonnes",
+                              row=int(df["_line"].iloc[i]))
+    check_unique(df, ["period", "exporter_iso3", "importer_iso3", "product", "source_url", "quote"], f)
+    prod, hs = _curated_product(df["product"], f, df["_line"])
+    imp = (df["basis"] == "importer-reported") | (df["exporter_iso3"] == "WLD")
+    out = pd.DataFrame({
+        "year": [s_.year for s_ in starts],
+        "period": df["period"].str.strip(),
+        "reporter_iso3": np.where(imp, df["importer_iso3"], df["exporter_iso3"]),
+        "partner_iso3": np.where(imp, df["exporter_iso3"], df["importer_iso3"]),
+        "flow": np.where(imp, "import", "export"),
+        "product": prod.to_numpy(),
+        "hs_code": hs.to_numpy(),
+        "quantity_t": q.to_numpy(),
+        "value_usd": v.to_numpy(),
+        "source": "curated",
+        "flag": pd.NA,
+        "period_start": pd.DatetimeIndex(starts).astype("datetime64[ns]"),
+        "period_end": pd.DatetimeIndex(ends).astype("datetime64[ns]"),
+        "period_kind": kinds,
+        "exporter_iso3": df["exporter_iso3"].to_numpy(),
+        "importer_iso3": df["importer_iso3"].to_numpy(),
+        "basis": df["basis"].to_numpy(),
+        "product_text": df["product"].to_numpy(),
+        "source_url": df["source_url"].to_numpy(),
+        "quote": df["quote"].to_numpy(),
+        "line": df["_line"].to_numpy(),
+    })
+    # same corridor and period from several sources: keep all, mark, never sum
+    key = ["period", "exporter_iso3", "importer_iso3"]
+    grp = out.groupby(key, sort=True).ngroup()
+    size = out.groupby(key)["period"].transform("size")
+    out["duplicate_group"] = pd.array(np.where(size > 1, grp, -1), dtype="Int64")
+    out.loc[out["duplicate_group"] == -1, "duplicate_group"] = pd.NA
+    n_src = out.groupby(key)["source_url"].transform("nunique")
+    out["flag"] = pd.Series(
+        np.where(size > 1, np.where(n_src > 1, "same_corridor_period_other_source",
+                                    "same_corridor_period_same_source"), None), dtype="string")
+    extra = ["period_start", "period_end", "period_kind", "exporter_iso3", "importer_iso3", "basis",
+             "product_text", "source_url", "quote", "duplicate_group", "line"]
+    for c in ("period_kind", "exporter_iso3", "importer_iso3", "basis", "product_text",
+              "source_url", "quote"):
+        out[c] = out[c].astype("string")
+    res = _tidy(out, extra)
+    res = res.sort_values("line", kind="mergesort").reset_index(drop=True)
+    return res
+
+
+# ---------------------------------------------------------------------------- routes
+_ROUTES = ["period", "exporter_iso3", "route", "node", "quantity_tonnes", "measure", "basis",
+           "source_url", "quote"]
+#: Words (in capitals in ``measure``) marking rows that are not realised flows.
+ROUTE_NOT_FLOW = ("CAPACITY", "CONTRACT", "FORECAST", "DECREASE", "ESTIMATE")
+
+
+def load_routes(path: str | Path | None = None) -> pd.DataFrame:
+    """Load the curated route, port and rail volumes (Klaipeda, Russian ports, rail to China).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A CSV in the layout of ``data/raw/bilateral_curated/potash_routes_curated.csv``.
+
+    Returns
+    -------
+    DataFrame
+        ``period, period_start, period_end, period_kind`` (see :func:`parse_period`),
+        ``exporter`` (``BLR`` = Belarusian cargo only, ``ALL`` = all origins, ``RUS+BLR``),
+        ``route, node, quantity_t, measure, measure_kind`` (``flow`` or one of capacity,
+        contract, forecast, decrease, estimate: never add those to flows), ``basis``,
+        ``source_url, quote, line``. Rows without a number keep ``quantity_t`` NaN.
+
+    Examples
+    --------
+    >>> r = load_routes()
+    >>> sorted(r["measure_kind"].unique())
+    ['capacity', 'contract', 'decrease', 'estimate', 'flow', 'forecast']
+    """
+    p = Path(path) if path is not None else raw_path("bilateral_curated", "potash_routes_curated.csv")
+    df = read_csv_text(p, _ROUTES)
+    f = rel(p)
+    require_values(df, ["period", "exporter_iso3", "route", "measure", "basis", "source_url",
+                        "quote"], f)
+    parsed = []
+    for per, line in zip(df["period"], df["_line"], strict=True):
+        try:
+            parsed.append(parse_period(per))
+        except ValueError as exc:
+            raise PotashDataError(str(exc), file=f, column="period", row=int(line)) from None
+    bad = ~df["exporter_iso3"].isin(["BLR", "ALL", "RUS+BLR"])
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise PotashDataError(f"unknown exporter {df['exporter_iso3'].iloc[i]!r}; allowed: BLR, ALL, "
+                              "RUS+BLR", file=f, column="exporter_iso3", row=int(df["_line"].iloc[i]))
+    bad = ~df["basis"].isin(_BASES)
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise PotashDataError(f"unknown basis {df['basis'].iloc[i]!r}", file=f, column="basis",
+                              row=int(df["_line"].iloc[i]))
+    q = to_float(df, "quantity_tonnes", f)
+    check_unique(df, ["period", "exporter_iso3", "route", "node", "source_url", "quote"], f)
+    kind = pd.Series("flow", index=df.index, dtype="string")
+    for word in ROUTE_NOT_FLOW:
+        kind = kind.mask(df["measure"].str.contains(rf"\b{word}\b", regex=True), word.lower())
+    out = pd.DataFrame({
+        "period": df["period"].astype("string"),
+        "period_start": pd.DatetimeIndex([x[0] for x in parsed]).astype("datetime64[ns]"),
+        "period_end": pd.DatetimeIndex([x[1] for x in parsed]).astype("datetime64[ns]"),
+        "period_kind": pd.array([x[2] for x in parsed], dtype="string"),
+        "exporter": df["exporter_iso3"].astype("string").to_numpy(),
+        "route": df["route"].astype("string").to_numpy(),
+        "node": df["node"].astype("string").to_numpy(),
+        "quantity_t": q.to_numpy(),
+        "measure": df["measure"].astype("string").to_numpy(),
+        "measure_kind": kind.to_numpy(),
+        "basis": df["basis"].astype("string").to_numpy(),
+        "source_url": df["source_url"].astype("string").to_numpy(),
+        "quote": df["quote"].astype("string").to_numpy(),
+        "line": df["_line"].to_numpy(),
+    })
+    return out
+
+
+# -------------------------------------------------------------------------- comtrade
+_LEGACY = {  # legacy Comtrade bulk / API v0 CSV column -> API v1 field
+    "Year": "refYear", "Period": "period", "Trade Flow Code": "flowCode",
+    "Reporter Code": "reporterCode", "Partner Code": "partnerCode",
+    "2nd Partner Code": "partner2Code", "Customs Proc. Code": "customsCode",
+    "Mode of Transport Code": "motCode", "Commodity Code": "cmdCode", "Qty Unit": "qtyUnitAbbr",
+    "Qty": "qty", "Netweight (kg)": "netWgt", "Trade Value (US$)": "primaryValue",
+    "Flag": "flag",
+}
+_LEGACY_FLOW = {"1": "M", "2": "X", "3": "RX", "4": "RM"}
+_V1_REQUIRED = ["refYear", "period", "reporterCode", "partnerCode", "flowCode", "cmdCode",
+                "netWgt", "primaryValue"]
+_HS_PRODUCTS = {"3104": "potash_fertilizers", "310420": "potassium_chloride",
+                "310430": "potassium_sulphate", "310490": "other_potassic", "310520": "npk",
+                "310560": "pk_compounds", "3105": "mixed_fertilizers", "283421": "potassium_nitrate"}
+
+
+def hs_product(codes: pd.Series) -> pd.Series:
+    """Product name of HS codes: potash codes by name, others ``hs_<code>``.
+
+    Examples
+    --------
+    >>> hs_product(pd.Series(["310420", "1201"])).tolist()
+    ['potassium_chloride', 'hs_1201']
+    """
+    c = codes.astype("string")
+    return c.map(lambda x: _HS_PRODUCTS.get(x, f"hs_{x}")).astype("string")
+
+
+def _read_comtrade(path: Path) -> tuple[pd.DataFrame, str]:
+    import json
+
+    f = rel(path)
+    checked_file(path)
+    if path.suffix.lower() == ".json":
+        try:
+            obj = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise PotashDataError(f"not valid JSON (truncated?): {exc.msg}", file=f,
+                                  row=exc.lineno) from None
+        recs = obj.get("data") if isinstance(obj, dict) else obj
+        if not isinstance(recs, list):
+            raise PotashDataError("no 'data' list of records", file=f, column="data")
+        if not recs:
+            raise PotashDataError("the 'data' list is empty (no records)", file=f, column="data")
+        df = pd.DataFrame.from_records(recs)
+        df["_line"] = np.arange(1, len(df) + 1)  # record number
+        missing = [c for c in _V1_REQUIRED if c not in df.columns]
+        if missing:
+            raise PotashDataError(f"missing field(s) {missing}", file=f, column=missing[0], row=1)
+        return df, f
+    head = path.read_text(encoding="utf-8-sig", errors="replace")[:2000]
+    legacy = "Trade Flow Code" in head.splitlines()[0] if head else False
+    df = read_csv_text(path, list(_LEGACY) if legacy else _V1_REQUIRED)
+    if legacy:
+        df = df.rename(columns=_LEGACY)
+        df["flowCode"] = df["flowCode"].map(_LEGACY_FLOW).fillna(df["flowCode"])
+    return df, f
+
+
+def _build_comtrade(path: str | Path, totals_only: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    p = Path(path)
+    df, f = _read_comtrade(p)
+    lines = df["_line"]
+
+    def num(col: str, default: float | None = None) -> pd.Series:
+        if col not in df.columns:
+            return pd.Series(default, index=df.index, dtype="float64")
+        if df[col].dtype == object or str(df[col].dtype) in ("str", "string"):
+            return to_float(df.assign(**{col: df[col].astype("string")}), col, f)
+        return pd.to_numeric(df[col], errors="coerce").astype("float64")
+
+    mot, p2 = num("motCode", 0), num("partner2Code", 0)
+    customs = df["customsCode"].astype("string").str.strip() if "customsCode" in df else "C00"
+    mos = df["mosCode"].astype("string").str.strip() if "mosCode" in df else "0"
+    flow = df["flowCode"].astype("string").str.strip()
+    reasons = pd.Series("", index=df.index, dtype="string")
+    if totals_only:
+        reasons = reasons.mask(mot.fillna(0) != 0, "breakdown row: motCode != 0 (mode of transport)")
+        reasons = reasons.mask((reasons == "") & (pd.Series(customs, index=df.index).fillna("C00") != "C00"),
+                               "breakdown row: customsCode != C00 (customs procedure)")
+        reasons = reasons.mask((reasons == "") & (p2.fillna(0) != 0),
+                               "breakdown row: partner2Code != 0 (second partner)")
+        reasons = reasons.mask((reasons == "") & (pd.Series(mos, index=df.index).fillna("0") != "0"),
+                               "breakdown row: mosCode != 0 (mode of supply)")
+    reasons = reasons.mask((reasons == "") & ~flow.isin(["X", "M"]),
+                           "flow is not export (X) or import (M)")
+    rep = num("reporterCode")
+    par = num("partnerCode")
+    for col, s in (("reporterCode", rep), ("partnerCode", par)):
+        if s.isna().any():
+            i = s.isna().to_numpy().nonzero()[0][0]
+            raise PotashDataError("missing country code", file=f, column=col, row=int(lines.iloc[i]))
+    par_agg = par.astype("int64").isin([c for c in COMTRADE_AGGREGATES if c != 0])
+    reasons = reasons.mask((reasons == "") & par_agg, "partner is an aggregate or 'nes' area")
+    keep = reasons == ""
+    dropped = pd.DataFrame({"file": f, "row": lines.astype("string"),
+                            "reporterCode": rep.astype("Int64").astype("string"),
+                            "partnerCode": par.astype("Int64").astype("string"),
+                            "cmdCode": df["cmdCode"].astype("string"),
+                            "reason": reasons})[~keep].reset_index(drop=True)
+    d = df[keep]
+    ln = lines[keep].to_numpy()
+    rep_iso = m49_to_iso3(rep[keep].astype("int64"), file=f, column="reporterCode", rows=ln)
+    par_iso = m49_to_iso3(par[keep].astype("int64"), file=f, column="partnerCode", rows=ln)
+    if rep_iso.isna().any() or (rep_iso == "WLD").any():
+        i = (rep_iso.isna() | (rep_iso == "WLD")).to_numpy().nonzero()[0][0]
+        raise PotashDataError("reporter is an aggregate", file=f, column="reporterCode", row=int(ln[i]))
+    netw = num("netWgt")[keep]
+    qty = num("qty")[keep]
+    unit = (d["qtyUnitAbbr"].astype("string") if "qtyUnitAbbr" in d else
+            pd.Series("kg", index=d.index, dtype="string"))
+    kg = netw.where(netw > 0, qty.where(unit == "kg"))
+    year = num("refYear")[keep]
+    if year.isna().any():
+        i = year.isna().to_numpy().nonzero()[0][0]
+        raise PotashDataError("missing year", file=f, column="refYear", row=int(ln[i]))
+    per = d["period"].astype("string").str.strip()
+    per = per.where(per.str.len() != 6, per.str[:4] + "-" + per.str[4:])
+    cmd = d["cmdCode"].astype("string").str.strip()
+    est = pd.Series(False, index=d.index)
+    for c in ("isQtyEstimated", "isNetWgtEstimated"):
+        if c in d:
+            est = est | d[c].astype("string").str.lower().isin(["true", "1"])
+    flag = pd.Series(np.where(est, "estimated", None), index=d.index, dtype="string")
+    if "flag" in d:
+        flag = flag.fillna(d["flag"].astype("string"))
+    out = pd.DataFrame({
+        "year": year.astype("int64").to_numpy(), "period": per.to_numpy(),
+        "reporter_iso3": rep_iso.to_numpy(), "partner_iso3": par_iso.to_numpy(),
+        "flow": np.where(flow[keep] == "X", "export", "import"),
+        "product": hs_product(cmd).to_numpy(), "hs_code": cmd.to_numpy(),
+        "quantity_t": (kg / 1000.0).to_numpy(), "value_usd": num("primaryValue")[keep].to_numpy(),
+        "source": "comtrade", "flag": flag.to_numpy(),
+    })
+    extra: list[str] = []
+    if not totals_only:
+        out["motCode"] = mot[keep].fillna(0).astype("int64").to_numpy()
+        out["customsCode"] = pd.Series(customs, index=df.index)[keep].astype("string").to_numpy()
+        out["partner2Code"] = p2[keep].fillna(0).astype("int64").to_numpy()
+        out["mosCode"] = pd.Series(mos, index=df.index)[keep].astype("string").to_numpy()
+        extra = ["motCode", "customsCode", "partner2Code", "mosCode"]
+    dup = out.duplicated(["year", "period", "reporter_iso3", "partner_iso3", "flow", "hs_code", *extra])
+    if dup.any():
+        i = dup.to_numpy().nonzero()[0][0]
+        raise PotashDataError("duplicated total row (reporter, partner, flow, commodity, period)",
+                              file=f, column="cmdCode", row=int(ln[i]))
+    return _tidy(out, extra), dropped
+
+
+# ------------------------------------------------------------------------------ BACI
+_BACI = ["t", "i", "j", "k", "v", "q"]
+
+
+def _build_baci(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    p = Path(path)
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in ("file", "row", "reason")})
+    if p.is_dir():
+        return _read_trade_parquet(p), empty
+    df = read_csv_text(p, _BACI)
+    f = rel(p)
+    require_values(df, ["t", "i", "j", "k", "v"], f)
+    for col in ("t", "i", "j"):
+        bad = ~df[col].str.strip().str.fullmatch(r"\d+")
+        if bad.any():
+            i = bad.to_numpy().nonzero()[0][0]
+            raise PotashDataError(f"not an integer: {df[col].iloc[i]!r}", file=f, column=col,
+                                  row=int(df["_line"].iloc[i]))
+    k = df["k"].str.strip()
+    bad = ~k.str.fullmatch(r"\d{5,6}")
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise PotashDataError(f"not an HS6 code: {df['k'].iloc[i]!r}", file=f, column="k",
+                              row=int(df["_line"].iloc[i]))
+    k = k.str.zfill(6)
+    v = to_float(df, "v", f, allow_missing=False)
+    qtext = df["q"].astype("string").str.strip().replace({"NA": pd.NA, "": pd.NA})
+    q = to_float(df.assign(q=qtext), "q", f)
+    table = baci_country_table().to_dict()
+    codes = {}
+    for col in ("i", "j"):
+        c = df[col].astype("int64")
+        unknown = ~c.isin(list(table))
+        if unknown.any():
+            i = unknown.to_numpy().nonzero()[0][0]
+            raise PotashDataError(f"unknown BACI country code {int(c.iloc[i])} (not in "
+                                  "baci_dictionaries/country_codes.csv)", file=f, column=col,
+                                  row=int(df["_line"].iloc[i]))
+        codes[col] = c.map(table)
+    out = pd.DataFrame({
+        "year": df["t"].astype("int64"), "period": df["t"].str.strip(),
+        "reporter_iso3": codes["i"], "partner_iso3": codes["j"], "flow": "export",
+        "product": hs_product(k), "hs_code": k, "quantity_t": q, "value_usd": v * 1000.0,
+        "source": "baci", "flag": pd.NA,
+    })
+    dup = df.duplicated(["t", "i", "j", "k"])
+    if dup.any():
+        i = dup.to_numpy().nonzero()[0][0]
+        raise PotashDataError("duplicated key (t, i, j, k)", file=f, column="t+i+j+k",
+                              row=int(df["_line"].iloc[i]))
+    return _tidy(out), empty
+
+
+def _read_trade_parquet(folder: Path) -> pd.DataFrame:
+    """Read a folder of (year-partitioned) Parquet files in the trade schema."""
+    import pyarrow.dataset as ds
+
+    files = sorted(folder.rglob("*.parquet"))
+    if not files:
+        raise PotashDataError("no .parquet files in the folder", file=rel(folder))
+    dset = ds.dataset([str(x) for x in files], format="parquet",
+                      partitioning=ds.partitioning(flavor="hive"), partition_base_dir=str(folder))
+    df = dset.to_table().to_pandas()
+    missing = [c for c in TRADE_COLUMNS if c not in df.columns]
+    if missing:
+        raise PotashDataError(f"missing column(s) {missing} of the trade schema", file=rel(folder),
+                              column=missing[0])
+    return _tidy(df)
 
 
 _Source = Literal["faostat", "curated", "comtrade", "baci"]
@@ -201,18 +704,36 @@ def load_trade(
       nutrient item ``potash_k2o`` in tonnes K2O), values in USD (FAO's 1000 USD x 1000).
       Aggregates (World, regions, EU, FAO "China" = mainland + Hong Kong + Macao + Taiwan)
       are excluded and reported; "China, mainland" is ``CHN``.
-    - ``"curated"``, ``"comtrade"``, ``"baci"``: see the module documentation.
+    - ``"curated"``: the hand-curated bilateral table; each figure is one row, importer-reported
+      figures as ``flow="import"`` by the importer, others as exports by the exporter. Extra
+      columns: ``period_start``, ``period_end``, ``period_kind`` (year, month, quarter, half,
+      range, annual_average, split_year; see :func:`parse_period`), ``exporter_iso3``,
+      ``importer_iso3``, ``basis``, ``product_text``, ``source_url``, ``quote``,
+      ``duplicate_group`` and ``line``. Rows giving the same corridor and period from different
+      sources all stay, share a ``duplicate_group`` and carry
+      ``flag="same_corridor_period_other_source"``: never sum them.
+    - ``"comtrade"`` (``path`` required): UN Comtrade API v1 JSON (``{"data": [...]}``), the
+      API/UI CSV with the same fields, or the legacy bulk CSV. Only totals are kept
+      (``motCode == 0``, ``customsCode == "C00"``, ``partner2Code == 0``, ``mosCode == "0"``)
+      unless ``totals_only=False``; breakdown rows and aggregate partners are reported as
+      dropped. With ``totals_only=False`` all rows are kept, with the extra columns ``motCode,
+      customsCode, partner2Code, mosCode`` (never sum across them: the breakdowns are nested).
+      Net weight kg -> tonnes; ``partnerCode`` 0 -> ``WLD``.
+    - ``"baci"`` (``path`` required): a BACI CSV ``t,i,j,k,v,q`` (v thousand USD -> USD, q tonnes,
+      HS codes as 6-character strings, country codes via the BACI dictionary, exporter as
+      reporter), or a folder of year-partitioned Parquet files already in the trade schema.
 
     Parameters
     ----------
     source : {"faostat", "curated", "comtrade", "baci"}
         Which source.
     path : str or Path, optional
-        A file (or folder) in the source's published layout; default the shipped file.
+        A file (or folder) in the source's published layout; default the shipped file
+        (FAOSTAT, curated).
     return_excluded : bool
         Also return the excluded/dropped rows with a ``reason``.
     totals_only : bool
-        Comtrade only: keep total rows (transport mode, customs procedure, second partner).
+        Comtrade only: keep total rows only.
 
     Returns
     -------
@@ -227,8 +748,12 @@ def load_trade(
     11.17
     >>> bool(excluded["area"].eq("World").any())
     True
+    >>> c = load_trade("curated")
+    >>> c.loc[c["period"] == "2021-Q1", "period_end"].iloc[0].date()
+    datetime.date(2021, 3, 31)
     """
     check_option("source", source, _Source)
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in ("file", "row", "reason")})
     if source == "faostat":
         if path is None:
             from .build import cached
@@ -236,6 +761,18 @@ def load_trade(
             out, ex = cached("trade_faostat", with_dropped=True)
         else:
             out, ex = _build_faostat(path)
+    elif source == "curated":
+        if path is None:
+            from .build import cached
+
+            out = cached("trade_curated")
+        else:
+            out = _build_curated(path)
+        ex = empty
+    elif path is None:
+        raise ValueError(f"source={source!r} needs path= (no {source} file is shipped)")
+    elif source == "comtrade":
+        out, ex = _build_comtrade(path, totals_only=totals_only)
     else:
-        raise NotImplementedError(f"source={source!r} is not implemented yet")
+        out, ex = _build_baci(path)
     return (out, ex) if return_excluded else out
