@@ -82,6 +82,7 @@ def test_newey_west_hand_calculation(synth):
 
 
 def test_nonrobust_is_classical_ols(synth):
+    assert "trend" not in _fit(synth, trend=False).params.index
     res = _fit(synth, cov_type="nonrobust")
     X, y = res.design.to_numpy(), res.endog.to_numpy()
     b = np.linalg.solve(X.T @ X, X.T @ y)
