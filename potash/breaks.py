@@ -101,8 +101,10 @@ def _prepare(
 def _segment_rss(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``S[a, b]``: OLS residual sum of squares of observations ``a..b`` (0-based, inclusive).
 
-    NaN where the segment has ``k`` or fewer observations (as strucchange). Computed by
-    batched QR for each segment length (vectorised over start positions).
+    NaN where the segment has ``k`` or fewer observations (as strucchange) or where the
+    regressors are collinear on it (e.g. an ``exog`` dummy that is constant there): such
+    segments are not admissible. Computed by batched QR for each segment length (vectorised
+    over start positions).
     """
     n, k = X.shape
     S = np.full((n, n), np.nan)
@@ -110,9 +112,13 @@ def _segment_rss(X: np.ndarray, y: np.ndarray) -> np.ndarray:
         starts = np.arange(n - length + 1)
         idx = starts[:, None] + np.arange(length)[None, :]
         Xs, ys = X[idx], y[idx]  # (n_starts, length, k), (n_starts, length)
-        Q, _ = np.linalg.qr(Xs)
+        Q, R = np.linalg.qr(Xs)
         fitted = np.einsum("sik,sk->si", Q, np.einsum("sik,si->sk", Q, ys))
-        S[starts, starts + length - 1] = np.sum((ys - fitted) ** 2, axis=1)
+        rss = np.sum((ys - fitted) ** 2, axis=1)
+        diag = np.abs(np.diagonal(R, axis1=1, axis2=2))
+        singular = diag.min(axis=1) <= 1e-10 * np.maximum(diag.max(axis=1), 1.0)
+        rss[singular] = np.nan  # collinear regressors on this segment: not admissible
+        S[starts, starts + length - 1] = rss
     return S
 
 
@@ -774,7 +780,8 @@ def bai_perron(
     model : {"mean", "trend"}
         Regressors whose coefficients break.
     exog : DataFrame, optional
-        Extra regressors (their coefficients break too).
+        Extra regressors (their coefficients break too). Segments on which the regressors are
+        collinear are not admissible (strucchange would fail there).
     h : float
         Minimum segment length: fraction of n (if < 1) or number of months.
     max_breaks : int, optional

@@ -22,7 +22,14 @@ Basis changes
     2020-01; urea is f.o.b. Black Sea before 2022-03 and f.o.b. Middle East from 2022-03. A
     sample that contains months on both sides of a change of any series in the model raises
     an error (``basis="error"``), or, with ``basis="dummy"``, gets an explicit level dummy
-    ``basis_<series>_<YYYY-MM>`` = 1 from the change month on. Never a silent break.
+    ``basis_<series>_<YYYY-MM>`` = 1 from the change month on. Never a silent break. The
+    dummy absorbs *everything* that shifts the log price from that month on, so an event in the
+    same or an adjacent month is confounded with it (the results' notes say so): the urea
+    change (2022-03) falls in the month of the EU ban on all Belarusian potassium chloride
+    (2022-03-02) and one month after the end of Klaipeda transit (2022-02).
+    :func:`log_price_panel` applies the same rule (error unless ``basis="ignore"``), so a break
+    test on a log price cannot silently straddle a change. The table of changes comes from
+    ``potash.data.basis_changes()``.
 Standard errors
     ``cov_type="nonrobust"``: classical OLS. ``cov_type="HAC"``: Newey-West with the Bartlett
     kernel, no prewhitening, ``maxlags`` L (default ``floor(4 * (T/100) ** (2/9))``, the
@@ -224,6 +231,15 @@ def log_price_panel(
                 column="series",
             )
     sub = prices[prices["series"].isin(series)]
+    units = sub.groupby("series")["unit"].nunique(dropna=False)
+    if (units > 1).any():
+        s = units.index[(units > 1).to_numpy()][0]
+        found = sorted(map(str, sub.loc[sub["series"] == s, "unit"].unique()))
+        raise PotashDataError(
+            f"series {s!r} comes in several units {found}; select one source/unit first",
+            file="prices",
+            column="unit",
+        )
     wide = sub.pivot(index="date", columns="series", values="value").sort_index()
     lo = _month(start, "start") if start is not None else None
     hi = _month(end, "end") if end is not None else None
@@ -273,7 +289,9 @@ def _spanned_changes(
             continue
         d = _month(row.date, "basis change date")
         if idx[0] < d <= idx[-1]:
-            out.append((str(row.series), d, getattr(row, "before", "?"), getattr(row, "after", "?")))
+            out.append(
+                (str(row.series), d, getattr(row, "before", "?"), getattr(row, "after", "?"))
+            )
     return out
 
 
@@ -503,7 +521,7 @@ class PriceEventStudyResults(_Summary2Mixin, ResultsBase):
 
     @property
     def events(self) -> pd.DataFrame:
-        """Each event, the month it maps to and the terms it gets."""
+        """Each event given, the month it maps to and the terms it gets (empty: unused)."""
         return self._kw["events"].copy()
 
     @property
@@ -580,6 +598,18 @@ class PriceEventStudyResults(_Summary2Mixin, ResultsBase):
             )
         if self.basis_terms:
             notes.append(f"Basis-change dummies in the model: {self.basis_terms}.")
+            for b in self.basis_terms:
+                bm = pd.Period(b.rsplit("_", 1)[1], "M")
+                near = [
+                    n
+                    for n in self.event_terms
+                    if abs((pd.Period(n.rsplit("_", 1)[1], "M") - bm).n) <= 1
+                ]
+                if near:
+                    notes.append(
+                        f"{b} is within one month of {near}: the basis dummy absorbs any level "
+                        "shift from its month on, so these effects are confounded."
+                    )
         return notes
 
     def plot(self, ax: Any = None) -> Any:
@@ -621,7 +651,8 @@ def price_event_study(
         Tidy monthly prices ``date, series, value, unit`` (as ``potash.load_prices()``).
     events : DataFrame or sequence of date-like
         The events table (``date``, ``event_id``, ``type``, ...) or a list of dates. Every
-        event must fall inside the sample, after its first month.
+        event that gets a term must fall inside the sample, after its first month (else an
+        error); events that get no term are listed in ``results.events`` with empty ``terms``.
     series : str
         Dependent series.
     controls : sequence of str
@@ -696,26 +727,30 @@ def price_event_study(
 
     # --- events and terms ------------------------------------------------------------------
     ev = _events_frame(events, event_month)
-    outside = ev[(ev["month"] <= idx[0]) | (ev["month"] > idx[-1])]
-    if not outside.empty:
-        r = outside.iloc[0]
-        raise ValueError(
-            f"event {r['event_id']!r} ({pd.Timestamp(r['date']).date()}, month "
-            f"{pd.Timestamp(r['month']):%Y-%m}) is outside the sample "
-            f"{idx[0]:%Y-%m}..{idx[-1]:%Y-%m}: an event needs at least one month before it "
-            "and must not be after the last month"
-        )
     t = np.arange(T, dtype=float)
-    pos = {m: int(idx.get_loc(m)) for m in ev["month"].unique()}
+    chosen = {
+        kind: _select(spec, ev, kind + "s", default)
+        for kind, spec, default in (
+            ("step", steps, True),
+            ("ramp", ramps, False),
+            ("pulse", pulses, False),
+        )
+    }
+    used = sorted({m for months in chosen.values() for m in months})
+    for m in used:
+        if m <= idx[0] or m > idx[-1]:
+            r = ev[ev["month"] == m].iloc[0]
+            raise ValueError(
+                f"event {r['event_id']!r} ({pd.Timestamp(r['date']).date()}, month "
+                f"{pd.Timestamp(m):%Y-%m}) is outside the sample "
+                f"{idx[0]:%Y-%m}..{idx[-1]:%Y-%m}: an event needs at least one month before it "
+                "and must not be after the last month"
+            )
     terms: dict[str, np.ndarray] = {}
     kinds: dict[pd.Timestamp, list[str]] = {}
-    for kind, spec, default in (
-        ("step", steps, True),
-        ("ramp", ramps, False),
-        ("pulse", pulses, False),
-    ):
-        for m in _select(spec, ev, kind + "s", default):
-            k = pos[m]
+    for kind, months in chosen.items():
+        for m in months:
+            k = int(idx.get_loc(m))
             name = f"{kind}_{m:%Y-%m}"
             if kind == "step":
                 terms[name] = (t >= k).astype(float)

@@ -28,6 +28,10 @@ def test_segment_rss_hand_calculation():
         coef, *_ = np.linalg.lstsq(X[a : b + 1], y[a : b + 1], rcond=None)
         np.testing.assert_allclose(S[a, b], np.sum((y[a : b + 1] - X[a : b + 1] @ coef) ** 2), rtol=1e-10)
     assert np.isnan(S[4, 5])  # two observations, two regressors: no residual degree of freedom
+    # a dummy that is constant on a segment makes it collinear: not admissible
+    Xd = np.column_stack([np.ones(30), (np.arange(30) >= 15).astype(float)])
+    Sd = _segment_rss(Xd, y)
+    assert np.isnan(Sd[0, 10]) and np.isnan(Sd[16, 29]) and np.isfinite(Sd[10, 20])
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])

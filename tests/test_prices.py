@@ -82,6 +82,7 @@ def test_newey_west_hand_calculation(synth):
 
 
 def test_nonrobust_is_classical_ols(synth):
+    assert "trend" not in _fit(synth, trend=False).params.index
     res = _fit(synth, cov_type="nonrobust")
     X, y = res.design.to_numpy(), res.endog.to_numpy()
     b = np.linalg.solve(X.T @ X, X.T @ y)
@@ -124,6 +125,14 @@ def test_event_month_rules_and_shared_months(synth):
     assert nxt.event_terms == ["step_2021-09", "step_2022-02"]
     only = price_event_study(synth, ev, controls=(), steps=["c"], pulses=["a"], basis_changes=NO_BASIS)
     assert only.event_terms == ["step_2022-02", "pulse_2021-08"]
+    # a calendar with events outside the sample is fine when those events get no term ...
+    cal = pd.concat([ev, pd.DataFrame({"date": pd.to_datetime(["2025-12-13"]), "event_id": ["late"],
+                                       "type": ["relief"]})], ignore_index=True)
+    sel = price_event_study(synth, cal, controls=(), steps=["c"], basis_changes=NO_BASIS)
+    assert sel.events.set_index("event_id").loc["late", "terms"] == ""
+    # ... and an error when they do
+    with pytest.raises(ValueError, match="event 'late' .* is outside the sample"):
+        price_event_study(synth, cal, controls=(), basis_changes=NO_BASIS)
 
 
 def test_basis_change_error_and_dummy(synth):
@@ -211,6 +220,10 @@ def test_bad_price_tables(synth):
     mid = synth.assign(date=synth["date"] + pd.Timedelta(days=14))
     with pytest.raises(PotashDataError, match="not the first day of a month"):
         log_price_panel(mid, ["dap"])
+    mixed = synth.copy()
+    mixed.loc[mixed.index[(mixed["series"] == "dap")][:2], "unit"] = "$/st"
+    with pytest.raises(PotashDataError, match=r"column 'unit': series 'dap' comes in several units"):
+        log_price_panel(mixed, ["dap"])
     with pytest.raises(PotashDataError, match="missing column"):
         log_price_panel(synth.drop(columns="unit"), ["dap"])
 

@@ -93,6 +93,7 @@ def test_acceptance_spec_matches_r(prices, events, ref, cov_type, maxlags, adjus
         adjust=adjust,
     )
     assert res.basis_terms == ["basis_urea_2022-03"]
+    assert "within one month of ['step_2022-02']" in " ".join(res._notes())
     if cov_type == "HAC":
         assert res.maxlags == (3 if maxlags is None else maxlags)
     _compare(res, ref, "A", vcov)
