@@ -1,7 +1,7 @@
 """Shared protocol of potash results objects.
 
 Every analysis returns an object with read-only estimates, a tidy ``summary_frame()``, a
-``summary`` built on :class:`statsmodels.iolib.summary.Summary` (text, HTML and LaTeX), and
+``summary`` built on :class:`statsmodels.iolib.summary2.Summary` (text, HTML and LaTeX), and
 ``plot(ax=None)`` returning a matplotlib Figure. A notebook cell shows the summary table.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from statsmodels.iolib.summary import Summary
+from statsmodels.iolib.summary2 import Summary
 
 
 class ResultsBase:
@@ -33,14 +33,16 @@ class ResultsBase:
     def summary(self) -> Summary:
         """The results table as a statsmodels ``Summary`` (``.as_text()``, ``.as_html()``, ``.as_latex()``)."""
         smry = Summary()
-        frame = self.summary_frame()
-        smry.add_df(
-            _format_frame(frame), index=frame.index.name is not None or _has_label_index(frame)
-        )
-        smry.tables[0].title = self._title
-        notes = self._notes()
-        if notes:
-            smry.add_extra_txt(notes)
+        smry.add_title(self._title)
+        shown = _format_frame(self.summary_frame())
+        for col in shown.columns:  # integers and dates as plain text (summary2 would add decimals)
+            if not pd.api.types.is_object_dtype(shown[col]) and not pd.api.types.is_string_dtype(
+                shown[col]
+            ):
+                shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else str(v))
+        smry.add_df(shown, index=True)
+        for note in self._notes():
+            smry.add_text(note)
         return smry
 
     def __str__(self) -> str:
@@ -55,10 +57,6 @@ class ResultsBase:
     def plot(self, ax: Any = None) -> Any:  # pragma: no cover - abstract
         """Plot the results; returns the matplotlib Figure."""
         raise NotImplementedError
-
-
-def _has_label_index(frame: pd.DataFrame) -> bool:
-    return not isinstance(frame.index, pd.RangeIndex)
 
 
 def _format_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -52,7 +52,6 @@ from scipy import optimize, special, stats
 
 from ._options import check_option
 from ._results import ResultsBase
-from .prices import _Summary2Mixin
 
 __all__ = [
     "BreakpointsResults",
@@ -246,7 +245,7 @@ def pvalue_fstats(statistic: float, test: FTest, k: int, lam: float) -> float:
 # --------------------------------------------------------------------------------------------
 # Chow test
 # --------------------------------------------------------------------------------------------
-class ChowResults(_Summary2Mixin, ResultsBase):
+class ChowResults(ResultsBase):
     """Chow F test of a break at a known date (see :func:`chow_test`)."""
 
     _title = "Chow test at a known break date"
@@ -384,7 +383,7 @@ def _ols_rss(X: np.ndarray, y: np.ndarray) -> float:
 # --------------------------------------------------------------------------------------------
 # F statistics for one unknown break
 # --------------------------------------------------------------------------------------------
-class FStatsResults(_Summary2Mixin, ResultsBase):
+class FStatsResults(ResultsBase):
     """sup-F, ave-F and exp-F tests for one unknown break (see :func:`f_stats`)."""
 
     _title = "Tests for one unknown structural break"
@@ -673,7 +672,7 @@ def _extract(
     return opt
 
 
-class BreakpointsResults(_Summary2Mixin, ResultsBase):
+class BreakpointsResults(ResultsBase):
     """Bai-Perron multiple breaks (see :func:`bai_perron`)."""
 
     _title = "Bai-Perron structural breaks"

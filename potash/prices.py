@@ -391,37 +391,7 @@ def _rank_problem(X: pd.DataFrame) -> str | None:
     return None  # pragma: no cover
 
 
-class _Summary2Mixin:
-    """``summary`` built on ``statsmodels.iolib.summary2.Summary``.
-
-    ``ResultsBase.summary`` calls ``Summary.add_df``, which ``statsmodels.iolib.summary.Summary``
-    does not have (statsmodels 0.14/0.15); the summary2 class has it, and also gives
-    ``as_text()``, ``as_html()`` and ``as_latex()``. Remove once the base class is fixed.
-    """
-
-    @property
-    def summary(self) -> Any:
-        """The results table (``.as_text()``, ``.as_html()``, ``.as_latex()``)."""
-        from statsmodels.iolib.summary2 import Summary as Summary2
-
-        from ._results import _format_frame
-
-        frame = self.summary_frame()  # type: ignore[attr-defined]
-        smry = Summary2()
-        smry.add_title(self._title)  # type: ignore[attr-defined]
-        shown = _format_frame(frame)
-        for col in shown.columns:  # integers and dates as plain text (summary2 would add decimals)
-            if not pd.api.types.is_object_dtype(shown[col]) and not pd.api.types.is_string_dtype(
-                shown[col]
-            ):
-                shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else str(v))
-        smry.add_df(shown, index=True)
-        for note in self._notes():  # type: ignore[attr-defined]
-            smry.add_text(note)
-        return smry
-
-
-class PriceEventStudyResults(_Summary2Mixin, ResultsBase):
+class PriceEventStudyResults(ResultsBase):
     """Results of :func:`price_event_study` (read-only properties; see the module notes)."""
 
     _title = "Interrupted time series: monthly log price"

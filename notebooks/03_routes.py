@@ -1,0 +1,104 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 3. Routes: Klaipeda before and after 2022-02-01, and the rerouting through Russia
+#
+# **Question.** Before 2022 almost all Belarusian potash left through the Lithuanian port of
+# Klaipeda. Lithuania ended the transit on 2022-02-01. How large was the Klaipeda route, what
+# happened to the port's cargo, and how much did Belarus move through Russian ports and by rail to
+# China instead?
+#
+# **What the data can say.** There is no official route-by-route series. The package ships two
+# hand-curated kinds of evidence: (1) the Port of Klaipeda's own press releases, from which
+# `klaipeda_cargo()` extracts every cargo figure by rule, each row pointing to its article and
+# sentence; (2) the curated route table, one figure per public page with its quote. Capacities,
+# contracts and forecasts are kept apart from realised flows and never added to them.
+
+# %%
+import pandas as pd
+
+import potash
+from potash.figures import plot_klaipeda_throughput, plot_route_mix
+from potash.report import Findings, publish
+
+pd.set_option("display.width", 120)
+pd.set_option("display.max_colwidth", 60)
+findings = Findings("03_routes")
+
+# %% [markdown]
+# ## Klaipeda port: cargo figures from the port's releases
+
+# %%
+cargo = potash.klaipeda_cargo()
+cargo[["cargo", "period", "measure", "qualifier", "quantity_t", "text", "article_date"]]
+
+# %%
+publish(plot_klaipeda_throughput(cargo), "klaipeda_throughput")
+
+# %% [markdown]
+# ## Belarus's route mix before and after the closure
+#
+# Each bar is one figure from one page; the table below the chart is the evidence behind it.
+
+# %%
+mix = potash.route_mix()
+publish(plot_route_mix(mix), "route_mix")
+
+# %%
+mix[["period", "phase", "route", "measure", "quantity_tonnes", "source_url"]]
+
+# %% [markdown]
+# ## The full curated route table, by kind of figure
+
+# %%
+routes = potash.load_routes()
+routes.groupby(["kind", "route"]).size().rename("figures").to_frame()
+
+# %%
+annual_total = cargo[(cargo["cargo"] == "total") & (cargo["measure"] == "level")
+                     & (cargo["qualifier"] == "exact") & (cargo["n_months"] == 12)]
+tot = annual_total.drop_duplicates("period").set_index("period")["quantity_t"]
+fert = cargo[(cargo["cargo"] == "fertilizer") & (cargo["measure"] == "level")
+             & (cargo["period"] == "2024")]["quantity_t"]
+before = mix[(mix["phase"] == "before") & mix["route"].str.startswith("Klaipeda")]
+klaipeda_blr = before.sort_values("period").iloc[-1]
+ru_ports = mix[(mix["period"] == "2022") & (mix["route"] == "Russian seaports")]["quantity_tonnes"]
+rail = mix[(mix["period"] == "2022") & (mix["route"] == "rail to China (via Russia)")]["quantity_tonnes"]
+findings.add("klaipeda_2021", tot.loc["2021"] / 1e6, "{:.1f}")
+findings.add("klaipeda_2022", tot.loc["2022"] / 1e6, "{:.1f}")
+findings.add("klaipeda_2023", tot.loc["2023"] / 1e6, "{:.1f}")
+findings.add("klaipeda_2024", tot.loc["2024"] / 1e6, "{:.1f}")
+findings.add("fall_2023", 1 - tot.loc["2023"] / tot.loc["2021"], "{:.0%}")
+findings.add("fert_2024", fert.iloc[0] / 1e6, "{:.2f}")
+findings.add("blr_klaipeda_year", klaipeda_blr["period"])
+findings.add("blr_klaipeda", klaipeda_blr["quantity_tonnes"] / 1e6, "{:.1f}")
+findings.add("ru_ports_2022", ru_ports.iloc[0] / 1e6, "{:.0f}")
+findings.add("rail_2022", rail.iloc[0] / 1e6, "{:.0f}")
+
+# %% [markdown]
+# ## Findings
+
+# %%
+findings.say(
+    "Klaipeda shipped {blr_klaipeda} million tonnes of Belarusian potash in {blr_klaipeda_year}. "
+    "After the transit ended on 2022-02-01 the port's total cargo fell from {klaipeda_2021} "
+    "million tonnes in 2021 to {klaipeda_2022} in 2022 and {klaipeda_2023} in 2023 (a fall of "
+    "{fall_2023}), recovering to {klaipeda_2024} in 2024; its fertiliser cargo in 2024, "
+    "{fert_2024} million tonnes, came only from Lithuanian producers."
+)
+
+# %%
+findings.say(
+    "The rerouting was partial at first: the curated sources report about {ru_ports_2022} "
+    "million tonnes of Belarusian potash through Russian seaports and more than {rail_2022} "
+    "million tonnes by rail to China in 2022, against the Klaipeda volume before. The sources are "
+    "press figures, not a statistical series, so they bound the rerouting rather than measure it."
+)
