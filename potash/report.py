@@ -96,7 +96,11 @@ class Findings:
         self.templates: list[str] = []
 
     def add(self, name: str, value: Any, fmt: str = "{}") -> None:
-        """Record ``value`` under ``name``, shown with ``fmt`` (a ``str.format`` pattern)."""
+        """Record ``value`` under ``name``, shown with ``fmt``.
+
+        ``fmt`` is a ``str.format`` pattern, or ``"pvalue"``: ``p < 0.001`` below 0.001, else
+        ``p = 0.123``.
+        """
         if not name.isidentifier():
             raise ValueError(f"Findings.add: name {name!r} must be a Python identifier")
         if hasattr(value, "item"):
@@ -111,7 +115,7 @@ class Findings:
         missing = [n for n in names if n not in self.values]
         if missing:
             raise ValueError(f"Findings.say: no value recorded for {missing}")
-        return template.format(**{n: self.formats[n].format(self.values[n]) for n in names})
+        return template.format(**{n: _show(self.values[n], self.formats[n]) for n in names})
 
     def say(self, template: str) -> Any:
         """Return a Markdown display object of the filled sentence, and record it."""
@@ -135,6 +139,12 @@ class Findings:
         }
         text = json.dumps(payload, indent=2, sort_keys=True, default=str)
         atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+def _show(value: Any, fmt: str) -> str:
+    if fmt == "pvalue":
+        return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+    return fmt.format(value)
 
 
 def notebook_paths(root: Path | None = None) -> list[Path]:

@@ -22,6 +22,13 @@ def test_findings_fill_and_store(tmp_path, monkeypatch) -> None:
     assert stored["sentences"] == ["Share 19.3%, volume 12,345,678 t."]
 
 
+def test_findings_pvalue_format() -> None:
+    f = Findings("nb", write=False)
+    f.add("small", 0.00002, "pvalue")
+    f.add("large", 0.5912, "pvalue")
+    assert f.text("{small}; {large}") == "p < 0.001; p = 0.591"
+
+
 def test_findings_refuse_unknown_placeholder() -> None:
     f = Findings("nb", write=False)
     with pytest.raises(ValueError, match=r"no value recorded for \['missing'\]"):
