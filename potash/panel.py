@@ -244,6 +244,7 @@ class _Panel:
     data: pd.DataFrame
     excluded: pd.DataFrame
     level: str
+    source: str = ""
 
 
 def trade_panel(
@@ -396,6 +397,11 @@ def _build_panel(
             column="partner_iso3",
         )
     df = trade.loc[sel]
+    source = (
+        ", ".join(sorted(map(str, df["source"].dropna().unique())))
+        if "source" in df.columns
+        else ""
+    )
     if flow == "export":
         exporter, importer = df["reporter_iso3"], df["partner_iso3"]
     else:
@@ -518,7 +524,7 @@ def _build_panel(
             file=_TABLE,
             column="year",
         )
-    return _Panel(panel, exc, level)
+    return _Panel(panel, exc, level, source)
 
 
 # ----------------------------------------------------------------------------------------
@@ -834,6 +840,7 @@ def trade_event_study(
         _settings={
             "treated": treated,
             "measure": measure,
+            "source": built.source,
             "flow": flow,
             "product": product,
             "level": level,

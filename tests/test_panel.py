@@ -500,3 +500,26 @@ def test_summary_and_plots(fao_trade, fao_did):
 def test_glm_is_poisson_family(fao_did):
     assert isinstance(fao_did.model_result.model.family, sm.families.Poisson)
     assert fao_did.model_result.converged
+
+
+def test_post_from_shipped_events_calendar(fao_trade):
+    """The documented choice: the 2021-08-09 sanctions and the 2022-02-01 Klaipeda closure."""
+    from potash import load_events
+
+    ev = load_events()
+    ids = ["us_eo14038_belaruskali_sdn", "klaipeda_transit_ends"]
+    start, marks = post_start_year(ev, event_ids=ids)
+    assert start == 2022
+    assert list(marks["date"].dt.strftime("%Y-%m-%d")) == ["2021-08-09", "2022-02-01"]
+    assert post_start_year(ev, event_ids=ids, timing="event_year")[0] == 2021
+    res = trade_event_study(fao_trade, **FAOSTAT_SPEC, events=ev, event_ids=ids)
+    assert res.params["treated_post"] == pytest.approx(
+        R["fao_did_quasipoisson.coef.treated_post"], abs=1e-8
+    )
+    fig = res.plot()
+    drawn = {line.get_xdata()[0] for line in fig.axes[0].lines if line.get_linestyle() == "--"}
+    assert {pd.Timestamp("2021-08-09"), pd.Timestamp("2022-02-01")} <= {
+        pd.Timestamp(x) for x in drawn if not isinstance(x, float | int)
+    }
+    assert any("Source: FAOSTAT" in t.get_text() for t in fig.texts)
+    plt.close(fig)
