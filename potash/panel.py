@@ -36,13 +36,14 @@ With ``cluster`` set (default: by exporter), the covariance is the cluster-robus
 ``(y - mu) x`` over cluster ``g`` and ``H`` the Hessian ``X' diag(mu) X``; ``c`` is set by
 ``small_sample``:
 
-==============  =============================  ====================================  ==============================================
-``small_sample``  factor ``c``                 R (``glm`` + ``sandwich::vcovCL``)      statsmodels ``GLM.fit(cov_type="cluster")``
-==============  =============================  ====================================  ==============================================
-``"hc1"``        ``G/(G-1) * (N-1)/(N-K)``     ``vcovCL(fit, cluster=~exporter, type="HC1")``  ``cov_kwds={"use_correction": True}`` (default)
-``"hc0"``        ``G/(G-1)``                   ``vcovCL(fit, cluster=~exporter, type="HC0")`` (R's default ``cadjust=TRUE``)  no setting: ``use_correction=False`` times ``G/(G-1)``
-``"none"``       ``1``                         ``vcovCL(..., type="HC0", cadjust=FALSE)``   ``cov_kwds={"use_correction": False}``
-==============  =============================  ====================================  ==============================================
+* ``small_sample="hc1"`` (default): ``c = G/(G-1) * (N-1)/(N-K)``. R:
+  ``sandwich::vcovCL(fit, cluster = ~exporter, type = "HC1")``. statsmodels:
+  ``GLM.fit(cov_type="cluster", cov_kwds={"groups": g, "use_correction": True})`` (the default).
+* ``small_sample="hc0"``: ``c = G/(G-1)``. R: ``vcovCL(fit, cluster = ~exporter, type = "HC0")``
+  (R's default, ``cadjust = TRUE``). statsmodels has no setting for it: ``use_correction=False``
+  times ``G/(G-1)``.
+* ``small_sample="none"``: ``c = 1``. R: ``vcovCL(..., type = "HC0", cadjust = FALSE)``.
+  statsmodels: ``cov_kwds={"groups": g, "use_correction": False}``.
 
 ``G`` is the number of clusters, ``N`` the observations used (after dropping separated ones),
 ``K`` the number of columns of the design (treatment terms, intercept and the fixed-effect
@@ -942,7 +943,13 @@ class TradeEventStudyResults(ResultsBase):
 
         Examples
         --------
-        >>> import doctest  # see TradeEventStudyResults for a fitted example
+        >>> trade = pd.DataFrame({"year": list(range(2018, 2024)) * 3,
+        ...     "reporter_iso3": ["BLR"] * 6 + ["CAN"] * 6 + ["RUS"] * 6, "partner_iso3": "WLD",
+        ...     "flow": "export", "product": "potassium_chloride",
+        ...     "quantity_t": [10, 11, 12, 11, 5, 6, 20, 21, 22, 21, 22, 23, 9, 10, 9, 11, 10, 12.0]})
+        >>> ci = trade_event_study(trade).conf_int(0.90)
+        >>> list(ci.columns), bool(ci.loc["treated_post", "lower"] < ci.loc["treated_post", "upper"])
+        (['lower', 'upper'], True)
         """
         if not 0 < level < 1:
             raise ValueError(f"level={level} must be between 0 and 1")

@@ -523,3 +523,24 @@ def test_post_from_shipped_events_calendar(fao_trade):
     }
     assert any("Source: FAOSTAT" in t.get_text() for t in fig.texts)
     plt.close(fig)
+
+
+def test_event_window_binning_options():
+    trade = _poisson_panel(2, {0: -0.5, 1: -0.5}, n_units=6)
+    binned = trade_event_study(trade, event_time=True, leads=2, lags=0)
+    sf = binned.summary_frame()
+    assert list(sf.index) == ["et_m2", "et_p0"]
+    assert list(sf["label"]) == ["<=-2", ">=0"]
+    # with lags=0 binned, 2022 and 2023 share one dummy: truth -0.5 for both
+    assert sf.loc["et_p0", "coef"] == pytest.approx(-0.5, abs=0.05)
+    open_ends = trade_event_study(trade, event_time=True, leads=2, bin_endpoints=False)
+    sf2 = open_ends.summary_frame()
+    assert list(sf2.index) == ["et_m2", "et_p0", "et_p1"]
+    assert list(sf2["label"]) == ["-2", "0", "1"]
+    # years before -2 join the reference group: the et_m2 column is 1 only in 2020
+    X = open_ends.model_result.model.exog
+    treated_rows = open_ends.panel["treated"].to_numpy() == 1
+    years = open_ends.panel.loc[treated_rows, "year"].to_numpy()
+    assert list(years[X[treated_rows, 0] == 1]) == [2020]
+    with pytest.raises(ValueError, match="leads=0"):
+        trade_event_study(trade, event_time=True, leads=0)
