@@ -543,6 +543,11 @@ def _event_terms(
         raise ValueError(f"leads={leads}: need at least 1 lead (the reference period is a lead)")
     if lags is not None and lags < 0:
         raise ValueError(f"lags={lags} must be >= 0")
+    if lo < int(k_obs.min()) or hi > int(k_obs.max()):
+        raise ValueError(
+            f"event window [{lo}, {hi}] goes beyond the treated unit's event times "
+            f"[{int(k_obs.min())}, {int(k_obs.max())}]: lower leads/lags or pass None"
+        )
     if not lo <= reference <= hi:
         raise ValueError(f"reference={reference} is outside the event window [{lo}, {hi}]")
     kk = et.astype(float).to_numpy()

@@ -542,5 +542,7 @@ def test_event_window_binning_options():
     treated_rows = open_ends.panel["treated"].to_numpy() == 1
     years = open_ends.panel.loc[treated_rows, "year"].to_numpy()
     assert list(years[X[treated_rows, 0] == 1]) == [2020]
+    with pytest.raises(ValueError, match=r"event window \[-2, 3\] goes beyond .* \[-14, 1\]"):
+        trade_event_study(trade, event_time=True, leads=2, lags=3)
     with pytest.raises(ValueError, match="leads=0"):
         trade_event_study(trade, event_time=True, leads=0)
