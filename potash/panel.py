@@ -1080,6 +1080,11 @@ class TradeEventStudyResults(ResultsBase):
             else f"Heteroskedasticity-robust SE ({'HC1' if s['small_sample'] == 'hc1' else 'HC0'}).",
             f"Dropped as separated: {len(self._dropped)} observations; excluded: {len(self._excluded)} rows/units.",
         ]
+        if "faostat" in s.get("source", "") and s["treated"] == "BLR":
+            lines.append(
+                "FAOSTAT Belarus trade after 2021 is FAO-estimated (Belarus stopped publishing; "
+                "partner/mirror data), see data/raw/faostat_agdata/SOURCE.md."
+            )
         if s["cluster"] == "exporter":
             lines.append(
                 "One treated exporter: cluster-robust SEs rest on one cluster and are unreliable "

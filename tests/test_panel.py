@@ -546,3 +546,20 @@ def test_event_window_binning_options():
         trade_event_study(trade, event_time=True, leads=2, lags=3)
     with pytest.raises(ValueError, match="leads=0"):
         trade_event_study(trade, event_time=True, leads=0)
+
+
+def test_invariance_to_units_and_row_order():
+    """PPML properties: rescaling y (tonnes -> kt) and shuffling rows change nothing."""
+    trade = _poisson_panel(8, -0.3, n_units=7)
+    base = trade_event_study(trade)
+    scaled = trade_event_study(trade.assign(quantity_t=trade["quantity_t"] / 1000.0))
+    shuffled = trade_event_study(trade.sample(frac=1.0, random_state=3))
+    for other in (scaled, shuffled):
+        assert other.params["treated_post"] == pytest.approx(base.params["treated_post"], abs=1e-9)
+        assert other.std_errors["treated_post"] == pytest.approx(
+            base.std_errors["treated_post"], rel=1e-7
+        )
+
+
+def test_faostat_note_in_summary(fao_did):
+    assert "FAO-estimated" in fao_did.summary.as_text()
