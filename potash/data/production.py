@@ -126,8 +126,9 @@ def convert_basis(
     --------
     >>> t = pd.DataFrame({"year": [2022], "country_iso3": ["BLR"], "product": ["potassium_chloride"],
     ...                   "basis": ["product"], "quantity_t": [1000.0], "source": ["x"], "flag": [None]})
-    >>> convert_basis(t, "K2O")[["product", "basis", "quantity_t"]].iloc[0].tolist()
-    ['potash', 'K2O', 600.0]
+    >>> r = convert_basis(t, "K2O").iloc[0]
+    >>> r["product"], r["basis"], float(r["quantity_t"])
+    ('potash', 'K2O', 600.0)
     """
     check_option("to", to, Literal["K2O", "product"])
     out = df.copy()
