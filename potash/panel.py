@@ -619,6 +619,9 @@ def _drop_separated(
     return panel.loc[keep], terms.loc[keep], info.to_dict("records")
 
 
+#: Largest dense design matrix (rows x columns) fitted: 5e7 float64 cells = 400 MB.
+_MAX_DESIGN_CELLS = 50_000_000
+
 _FE_LABEL = {"exporter": "exporter", "importer": "importer", "pair": "pair", "year": "year"}
 
 
@@ -800,6 +803,13 @@ def trade_event_study(
     if used["treated"].sum() == 0:
         raise PotashDataError("the treated unit has no observations left", file=_TABLE)
 
+    n_cols = terms.shape[1] + 1 + sum(used[c].nunique() - 1 for c in fe_cols)
+    if len(used) * n_cols > _MAX_DESIGN_CELLS:
+        raise ValueError(
+            f"the dense design would have {len(used):,} rows x {n_cols:,} columns "
+            f"(> {_MAX_DESIGN_CELLS:,} cells): restrict years/exporters/importers, raise "
+            "min_quantity, or use exporter and importer effects instead of pair effects"
+        )
     blocks = [terms, pd.DataFrame({"const": 1.0}, index=used.index)]
     blocks += [_dummies(used[c], c) for c in fe_cols]
     X = pd.concat(blocks, axis=1)

@@ -563,3 +563,11 @@ def test_invariance_to_units_and_row_order():
 
 def test_faostat_note_in_summary(fao_did):
     assert "FAO-estimated" in fao_did.summary.as_text()
+
+
+def test_design_size_guard(monkeypatch):
+    import potash.panel as panel_mod
+
+    monkeypatch.setattr(panel_mod, "_MAX_DESIGN_CELLS", 100)
+    with pytest.raises(ValueError, match="dense design would have"):
+        trade_event_study(_poisson_panel(0, 0.0, n_units=4))
