@@ -36,13 +36,14 @@ With ``cluster`` set (default: by exporter), the covariance is the cluster-robus
 ``(y - mu) x`` over cluster ``g`` and ``H`` the Hessian ``X' diag(mu) X``; ``c`` is set by
 ``small_sample``:
 
-==============  =============================  ====================================  ==============================================
-``small_sample``  factor ``c``                 R (``glm`` + ``sandwich::vcovCL``)      statsmodels ``GLM.fit(cov_type="cluster")``
-==============  =============================  ====================================  ==============================================
-``"hc1"``        ``G/(G-1) * (N-1)/(N-K)``     ``vcovCL(fit, cluster=~exporter, type="HC1")``  ``cov_kwds={"use_correction": True}`` (default)
-``"hc0"``        ``G/(G-1)``                   ``vcovCL(fit, cluster=~exporter, type="HC0")`` (R's default ``cadjust=TRUE``)  no setting: ``use_correction=False`` times ``G/(G-1)``
-``"none"``       ``1``                         ``vcovCL(..., type="HC0", cadjust=FALSE)``   ``cov_kwds={"use_correction": False}``
-==============  =============================  ====================================  ==============================================
+* ``small_sample="hc1"`` (default): ``c = G/(G-1) * (N-1)/(N-K)``. R:
+  ``sandwich::vcovCL(fit, cluster = ~exporter, type = "HC1")``. statsmodels:
+  ``GLM.fit(cov_type="cluster", cov_kwds={"groups": g, "use_correction": True})`` (the default).
+* ``small_sample="hc0"``: ``c = G/(G-1)``. R: ``vcovCL(fit, cluster = ~exporter, type = "HC0")``
+  (R's default, ``cadjust = TRUE``). statsmodels has no setting for it: ``use_correction=False``
+  times ``G/(G-1)``.
+* ``small_sample="none"``: ``c = 1``. R: ``vcovCL(..., type = "HC0", cadjust = FALSE)``.
+  statsmodels: ``cov_kwds={"groups": g, "use_correction": False}``.
 
 ``G`` is the number of clusters, ``N`` the observations used (after dropping separated ones),
 ``K`` the number of columns of the design (treatment terms, intercept and the fixed-effect
@@ -244,6 +245,7 @@ class _Panel:
     data: pd.DataFrame
     excluded: pd.DataFrame
     level: str
+    source: str = ""
 
 
 def trade_panel(
@@ -396,6 +398,11 @@ def _build_panel(
             column="partner_iso3",
         )
     df = trade.loc[sel]
+    source = (
+        ", ".join(sorted(map(str, df["source"].dropna().unique())))
+        if "source" in df.columns
+        else ""
+    )
     if flow == "export":
         exporter, importer = df["reporter_iso3"], df["partner_iso3"]
     else:
@@ -518,7 +525,7 @@ def _build_panel(
             file=_TABLE,
             column="year",
         )
-    return _Panel(panel, exc, level)
+    return _Panel(panel, exc, level, source)
 
 
 # ----------------------------------------------------------------------------------------
@@ -536,6 +543,11 @@ def _event_terms(
         raise ValueError(f"leads={leads}: need at least 1 lead (the reference period is a lead)")
     if lags is not None and lags < 0:
         raise ValueError(f"lags={lags} must be >= 0")
+    if lo < int(k_obs.min()) or hi > int(k_obs.max()):
+        raise ValueError(
+            f"event window [{lo}, {hi}] goes beyond the treated unit's event times "
+            f"[{int(k_obs.min())}, {int(k_obs.max())}]: lower leads/lags or pass None"
+        )
     if not lo <= reference <= hi:
         raise ValueError(f"reference={reference} is outside the event window [{lo}, {hi}]")
     kk = et.astype(float).to_numpy()
@@ -606,6 +618,9 @@ def _drop_separated(
     info = pd.DataFrame(dropped, columns=["index", "reason"]).drop_duplicates("index")
     return panel.loc[keep], terms.loc[keep], info.to_dict("records")
 
+
+#: Largest dense design matrix (rows x columns) fitted: 5e7 float64 cells = 400 MB.
+_MAX_DESIGN_CELLS = 50_000_000
 
 _FE_LABEL = {"exporter": "exporter", "importer": "importer", "pair": "pair", "year": "year"}
 
@@ -788,6 +803,13 @@ def trade_event_study(
     if used["treated"].sum() == 0:
         raise PotashDataError("the treated unit has no observations left", file=_TABLE)
 
+    n_cols = terms.shape[1] + 1 + sum(used[c].nunique() - 1 for c in fe_cols)
+    if len(used) * n_cols > _MAX_DESIGN_CELLS:
+        raise ValueError(
+            f"the dense design would have {len(used):,} rows x {n_cols:,} columns "
+            f"(> {_MAX_DESIGN_CELLS:,} cells): restrict years/exporters/importers, raise "
+            "min_quantity, or use exporter and importer effects instead of pair effects"
+        )
     blocks = [terms, pd.DataFrame({"const": 1.0}, index=used.index)]
     blocks += [_dummies(used[c], c) for c in fe_cols]
     X = pd.concat(blocks, axis=1)
@@ -834,6 +856,7 @@ def trade_event_study(
         _settings={
             "treated": treated,
             "measure": measure,
+            "source": built.source,
             "flow": flow,
             "product": product,
             "level": level,
@@ -935,7 +958,13 @@ class TradeEventStudyResults(ResultsBase):
 
         Examples
         --------
-        >>> import doctest  # see TradeEventStudyResults for a fitted example
+        >>> trade = pd.DataFrame({"year": list(range(2018, 2024)) * 3,
+        ...     "reporter_iso3": ["BLR"] * 6 + ["CAN"] * 6 + ["RUS"] * 6, "partner_iso3": "WLD",
+        ...     "flow": "export", "product": "potassium_chloride",
+        ...     "quantity_t": [10, 11, 12, 11, 5, 6, 20, 21, 22, 21, 22, 23, 9, 10, 9, 11, 10, 12.0]})
+        >>> ci = trade_event_study(trade).conf_int(0.90)
+        >>> list(ci.columns), bool(ci.loc["treated_post", "lower"] < ci.loc["treated_post", "upper"])
+        (['lower', 'upper'], True)
         """
         if not 0 < level < 1:
             raise ValueError(f"level={level} must be between 0 and 1")
@@ -1061,6 +1090,11 @@ class TradeEventStudyResults(ResultsBase):
             else f"Heteroskedasticity-robust SE ({'HC1' if s['small_sample'] == 'hc1' else 'HC0'}).",
             f"Dropped as separated: {len(self._dropped)} observations; excluded: {len(self._excluded)} rows/units.",
         ]
+        if "faostat" in s.get("source", "") and s["treated"] == "BLR":
+            lines.append(
+                "FAOSTAT Belarus trade after 2021 is FAO-estimated (Belarus stopped publishing; "
+                "partner/mirror data), see data/raw/faostat_agdata/SOURCE.md."
+            )
         if s["cluster"] == "exporter":
             lines.append(
                 "One treated exporter: cluster-robust SEs rest on one cluster and are unreliable "

@@ -132,6 +132,7 @@ def _wide_from_trade(data: pd.DataFrame, **kw: Any) -> tuple[pd.DataFrame, pd.Da
     built = _build_panel(data, level="exporter", **kw)
     panel = built.data
     wide = panel.pivot(index="year", columns="exporter", values="y").sort_index()
+    wide.attrs["source"] = built.source
     return wide, built.excluded, int(panel.attrs["post_start"])
 
 
@@ -230,6 +231,7 @@ def synthetic_control(
                 f"treated unit {treated!r} not found", file="wide table", column=treated
             )
         excluded = pd.DataFrame(columns=["exporter", "importer", "year", "statistic", "reason"])
+    source = str(wide.attrs.get("source", ""))
     if wide.empty:
         raise PotashDataError("no years in the sample", file="synthetic control input")
     if wide[treated].isna().any():
@@ -308,6 +310,7 @@ def synthetic_control(
         _excluded=excluded,
         _settings={
             "treated": treated,
+            "source": source,
             "post_start": post_start,
             "measure": measure,
             "product": product,

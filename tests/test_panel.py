@@ -500,3 +500,74 @@ def test_summary_and_plots(fao_trade, fao_did):
 def test_glm_is_poisson_family(fao_did):
     assert isinstance(fao_did.model_result.model.family, sm.families.Poisson)
     assert fao_did.model_result.converged
+
+
+def test_post_from_shipped_events_calendar(fao_trade):
+    """The documented choice: the 2021-08-09 sanctions and the 2022-02-01 Klaipeda closure."""
+    from potash import load_events
+
+    ev = load_events()
+    ids = ["us_eo14038_belaruskali_sdn", "klaipeda_transit_ends"]
+    start, marks = post_start_year(ev, event_ids=ids)
+    assert start == 2022
+    assert list(marks["date"].dt.strftime("%Y-%m-%d")) == ["2021-08-09", "2022-02-01"]
+    assert post_start_year(ev, event_ids=ids, timing="event_year")[0] == 2021
+    res = trade_event_study(fao_trade, **FAOSTAT_SPEC, events=ev, event_ids=ids)
+    assert res.params["treated_post"] == pytest.approx(
+        R["fao_did_quasipoisson.coef.treated_post"], abs=1e-8
+    )
+    fig = res.plot()
+    drawn = {line.get_xdata()[0] for line in fig.axes[0].lines if line.get_linestyle() == "--"}
+    assert {pd.Timestamp("2021-08-09"), pd.Timestamp("2022-02-01")} <= {
+        pd.Timestamp(x) for x in drawn if not isinstance(x, float | int)
+    }
+    assert any("Source: FAOSTAT" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+
+
+def test_event_window_binning_options():
+    trade = _poisson_panel(2, {0: -0.5, 1: -0.5}, n_units=6)
+    binned = trade_event_study(trade, event_time=True, leads=2, lags=0)
+    sf = binned.summary_frame()
+    assert list(sf.index) == ["et_m2", "et_p0"]
+    assert list(sf["label"]) == ["<=-2", ">=0"]
+    # with lags=0 binned, 2022 and 2023 share one dummy: truth -0.5 for both
+    assert sf.loc["et_p0", "coef"] == pytest.approx(-0.5, abs=0.05)
+    open_ends = trade_event_study(trade, event_time=True, leads=2, bin_endpoints=False)
+    sf2 = open_ends.summary_frame()
+    assert list(sf2.index) == ["et_m2", "et_p0", "et_p1"]
+    assert list(sf2["label"]) == ["-2", "0", "1"]
+    # years before -2 join the reference group: the et_m2 column is 1 only in 2020
+    X = open_ends.model_result.model.exog
+    treated_rows = open_ends.panel["treated"].to_numpy() == 1
+    years = open_ends.panel.loc[treated_rows, "year"].to_numpy()
+    assert list(years[X[treated_rows, 0] == 1]) == [2020]
+    with pytest.raises(ValueError, match=r"event window \[-2, 3\] goes beyond .* \[-14, 1\]"):
+        trade_event_study(trade, event_time=True, leads=2, lags=3)
+    with pytest.raises(ValueError, match="leads=0"):
+        trade_event_study(trade, event_time=True, leads=0)
+
+
+def test_invariance_to_units_and_row_order():
+    """PPML properties: rescaling y (tonnes -> kt) and shuffling rows change nothing."""
+    trade = _poisson_panel(8, -0.3, n_units=7)
+    base = trade_event_study(trade)
+    scaled = trade_event_study(trade.assign(quantity_t=trade["quantity_t"] / 1000.0))
+    shuffled = trade_event_study(trade.sample(frac=1.0, random_state=3))
+    for other in (scaled, shuffled):
+        assert other.params["treated_post"] == pytest.approx(base.params["treated_post"], abs=1e-9)
+        assert other.std_errors["treated_post"] == pytest.approx(
+            base.std_errors["treated_post"], rel=1e-7
+        )
+
+
+def test_faostat_note_in_summary(fao_did):
+    assert "FAO-estimated" in fao_did.summary.as_text()
+
+
+def test_design_size_guard(monkeypatch):
+    import potash.panel as panel_mod
+
+    monkeypatch.setattr(panel_mod, "_MAX_DESIGN_CELLS", 100)
+    with pytest.raises(ValueError, match="dense design would have"):
+        trade_event_study(_poisson_panel(0, 0.0, n_units=4))

@@ -1,4 +1,10 @@
-"""Tests of potash.synth: analytic truths, hand calculations, bad input, shipped data."""
+"""Tests of potash.synth: analytic truths, hand calculations, bad input, shipped data.
+
+No R reference here: the R package Synth is not packaged for Debian (`apt-cache search
+r-cran-synth` finds nothing) and CRAN is not reachable, so the estimator is checked against
+exact convex combinations (weights and effects known), hand-computed placebo fixtures and
+analytic results for the covariate and indexing options.
+"""
 
 from __future__ import annotations
 

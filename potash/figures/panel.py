@@ -18,8 +18,19 @@ _UNITS = {
 }
 
 
-def _source_line(measure: str, product: str) -> str:
-    return f"FAOSTAT (RFB, via agData), {product.replace('_', ' ')} {measure}; potash analysis"
+_SOURCES = {
+    "faostat": "FAOSTAT Fertilizers by Product (RFB), via agData",
+    "baci": "CEPII BACI",
+    "comtrade": "UN Comtrade",
+}
+
+
+def _source_line(settings: dict) -> str:
+    src = settings.get("source") or ""
+    named = "; ".join(_SOURCES.get(s.strip(), s.strip()) for s in src.split(",") if s.strip())
+    what = _UNITS.get(settings["measure"], ("", 1.0, settings["measure"]))[2]
+    product = settings["product"].replace("_", " ")
+    return f"{named or 'trade data'}: {product} {what}; potash analysis"
 
 
 def _year_dates(years: Any) -> pd.DatetimeIndex:
@@ -118,7 +129,7 @@ def plot_trade_event_study(results: Any, ax: Any = None) -> Figure:
             )
             mark_events(ax, results.event_marks)
             ax.legend(loc="lower left")
-        add_source(fig, _source_line(s["measure"], s["product"]))
+        add_source(fig, _source_line(s))
     return fig
 
 
@@ -155,7 +166,7 @@ def plot_synth_paths(results: Any, ax: Any = None) -> Figure:
         ax.set_title(f"{s['treated']} potash {what}: actual and synthetic control")
         mark_events(ax, results.event_marks)
         ax.legend(loc="lower left")
-        add_source(fig, _source_line(s["measure"], s["product"]) + "; synthetic control")
+        add_source(fig, _source_line(s) + ", synthetic control")
     return fig
 
 
@@ -207,5 +218,5 @@ def plot_synth_gaps(results: Any, ax: Any = None) -> Figure:
         )
         mark_events(ax, results.event_marks)
         ax.legend(loc="lower left")
-        add_source(fig, _source_line(s["measure"], s["product"]) + "; in-space placebos")
+        add_source(fig, _source_line(s) + ", in-space placebos")
     return fig

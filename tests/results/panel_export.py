@@ -17,6 +17,7 @@ Files written (committed; CI reads them, it has no R):
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -35,6 +36,11 @@ FAOSTAT_SPEC = {"years": (2010, 2023), "min_quantity": 100_000.0, "min_quantity_
 
 def faostat_trade() -> pd.DataFrame:
     """The FAOSTAT trade table: the package loader when present, else the raw-file helper."""
+    return _faostat_trade().copy()
+
+
+@functools.cache
+def _faostat_trade() -> pd.DataFrame:
     try:
         from potash.data import load_trade  # type: ignore[attr-defined]
     except ImportError:
