@@ -60,7 +60,7 @@ publish(
 # %%
 its = potash.price_event_study(
     prices,
-    calendar,
+    headline,
     series="potassium_chloride",
     controls=("urea", "dap"),
     start="2020-01",
