@@ -24,6 +24,7 @@ from .prices import (
     plot_price_comparison,
     plot_price_its,
 )
+from .relief import plot_relief_signals
 
 __all__ = [
     "EVENT_COLORS",
@@ -42,6 +43,7 @@ __all__ = [
     "plot_price_comparison",
     "plot_price_its",
     "plot_price_history",
+    "plot_relief_signals",
     "plot_route_mix",
     "plot_sanctions_caar",
     "plot_share_shift",
