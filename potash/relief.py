@@ -137,7 +137,7 @@ def price_signals(
     >>> p = pd.DataFrame({"date": pd.to_datetime(["2025-11-01", "2025-12-01", "2026-01-01"]),
     ...                   "series": "x", "value": [100.0, 110.0, 120.0], "unit": "$/t"})
     >>> row = price_signals(p, "2025-12-13", frequency="monthly").iloc[0]
-    >>> row["before"], row["latest"], round(row["change_pct"], 6)
+    >>> float(row["before"]), float(row["latest"]), round(float(row["change_pct"]), 6)
     (100.0, 120.0, 20.0)
     """
     check_option("frequency", frequency, Literal["as_published", "monthly"])
