@@ -779,6 +779,16 @@ def buyer_mix(
         imp = imp.merge(exp[pk].drop_duplicates(), on=pk, how="left", indicator=True)
         imp = imp[imp["_merge"] == "left_only"].drop(columns="_merge")
     rows = pd.concat([exp, imp], ignore_index=True)
+    dup_keys = ["product", "period_start", "period_end", "destination", "side"]
+    dup = rows.duplicated(dup_keys, keep=False)
+    if dup.any():
+        first = rows.loc[dup, ["product", "period", "destination", "side"]].iloc[0].to_dict()
+        raise PotashDataError(
+            f"{int(dup.sum())} rows give the same flow and period (first: {first}), e.g. two "
+            "sources for one corridor (curated duplicate_group): choose one, never add them",
+            file=_TABLE,
+            column="partner_iso3",
+        )
     if rows.empty:
         raise PotashDataError(
             f"no bilateral rows for exporter {exporter!r} (only country totals?)",

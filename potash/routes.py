@@ -524,7 +524,10 @@ def route_shares(
     """Split each trade flow by transport mode or by second partner (consignment country).
 
     The input carries Comtrade breakdown rows beside the totals: ``mot_code`` (0 = total of all
-    modes) and/or ``partner2_iso3`` (``"W00"``/``"WLD"`` = all second partners). Each
+    modes) and/or ``partner2_iso3`` (``"W00"``/``"WLD"`` = all second partners); the Comtrade
+    names ``motCode``/``partner2Code`` (0 = all) that ``load_trade("comtrade", path,
+    totals_only=False)`` keeps are accepted, and only ``customsCode == "C00"`` and
+    ``mosCode == "0"`` rows are used. Each
     breakdown row is divided by its flow's total row (``mot_code == 0`` and
     ``partner2_iso3`` all); the part of the total that no breakdown row covers is reported as
     ``unallocated``. If the breakdown rows add to more than the total (hierarchical codes such
@@ -554,19 +557,29 @@ def route_shares(
     """
     check_option("by", by, Literal["mot", "partner2"])
     check_option("measure", measure, Literal["quantity_t", "value_usd"])
-    col = "mot_code" if by == "mot" else "partner2_iso3"
-    need = ["year", "reporter_iso3", "partner_iso3", "flow", "product", measure, col]
     if not isinstance(trade, pd.DataFrame):
         raise PotashDataError("expected a DataFrame", file="trade table")
-    missing = [c for c in need if c not in trade.columns]
+    # accept the Comtrade field names kept by load_trade("comtrade", totals_only=False)
+    df = trade.rename(columns={"motCode": "mot_code"})
+    if "partner2_iso3" not in df.columns and "partner2Code" in df.columns:
+        df = df.rename(columns={"partner2Code": "partner2_iso3"})
+    col = "mot_code" if by == "mot" else "partner2_iso3"
+    need = ["year", "reporter_iso3", "partner_iso3", "flow", "product", measure, col]
+    missing = [c for c in need if c not in df.columns]
     if missing:
         raise PotashDataError(
             f"missing column(s) {missing}: route_shares needs Comtrade breakdown rows "
-            "(mot_code, partner2_iso3) kept beside the totals",
+            "(mot_code/motCode, partner2_iso3/partner2Code) kept beside the totals, e.g. "
+            'load_trade("comtrade", path, totals_only=False)',
             file="trade table",
             column=missing[0],
         )
-    df = trade.copy()
+    df = df.copy()
+    # other breakdowns (customs procedure, mode of supply) would double count: keep totals
+    if "customsCode" in df.columns:
+        df = df[df["customsCode"].astype(str) == "C00"]
+    if "mosCode" in df.columns:
+        df = df[df["mosCode"].astype(str) == "0"]
     df["period"] = df["period"].astype(str) if "period" in df.columns else df["year"].astype(str)
     p2_all = {"W00", "WLD", "0", "nan", "<NA>", "None"}
     mot_total = df["mot_code"].fillna(0).astype(int) == 0 if "mot_code" in df.columns else True

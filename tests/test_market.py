@@ -378,14 +378,6 @@ def _hand_blr_share() -> dict[int, float]:
     return {y: blr[y] / world[y] for y in (2021, 2022, 2023)}
 
 
-def _faostat_trade() -> pd.DataFrame:
-    """The shipped FAOSTAT MOP table in the tidy schema, from the data layer's loader."""
-    loader = getattr(potash, "load_trade", None)
-    if loader is None:
-        from potash.data import load_trade as loader
-    return loader("faostat")
-
-
 def test_aggregate_list_covers_the_file():
     areas = {r["Area"] for r in csv.DictReader(FAO_MOP.open(encoding="utf-8"))}
     assert {a for a in areas if "excluding intra-trade" in a} <= FAO_AGGREGATES
@@ -396,11 +388,7 @@ def test_belarus_share_faostat_matches_hand_calculation():
     assert hand[2021] == pytest.approx(0.19, abs=0.01)
     assert hand[2022] == pytest.approx(0.09, abs=0.01)
     assert hand[2023] == pytest.approx(0.09, abs=0.01)
-    try:
-        trade = _faostat_trade()
-    except ImportError:
-        pytest.skip("data layer (potash.load_trade) not merged yet")
-    ms = market_shares(trade, products=KCL, years=[2021, 2022, 2023])
+    ms = market_shares(potash.load_trade("faostat"), products=KCL, years=[2021, 2022, 2023])
     got = ms.share_of("BLR")
     for y in (2021, 2022, 2023):
         assert 100 * got[y] == pytest.approx(100 * hand[y], abs=0.1)
@@ -429,3 +417,41 @@ def test_belarus_share_from_raw_rows_matches_hand_calculation():
     assert 100 * got[2021] == pytest.approx(19.1, abs=0.1)
     assert 100 * got[2022] == pytest.approx(8.7, abs=0.1)
     assert 100 * got[2023] == pytest.approx(9.1, abs=0.1)
+
+
+def test_faostat_world_is_sum_over_countries_not_aggregates():
+    ms = market_shares(potash.load_trade("faostat"), products=KCL, years=[2021])
+    w = ms.world.iloc[0]
+    hand = sum(
+        float(r["Value"])
+        for r in csv.DictReader(FAO_MOP.open(encoding="utf-8"))
+        if r["Measurement"] == "Export quantity"
+        and r["Year"] == "2021"
+        and r["Area"] not in FAO_AGGREGATES
+        and r["Value"] != ""
+    )
+    assert w["world_total"] == pytest.approx(hand, rel=1e-9)
+    assert "BLR" in w["countries"].split() and "WLD" not in w["countries"].split()
+
+
+def test_buyer_mix_on_shipped_curated_table():
+    cur = potash.load_trade("curated")
+    b = buyer_mix(cur, "BLR", products=KCL)
+    row = b[(b["period"] == "2020") & (b["destination"] == "BRA")].iloc[0]
+    # 3.0 Mt to Brazil (news) over Belarus's own 2020 total of 11,758,388 t (Belstat row)
+    assert row["share_total"] == pytest.approx(3_000_000 / 11_758_388)
+    assert (b.groupby(["period_start", "period_end"])["share_listed"].sum() == 1.0).all()
+    assert set(b["product"]) == {KCL}
+    # the Jan-Aug and monthly China value rows have no tonnes: not in a quantity mix
+    assert not ((b["destination"] == "CHN") & (b["n_months"] == 8)).any()
+
+
+def test_buyer_mix_refuses_to_add_two_sources_for_one_flow():
+    t = tidy(
+        [
+            (2021, "BLR", "CHN", "export", 3.0, 1.0),
+            (2021, "BLR", "CHN", "export", 3.1, 1.0),
+        ]
+    )
+    with pytest.raises(PotashDataError, match="never add"):
+        buyer_mix(t)

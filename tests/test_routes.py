@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import potash
 from potash import PotashDataError
 from potash.routes import klaipeda_cargo, load_routes, route_mix, route_shares
 
@@ -211,3 +212,14 @@ def test_route_shares_bad_input():
     only_totals = _comtrade_rows().query("mot_code == 0")
     with pytest.raises(PotashDataError, match="no mot_code breakdown rows"):
         route_shares(only_totals)
+
+
+def test_route_shares_on_data_layer_comtrade_rows():
+    t = potash.load_trade("comtrade", path=COMTRADE, totals_only=False)
+    rs = route_shares(t)
+    soy = rs[
+        rs["hs_code" if "hs_code" in rs.columns else "product"].astype(str).str.contains("1201")
+    ]
+    assert soy.set_index("label").loc["Sea", "share"] == pytest.approx(
+        72541710366.0 / 72557710367.0, rel=1e-9
+    )
