@@ -293,11 +293,21 @@ def plot_unit_value_gap(
         ax.plot(
             x0, first["uv_exporter"], marker="o", markersize=3, label=uv.exporter, color="#c0392b"
         )
-        for b, g in d.groupby("benchmark", sort=True):
+        palette = ["#1f4e79", "#5d6d7e", "#2e8b57", "#6c3483"]
+        for i, (b, g) in enumerate(d.groupby("benchmark", sort=True)):
             x = _year_dates(g["year"])
             name = "world average" if b == "world" else b
-            ax.plot(x, g["uv_benchmark"], marker="o", markersize=3, label=name)
-            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08)
+            color = palette[i % len(palette)]
+            ax.plot(
+                x,
+                g["uv_benchmark"],
+                marker="o",
+                markersize=3,
+                label=name,
+                color=color,
+                linestyle="-" if b != "world" else ":",
+            )
+            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08, color=color)
         mark_events(ax, _key_events(events))
         ax.set_ylabel("unit value (US$ per tonne)")
         _time_axis_note(ax)
