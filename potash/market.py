@@ -178,7 +178,7 @@ class MarketShares(ResultsBase):
         """Rows that were not summed and why (copy)."""
         return self._excluded.copy()
 
-    def share_of(self, country: str) -> pd.Series:
+    def share_of(self, country: str, product: str | None = None) -> pd.Series:
         """Share of one country by year (0..1); raises if the country never appears.
 
         Examples
@@ -190,6 +190,13 @@ class MarketShares(ResultsBase):
         [0.25]
         """
         rows = self._table[self._table[self.by] == country]
+        if product is not None:
+            rows = rows[rows["product"] == product]
+        elif rows["product"].nunique() > 1:
+            raise ValueError(
+                f"share_of: the table has several products {sorted(rows['product'].unique())};"
+                " pass product=..."
+            )
         if rows.empty:
             raise PotashDataError(
                 f"{country!r} has no rows; countries: {sorted(self._table[self.by].unique())}",
@@ -846,8 +853,10 @@ def mirror_flows(
     -------
     DataFrame
         Tidy trade rows (``flow == "export"``, ``reporter_iso3 == exporter``) plus
-        ``mirrored`` (bool), ``cif_fob`` (factor used, NaN on reported rows) and
-        ``value_usd_cif`` (the partner's CIF value on mirrored rows).
+        ``mirrored`` (bool), ``cif_fob`` (factor used, NaN on reported rows),
+        ``value_usd_cif`` (the partner's CIF value on mirrored rows) and
+        ``overlaps_reported`` (a mirrored row whose period overlaps a reported row of the same
+        destination, e.g. January-August against Q1: never add the two).
 
     Examples
     --------
@@ -900,6 +909,18 @@ def mirror_flows(
     mir["cif_fob"] = float(cif_fob)
     if "source" in mir.columns:
         mir["source"] = "mirror:" + mir["source"].astype(str)
+    # a mirrored period that overlaps a reported one (Jan-Aug vs Q1) is a different flow but
+    # must not be added to it: say so on the row
+    mir["overlaps_reported"] = False
+    if not mir.empty and not rep.empty:
+        mb = _period_bounds(mir)[["product", "destination", "period_start", "period_end"]]
+        rb = _period_bounds(rep)[["product", "destination", "period_start", "period_end"]]
+        pairs = mb.reset_index().merge(rb, on=["product", "destination"], suffixes=("", "_r"))
+        hit = (pairs["period_start"] <= pairs["period_end_r"]) & (
+            pairs["period_start_r"] <= pairs["period_end"]
+        )
+        mir.loc[pairs.loc[hit, "index"].unique(), "overlaps_reported"] = True
+    rep["overlaps_reported"] = False
     out = pd.concat([rep, mir], ignore_index=True).drop(columns="destination")
     if out.empty:
         raise PotashDataError(

@@ -455,3 +455,26 @@ def test_buyer_mix_refuses_to_add_two_sources_for_one_flow():
     )
     with pytest.raises(PotashDataError, match="never add"):
         buyer_mix(t)
+
+
+def test_mirror_flows_marks_overlapping_periods():
+    t = tidy(
+        [
+            ("2024-Q1", 2024, "BLR", "CHN", "export", 758.0, 1.0),
+            ("2024-01/2024-08", 2024, "CHN", "BLR", "import", 2000.0, 11.0),
+            ("2024-Q1", 2024, "BRA", "BLR", "import", 50.0, 11.0),
+        ],
+        cols=("period", "year", "reporter_iso3", "partner_iso3", "flow", "quantity_t", "value_usd"),
+    )
+    m = mirror_flows(t, "BLR", cif_fob=1.0).set_index(["period", "partner_iso3"])
+    assert m.loc[("2024-01/2024-08", "CHN"), "overlaps_reported"]
+    assert not m.loc[("2024-Q1", "BRA"), "overlaps_reported"]
+    assert not m.loc[("2024-Q1", "CHN"), "mirrored"]
+
+
+def test_share_of_needs_product_when_several():
+    t = tidy([(2021, "BLR", "WLD", "export", 1.0, 1.0)])
+    both = pd.concat([t, t.assign(product="potash_k2o")], ignore_index=True)
+    with pytest.raises(ValueError, match="product="):
+        market_shares(both).share_of("BLR")
+    assert market_shares(both).share_of("BLR", product=KCL).tolist() == [1.0]
