@@ -32,6 +32,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from statsmodels.iolib.summary import Summary
+from statsmodels.iolib.table import SimpleTable
 
 from ._options import check_option
 from ._results import ResultsBase
@@ -129,8 +131,30 @@ def _check_duplicates(df: pd.DataFrame, keys: list[str]) -> None:
         )
 
 
+class _TableSummary(ResultsBase):
+    """``summary`` built with ``SimpleTable`` (the skeleton's ``Summary.add_df`` does not exist
+    in statsmodels 0.15's ``iolib.summary.Summary``)."""
+
+    @property
+    def summary(self) -> Summary:
+        """The results table as a statsmodels ``Summary`` (``.as_text()``, ``.as_html()``, ...)."""
+        frame = self.summary_frame()
+        cells = [
+            ["" if pd.isna(v) else (f"{v:.6g}" if isinstance(v, float) else str(v)) for v in row]
+            for row in frame.itertuples(index=False)
+        ]
+        smry = Summary()
+        smry.tables.append(
+            SimpleTable(cells, headers=[str(c) for c in frame.columns], title=self._title)
+        )
+        notes = self._notes()
+        if notes:
+            smry.add_extra_txt(notes)
+        return smry
+
+
 # --------------------------------------------------------------------------- shares
-class MarketShares(ResultsBase):
+class MarketShares(_TableSummary):
     """Shares of a world total summed over countries (result of :func:`market_shares`).
 
     Attributes
@@ -206,8 +230,25 @@ class MarketShares(ResultsBase):
         return rows.set_index("year")["share"].rename(country)
 
     def summary_frame(self) -> pd.DataFrame:
-        """World totals per year with the number of countries summed."""
+        """World totals per year with the number of countries summed.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"year": [2021, 2021], "reporter_iso3": ["BLR", "CAN"],
+        ...     "partner_iso3": "WLD", "flow": "export", "product": "potassium_chloride",
+        ...     "quantity_t": [1.0, 3.0]})
+        >>> print(market_shares(t).summary.as_text().splitlines()[0].strip())
+        Market shares (world total = sum over countries)
+        """
         return self._world[["year", "period", "product", "world_total", "n_countries"]]
+
+    def _notes(self) -> list[str]:
+        unit = "tonnes" if self.measure == "quantity_t" else "US dollars"
+        out = [f"{self.flow} {unit}; world total = sum over the country rows listed in .world"]
+        if len(self._excluded):
+            reasons = self._excluded["reason"].value_counts().sort_index()
+            out.append("not summed: " + ", ".join(f"{n} rows {r}" for r, n in reasons.items()))
+        return out
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Plot shares over time (see :func:`potash.figures.plot_market_share`)."""
@@ -530,7 +571,7 @@ def share_shift(
 
 
 # --------------------------------------------------------------------------- unit values
-class UnitValues(ResultsBase):
+class UnitValues(_TableSummary):
     """Unit values (USD per tonne) and an exporter's discount (result of :func:`unit_values`).
 
     Attributes
