@@ -461,13 +461,14 @@ def route_mix(
     routes: pd.DataFrame | None = None,
     *,
     cutoff: str | pd.Timestamp = KLAIPEDA_CLOSURE,
+    annual_only: bool = True,
 ) -> pd.DataFrame:
-    """Belarus's annual potash volumes by route, before and after the Klaipeda closure.
+    """Belarus's potash volumes by route, before and after the Klaipeda closure.
 
-    Uses calendar-year ``flow`` rows of Belarusian cargo (``exporter_iso3 == "BLR"``) from the
-    curated route table: no capacity, contract, forecast, range or sub-annual rows, and no
-    periods of different length added. Where several pages give a figure for the same route,
-    node and year, each is kept as its own row (nothing averaged); ``sources`` and ``quotes``
+    Uses ``flow`` rows of Belarusian cargo (``exporter_iso3 == "BLR"``) from the curated route
+    table: no capacity, contract, forecast, range, run-rate or all-cargo rows, and nothing
+    added across rows or periods. Where several pages give a figure for the same route, node
+    and period, each is kept as its own row (nothing averaged); ``source_url`` and ``quote``
     trace every bar.
 
     Parameters
@@ -478,11 +479,16 @@ def route_mix(
         Rows whose period ends before ``cutoff`` are ``before``; rows starting on or after it
         are ``after``; a period spanning it is ``spanning`` (2022 spans 2022-02-01 by one
         month of Klaipeda shipments).
+    annual_only : bool
+        Keep calendar years only (default). ``False`` also keeps the sub-annual flows (e.g.
+        Russian ports January-June 2023), each with its ``n_months``; never compare them with
+        annual rows as if they were annual.
 
     Returns
     -------
     DataFrame
-        ``period, phase, route, node, measure, quantity_tonnes, basis, source_url, quote``.
+        ``period, n_months, phase, route, node, measure, quantity_tonnes, basis, source_url,
+        quote``.
 
     Examples
     --------
@@ -492,7 +498,9 @@ def route_mix(
     """
     r = load_routes() if routes is None else routes
     cutoff = pd.Timestamp(cutoff)
-    keep = (r["kind"] == "flow") & (r["exporter_iso3"] == "BLR") & (r["n_months"] == 12)
+    keep = (r["kind"] == "flow") & (r["exporter_iso3"] == "BLR")
+    if annual_only:
+        keep &= (r["n_months"] == 12) & (r["period_start"].dt.month == 1)
     keep &= ~r["measure"].str.contains("all Belarusian cargo|all kinds|sanctions", case=False)
     out = r[keep].copy()
     out["phase"] = np.where(
@@ -502,6 +510,7 @@ def route_mix(
     )
     cols = [
         "period",
+        "n_months",
         "phase",
         "route",
         "node",

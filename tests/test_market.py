@@ -478,3 +478,12 @@ def test_share_of_needs_product_when_several():
     with pytest.raises(ValueError, match="product="):
         market_shares(both).share_of("BLR")
     assert market_shares(both).share_of("BLR", product=KCL).tolist() == [1.0]
+
+
+def test_summary_text_reports_what_was_not_summed():
+    t = tidy(
+        [(2021, "BLR", "WLD", "export", 1.0, 1.0), (2021, "CAN", "WLD", "export", np.nan, 1.0)]
+    )
+    text = str(market_shares(t))
+    assert "Market shares" in text and "1 rows missing quantity_t" in text
+    assert "<table" in market_shares(t)._repr_html_()

@@ -223,3 +223,12 @@ def test_route_shares_on_data_layer_comtrade_rows():
     assert soy.set_index("label").loc["Sea", "share"] == pytest.approx(
         72541710366.0 / 72557710367.0, rel=1e-9
     )
+
+
+def test_route_mix_sub_annual_rows_keep_their_length():
+    m = route_mix(annual_only=False)
+    sub = m[m["n_months"] != 12]
+    assert len(sub) >= 2 and (sub["phase"] == "after").all()
+    assert set(route_mix()["n_months"]) == {12}
+    # only volumes that happened: no capacity/forecast/contract rows
+    assert not m["measure"].str.contains("CAPACITY|FORECAST|CONTRACT|ESTIMATE").any()

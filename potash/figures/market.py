@@ -6,6 +6,7 @@ Every function takes ``ax=None`` (draws on a new styled figure otherwise on ``ax
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -429,6 +430,7 @@ def plot_klaipeda_throughput(
 def plot_route_mix(
     mix: pd.DataFrame | None = None,
     *,
+    annual_only: bool = True,
     ax: Axes | None = None,
 ) -> Figure:
     """Belarus's potash volumes by route, before and after 2022-02-01, each bar with its source.
@@ -442,6 +444,9 @@ def plot_route_mix(
     ----------
     mix : DataFrame, optional
         Output of :func:`potash.route_mix` (built from the curated route table if not given).
+    annual_only : bool
+        Passed to :func:`potash.route_mix` when ``mix`` is not given; with ``False``,
+        sub-annual bars are labelled with their months and the axis reads "in the period".
     ax : Axes, optional
 
     Returns
@@ -458,7 +463,7 @@ def plot_route_mix(
     """
     from ..routes import route_mix
 
-    m = route_mix() if mix is None else mix
+    m = route_mix(annual_only=annual_only) if mix is None else mix
     if m.empty:
         raise PotashDataError("no route rows to plot", file="route table")
     m = m.sort_values(["period", "route", "node"]).reset_index(drop=True)
@@ -468,7 +473,12 @@ def plot_route_mix(
         fig, ax = new_axes(ax, figsize=(7.5, 0.35 * len(m) + 1.6))
         y = np.arange(len(m))[::-1]
         ax.barh(y, m["quantity_tonnes"] / 1e6, color=[colors[p] for p in m["phase"]])
-        labels = [f"{r.period} {r.route} [{r.ref}]" for r in m.itertuples()]
+        labels = [
+            f"{r.period} {r.route}"
+            + (f" ({r.n_months} mo.)" if r.n_months != 12 else "")
+            + f" [{r.ref}]"
+            for r in m.itertuples()
+        ]
         ax.set_yticks(y, labels, fontsize=7)
         for yi, q in zip(y, m["quantity_tonnes"], strict=True):
             ax.text(q / 1e6, yi, f" {q / 1e6:.1f}", va="center", fontsize=6.5)
@@ -480,11 +490,21 @@ def plot_route_mix(
         handles = [
             Patch(color=c, label=names[p]) for p, c in colors.items() if (m["phase"] == p).any()
         ]
-        ax.legend(handles=handles, loc="lower right")
-        ax.set_xlabel("volume (million tonnes per year)")
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.0, 0.0))
+        annual = bool((m["n_months"] == 12).all())
+        ax.set_xlabel(
+            "volume (million tonnes per year)" if annual else "volume (million tonnes in period)"
+        )
         ax.set_ylabel("year, route [source ref]")
         ax.set_title("Belarusian potash by route (curated figures, one bar per source)")
         refs = "; ".join(f"[{r.ref}] {urlparse(r.source_url).netloc}" for r in m.itertuples())
-        add_source(fig, "data/raw/bilateral_curated/potash_routes_curated.csv: " + refs)
+        add_source(
+            fig,
+            textwrap.fill(
+                "data/raw/bilateral_curated/potash_routes_curated.csv (url and quote per bar in "
+                "fig.potash_table): " + refs,
+                width=130,
+            ),
+        )
         fig.potash_table = m
     return fig
