@@ -53,7 +53,8 @@ def test_route_mix_traceable_and_only_annual_flows():
     m = route_mix()
     r = load_routes()
     # every bar is one row of the curated file: same figure, url and quote
-    merged = m.merge(r, on=["period", "route", "node", "quantity_tonnes", "source_url", "quote"])
+    keys = ["period", "n_months", "route", "node", "quantity_tonnes", "source_url", "quote"]
+    merged = m.merge(r, on=keys)
     assert len(merged) == len(m)
     assert (merged["kind"] == "flow").all() and (merged["n_months"] == 12).all()
     assert set(m["phase"]) <= {"before", "spanning", "after"}

@@ -459,7 +459,7 @@ def plot_route_mix(
     >>> fig.axes[0].get_xlabel()
     'volume (million tonnes per year)'
     >>> list(fig.potash_table.columns[:3])
-    ['ref', 'period', 'phase']
+    ['ref', 'period', 'n_months']
     """
     from ..routes import route_mix
 
