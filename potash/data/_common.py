@@ -76,7 +76,12 @@ def read_csv_text(
             na_values=[""] if not keep_default_na else None,
         )
     except pd.errors.ParserError as exc:
-        raise PotashDataError(f"cannot parse as CSV: {exc}", file=rel(p)) from None
+        import re
+
+        m = re.search(r"line (\d+), saw (\d+)", str(exc))
+        raise PotashDataError(
+            f"cannot parse as CSV: {str(exc).strip()}", file=rel(p),
+            row=int(m.group(1)) if m else None) from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
