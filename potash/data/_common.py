@@ -114,9 +114,7 @@ def require_values(df: pd.DataFrame, columns: Iterable[str], file: str) -> None:
         bad = df[col].isna() | (df[col].astype("string").str.strip() == "")
         if bad.any():
             line = int(df.loc[bad, "_line"].iloc[0])
-            raise PotashDataError(
-                "empty value where one is required", file=file, column=col, row=line
-            )
+            raise PotashDataError("empty value where one is required", file=file, column=col, row=line)
 
 
 def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = True) -> pd.Series:
@@ -133,7 +131,9 @@ def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = Tru
         )
     if not allow_missing and (~given).any():
         i = (~given).to_numpy().nonzero()[0][0]
-        raise PotashDataError("missing number", file=file, column=col, row=int(df["_line"].iloc[i]))
+        raise PotashDataError(
+            "missing number", file=file, column=col, row=int(df["_line"].iloc[i])
+        )
     return out
 
 
