@@ -472,7 +472,7 @@ def plot_route_mix(
     with potash_style():
         fig, ax = new_axes(ax, figsize=(7.5, 0.35 * len(m) + 1.6))
         y = np.arange(len(m))[::-1]
-        ax.barh(y, m["quantity_tonnes"] / 1e6, color=[colors[p] for p in m["phase"]])
+        ax.barh(y, m["quantity_t"] / 1e6, color=[colors[p] for p in m["phase"]])
         labels = [
             f"{r.period} {r.route}"
             + (f" ({r.n_months} mo.)" if r.n_months != 12 else "")
@@ -480,7 +480,7 @@ def plot_route_mix(
             for r in m.itertuples()
         ]
         ax.set_yticks(y, labels, fontsize=7)
-        for yi, q in zip(y, m["quantity_tonnes"], strict=True):
+        for yi, q in zip(y, m["quantity_t"], strict=True):
             ax.text(q / 1e6, yi, f" {q / 1e6:.1f}", va="center", fontsize=6.5)
         names = {
             "before": "before 2022-02-01",
