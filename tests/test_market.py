@@ -487,3 +487,41 @@ def test_summary_text_reports_what_was_not_summed():
     text = str(market_shares(t))
     assert "Market shares" in text and "1 rows missing quantity_t" in text
     assert "<table" in market_shares(t)._repr_html_()
+
+
+def _hand_fao(measure: str, year: str) -> dict[str, float]:
+    """Country -> value of one FAOSTAT MOP measure and year, read with the csv module."""
+    out: dict[str, float] = {}
+    for r in csv.DictReader(FAO_MOP.open(encoding="utf-8")):
+        if (
+            r["Measurement"] == measure
+            and r["Year"] == year
+            and r["Value"] != ""
+            and r["Area"] not in FAO_AGGREGATES
+        ):
+            out[r["Area"]] = float(r["Value"])
+    return out
+
+
+def test_unit_value_discount_faostat_matches_hand_calculation():
+    uv = unit_values(potash.load_trade("faostat"), products=KCL)
+    d = uv.discount[uv.discount["year"] == 2022].set_index("benchmark")
+    q, v = _hand_fao("Export quantity", "2022"), _hand_fao("Export value", "2022")
+    blr = 1000 * v["Belarus"] / q["Belarus"]  # value in 1000 USD
+    can = 1000 * v["Canada"] / q["Canada"]
+    both = [a for a in q if a in v and q[a] > 0 and v[a] > 0]
+    world = 1000 * sum(v[a] for a in both) / sum(q[a] for a in both)
+    assert d.loc["CAN", "uv_exporter"] == pytest.approx(blr, rel=1e-9)
+    assert d.loc["CAN", "uv_benchmark"] == pytest.approx(can, rel=1e-9)
+    assert d.loc["world", "uv_benchmark"] == pytest.approx(world, rel=1e-9)
+    assert d.loc["CAN", "discount_pct"] == pytest.approx(100 * (blr / can - 1), rel=1e-9)
+
+
+def test_share_shift_faostat_matches_hand_calculation():
+    s = share_shift(potash.load_trade("faostat"), 2021, [2022], products=KCL)
+    assert abs(s["share_change"].sum()) < 1e-12
+    q21, q22 = _hand_fao("Export quantity", "2021"), _hand_fao("Export quantity", "2022")
+    hand = 100 * (q22["Belarus"] / sum(q22.values()) - q21["Belarus"] / sum(q21.values()))
+    blr = s.set_index("reporter_iso3").loc["BLR", "share_change_pp"]
+    assert blr == pytest.approx(hand, abs=1e-9)
+    assert s.iloc[-1]["reporter_iso3"] == "BLR"  # the largest loser
