@@ -66,6 +66,15 @@ def _key_events(events: pd.DataFrame | None) -> pd.DataFrame:
     return events.drop_duplicates("date")
 
 
+def _mark(ax: Axes, events: pd.DataFrame | None) -> str:
+    """Dashed lines at the key sanctions dates (no labels on the plot, where annual charts
+    would crowd them); returns the legend of the lines for the source line."""
+    ev = _key_events(events).sort_values("date")
+    mark_events(ax, ev, annotate=False)
+    items = "; ".join(f"{d:%Y-%m-%d} {lab}" for d, lab in zip(ev["date"], ev["label"], strict=True))
+    return "\n" + textwrap.fill(f"Dashed lines: {items}", width=150) if items else ""
+
+
 def _year_dates(years: pd.Series) -> pd.DatetimeIndex:
     """Plot annual values at mid-year (1 July), so event dates fall inside their year."""
     return pd.to_datetime(years.astype(int).astype(str) + "-07-01")
@@ -123,7 +132,7 @@ def plot_market_share(
         for c in countries:
             s = tab[tab[by] == c].sort_values("year")
             ax.plot(_year_dates(s["year"]), 100 * s["share"], marker="o", markersize=3, label=c)
-        mark_events(ax, _key_events(events))
+        events_note = _mark(ax, events)
         what = "exports" if shares.flow == "export" else "imports"
         unit = "tonnes" if shares.measure == "quantity_t" else "US dollars"
         ax.set_ylabel(f"share of world {what} (%)")
@@ -131,7 +140,7 @@ def plot_market_share(
         ax.set_ylim(bottom=0)
         ax.set_title(f"Share of world {tab['product'].iloc[0].replace('_', ' ')} {what} ({unit})")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        add_source(fig, source)
+        add_source(fig, source + events_note)
     return fig
 
 
@@ -182,12 +191,12 @@ def plot_hhi(
                 ha="center",
                 color="#555555",
             )
-        mark_events(ax, _key_events(events))
+        events_note = _mark(ax, events)
         ax.set_ylabel("HHI (0 to 10,000)")
         _time_axis_note(ax)
         ax.set_ylim(bottom=0)
         ax.set_title("Concentration of exporters (Herfindahl-Hirschman index)")
-        add_source(fig, source + "; n = countries with a positive share")
+        add_source(fig, source + "; n = countries with a positive share" + events_note)
     return fig
 
 
@@ -309,12 +318,12 @@ def plot_unit_value_gap(
                 linestyle="-" if b != "world" else ":",
             )
             ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08, color=color)
-        mark_events(ax, _key_events(events))
+        events_note = _mark(ax, events)
         ax.set_ylabel("unit value (US$ per tonne)")
         _time_axis_note(ax)
         ax.set_title(f"Export unit values: {uv.exporter} against benchmarks")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        add_source(fig, source)
+        add_source(fig, source + events_note)
     return fig
 
 
