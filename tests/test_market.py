@@ -525,3 +525,17 @@ def test_share_shift_faostat_matches_hand_calculation():
     blr = s.set_index("reporter_iso3").loc["BLR", "share_change_pp"]
     assert blr == pytest.approx(hand, abs=1e-9)
     assert s.iloc[-1]["reporter_iso3"] == "BLR"  # the largest loser
+
+
+def test_market_shares_by_partner_on_bilateral_rows():
+    t = tidy(
+        [
+            (2022, "BLR", "CHN", "export", 3.0, 1.0),
+            (2022, "CAN", "CHN", "export", 1.0, 1.0),
+            (2022, "CAN", "USA", "export", 4.0, 1.0),
+            (2022, "CAN", "WLD", "export", 5.0, 1.0),  # a country total: not a destination
+        ]
+    )
+    tab = market_shares(t, by="partner_iso3").table.set_index("partner_iso3")
+    assert tab.loc["CHN", "value"] == 4.0 and tab.loc["USA", "share"] == 0.5
+    assert "WLD" not in tab.index
