@@ -67,7 +67,7 @@ from .market import (  # noqa: E402
     share_shift,
     unit_values,
 )
-from .routes import klaipeda_cargo, load_routes, route_mix, route_shares  # noqa: E402
+from .routes import klaipeda_cargo, route_mix, route_shares, route_table  # noqa: E402
 
 __all__ += [
     "MarketShares",
@@ -76,11 +76,11 @@ __all__ += [
     "hhi",
     "import_shares",
     "klaipeda_cargo",
-    "load_routes",
     "market_shares",
     "mirror_flows",
     "route_mix",
     "route_shares",
+    "route_table",
     "share_shift",
     "unit_values",
 ]

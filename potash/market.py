@@ -32,6 +32,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from statsmodels.iolib.summary import Summary
+from statsmodels.iolib.table import SimpleTable
 
 from ._options import check_option
 from ._results import ResultsBase
@@ -129,8 +131,30 @@ def _check_duplicates(df: pd.DataFrame, keys: list[str]) -> None:
         )
 
 
+class _TableSummary(ResultsBase):
+    """``summary`` built with ``SimpleTable`` (the skeleton's ``Summary.add_df`` does not exist
+    in statsmodels 0.15's ``iolib.summary.Summary``)."""
+
+    @property
+    def summary(self) -> Summary:
+        """The results table as a statsmodels ``Summary`` (``.as_text()``, ``.as_html()``, ...)."""
+        frame = self.summary_frame()
+        cells = [
+            ["" if pd.isna(v) else (f"{v:.6g}" if isinstance(v, float) else str(v)) for v in row]
+            for row in frame.itertuples(index=False)
+        ]
+        smry = Summary()
+        smry.tables.append(
+            SimpleTable(cells, headers=[str(c) for c in frame.columns], title=self._title)
+        )
+        notes = self._notes()
+        if notes:
+            smry.add_extra_txt(notes)
+        return smry
+
+
 # --------------------------------------------------------------------------- shares
-class MarketShares(ResultsBase):
+class MarketShares(_TableSummary):
     """Shares of a world total summed over countries (result of :func:`market_shares`).
 
     Attributes
@@ -178,7 +202,7 @@ class MarketShares(ResultsBase):
         """Rows that were not summed and why (copy)."""
         return self._excluded.copy()
 
-    def share_of(self, country: str) -> pd.Series:
+    def share_of(self, country: str, product: str | None = None) -> pd.Series:
         """Share of one country by year (0..1); raises if the country never appears.
 
         Examples
@@ -190,6 +214,13 @@ class MarketShares(ResultsBase):
         [0.25]
         """
         rows = self._table[self._table[self.by] == country]
+        if product is not None:
+            rows = rows[rows["product"] == product]
+        elif rows["product"].nunique() > 1:
+            raise ValueError(
+                f"share_of: the table has several products {sorted(rows['product'].unique())};"
+                " pass product=..."
+            )
         if rows.empty:
             raise PotashDataError(
                 f"{country!r} has no rows; countries: {sorted(self._table[self.by].unique())}",
@@ -199,8 +230,25 @@ class MarketShares(ResultsBase):
         return rows.set_index("year")["share"].rename(country)
 
     def summary_frame(self) -> pd.DataFrame:
-        """World totals per year with the number of countries summed."""
+        """World totals per year with the number of countries summed.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"year": [2021, 2021], "reporter_iso3": ["BLR", "CAN"],
+        ...     "partner_iso3": "WLD", "flow": "export", "product": "potassium_chloride",
+        ...     "quantity_t": [1.0, 3.0]})
+        >>> print(market_shares(t).summary.as_text().splitlines()[0].strip())
+        Market shares (world total = sum over countries)
+        """
         return self._world[["year", "period", "product", "world_total", "n_countries"]]
+
+    def _notes(self) -> list[str]:
+        unit = "tonnes" if self.measure == "quantity_t" else "US dollars"
+        out = [f"{self.flow} {unit}; world total = sum over the country rows listed in .world"]
+        if len(self._excluded):
+            reasons = self._excluded["reason"].value_counts().sort_index()
+            out.append("not summed: " + ", ".join(f"{n} rows {r}" for r, n in reasons.items()))
+        return out
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Plot shares over time (see :func:`potash.figures.plot_market_share`)."""
@@ -523,7 +571,7 @@ def share_shift(
 
 
 # --------------------------------------------------------------------------- unit values
-class UnitValues(ResultsBase):
+class UnitValues(_TableSummary):
     """Unit values (USD per tonne) and an exporter's discount (result of :func:`unit_values`).
 
     Attributes
@@ -779,6 +827,16 @@ def buyer_mix(
         imp = imp.merge(exp[pk].drop_duplicates(), on=pk, how="left", indicator=True)
         imp = imp[imp["_merge"] == "left_only"].drop(columns="_merge")
     rows = pd.concat([exp, imp], ignore_index=True)
+    dup_keys = ["product", "period_start", "period_end", "destination", "side"]
+    dup = rows.duplicated(dup_keys, keep=False)
+    if dup.any():
+        first = rows.loc[dup, ["product", "period", "destination", "side"]].iloc[0].to_dict()
+        raise PotashDataError(
+            f"{int(dup.sum())} rows give the same flow and period (first: {first}), e.g. two "
+            "sources for one corridor (curated duplicate_group): choose one, never add them",
+            file=_TABLE,
+            column="partner_iso3",
+        )
     if rows.empty:
         raise PotashDataError(
             f"no bilateral rows for exporter {exporter!r} (only country totals?)",
@@ -836,8 +894,10 @@ def mirror_flows(
     -------
     DataFrame
         Tidy trade rows (``flow == "export"``, ``reporter_iso3 == exporter``) plus
-        ``mirrored`` (bool), ``cif_fob`` (factor used, NaN on reported rows) and
-        ``value_usd_cif`` (the partner's CIF value on mirrored rows).
+        ``mirrored`` (bool), ``cif_fob`` (factor used, NaN on reported rows),
+        ``value_usd_cif`` (the partner's CIF value on mirrored rows) and
+        ``overlaps_reported`` (a mirrored row whose period overlaps a reported row of the same
+        destination, e.g. January-August against Q1: never add the two).
 
     Examples
     --------
@@ -890,6 +950,18 @@ def mirror_flows(
     mir["cif_fob"] = float(cif_fob)
     if "source" in mir.columns:
         mir["source"] = "mirror:" + mir["source"].astype(str)
+    # a mirrored period that overlaps a reported one (Jan-Aug vs Q1) is a different flow but
+    # must not be added to it: say so on the row
+    mir["overlaps_reported"] = False
+    if not mir.empty and not rep.empty:
+        mb = _period_bounds(mir)[["product", "destination", "period_start", "period_end"]]
+        rb = _period_bounds(rep)[["product", "destination", "period_start", "period_end"]]
+        pairs = mb.reset_index().merge(rb, on=["product", "destination"], suffixes=("", "_r"))
+        hit = (pairs["period_start"] <= pairs["period_end_r"]) & (
+            pairs["period_start_r"] <= pairs["period_end"]
+        )
+        mir.loc[pairs.loc[hit, "index"].unique(), "overlaps_reported"] = True
+    rep["overlaps_reported"] = False
     out = pd.concat([rep, mir], ignore_index=True).drop(columns="destination")
     if out.empty:
         raise PotashDataError(

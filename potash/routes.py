@@ -1,21 +1,22 @@
 """Routes of Belarusian potash: the curated route table, Klaipeda cargo results, transport modes.
 
-- :func:`load_routes` reads ``data/raw/bilateral_curated/potash_routes_curated.csv``: one
-  figure read on one public page per row, with the page address and an exact quote.
+- :func:`load_routes` (the data layer's loader, :func:`potash.data.load_routes`) reads
+  ``data/raw/bilateral_curated/potash_routes_curated.csv``: one figure read on one public
+  page per row, with the page address and an exact quote.
 - :func:`klaipeda_cargo` extracts total and fertiliser cargo figures from the Port of
   Klaipeda press releases (``data/raw/klaipeda_port_news/klaipeda_port_scraper.xlsx``) by
   deterministic regular expressions over the text; every row keeps the article url, date
   and the sentence it came from.
-- :func:`route_mix` puts the two together as Belarus's route volumes before and after
-  2022-02-01 (the Klaipeda closure), every number with its sources.
+- :func:`route_table` puts the two in one traceable table; :func:`route_mix` selects
+  Belarus's route volumes before and after 2022-02-01 (the Klaipeda closure).
 - :func:`route_shares` splits a trade flow by Comtrade transport mode (``mot_code``) or by
   second partner (``partner2_iso3``, the consignment country).
 
 Examples
 --------
->>> r = load_routes()
->>> sorted(r["exporter_iso3"].unique())[:2]
-['ALL', 'BLR']
+>>> t = route_table()
+>>> sorted(t["table"].unique())
+['curated_routes', 'klaipeda_releases']
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._options import check_option
+from .data import load_routes
 from .errors import PotashDataError
 from .market import _parse_period
 from .paths import raw_dir
@@ -38,6 +40,7 @@ __all__ = [
     "MOT_CODES",
     "klaipeda_cargo",
     "load_routes",
+    "route_table",
     "route_mix",
     "route_shares",
 ]
@@ -62,102 +65,146 @@ MOT_CODES: dict[int, str] = {
     9900: "Unknown",
 }
 
-ROUTE_COLUMNS = [
-    "period",
-    "exporter_iso3",
-    "route",
-    "node",
-    "quantity_tonnes",
-    "measure",
-    "basis",
-    "source_url",
-    "quote",
-]
-
 
 # --------------------------------------------------------------------------- curated routes
-def load_routes(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the curated route table (Klaipeda, Russian ports, rail to China).
+def _route_kind(r: pd.DataFrame) -> pd.Series:
+    """Refine the loader's ``measure_kind``: only ``flow`` rows are volumes that happened in
+    the stated period and can be compared; ranges, run-rates, per-month rates, all-cargo and
+    part-of rows are set apart too."""
+    m = r["measure"].astype(str)
+    kind = r["measure_kind"].astype(str).copy()
+    rules = [
+        (r["quantity_t"].isna(), "no_number"),
+        (m.str.contains("per MONTH"), "per_month"),
+        (m.str.contains("run-rate", case=False), "run_rate"),
+        (m.str.contains("all Belarusian cargo|all kinds|all cargo", case=False), "all_cargo"),
+        (m.str.contains(r"^part of", case=False), "part_of"),
+        (
+            (r["period_kind"] == "annual_average")
+            | m.str.contains(r"\brange\b|approx\.", case=False),
+            "range",
+        ),
+    ]
+    for mask, label in rules:
+        kind[mask.to_numpy() & (kind == "flow").to_numpy()] = label
+    return kind
+
+
+def _n_months(start: pd.Series, end: pd.Series) -> pd.Series:
+    return (end.dt.year - start.dt.year) * 12 + end.dt.month - start.dt.month + 1
+
+
+def _curated_rows(r: pd.DataFrame) -> pd.DataFrame:
+    """The curated route table in the layout of :func:`route_table`."""
+    need = [
+        "period",
+        "period_start",
+        "period_end",
+        "period_kind",
+        "exporter",
+        "route",
+        "node",
+        "quantity_t",
+        "measure",
+        "measure_kind",
+        "basis",
+        "source_url",
+        "quote",
+    ]
+    missing = [c for c in need if c not in r.columns]
+    if missing:
+        raise PotashDataError(
+            f"missing column(s) {missing}: pass potash.load_routes() output",
+            file="route table",
+            column=missing[0],
+        )
+    return pd.DataFrame(
+        {
+            "table": "curated_routes",
+            "period": r["period"].astype(str),
+            "period_start": r["period_start"],
+            "period_end": r["period_end"],
+            "n_months": _n_months(r["period_start"], r["period_end"]),
+            "exporter": r["exporter"].astype(str),
+            "route": r["route"].astype(str),
+            "node": r["node"].astype(str),
+            "quantity_t": r["quantity_t"].astype(float),
+            "measure": r["measure"].astype(str),
+            "kind": _route_kind(r),
+            "basis": r["basis"].astype(str),
+            "source_url": r["source_url"].astype(str),
+            "quote": r["quote"].astype(str),
+            "source_date": pd.NaT,
+        }
+    )
+
+
+def route_table(
+    routes: pd.DataFrame | None = None, cargo: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The curated route figures and the Klaipeda release figures in one traceable table.
 
     Parameters
     ----------
-    path : str or Path, optional
-        Defaults to ``data/raw/bilateral_curated/potash_routes_curated.csv``.
+    routes : DataFrame, optional
+        Output of :func:`load_routes` (read if not given).
+    cargo : DataFrame, optional
+        Output of :func:`klaipeda_cargo` (extracted if not given).
 
     Returns
     -------
     DataFrame
-        The file's columns (``period, exporter_iso3, route, node, quantity_tonnes, measure,
-        basis, source_url, quote``) plus ``period_start``, ``period_end``, ``n_months`` and
-        ``kind``: ``"flow"`` for volumes that happened, or ``"capacity"``, ``"contract"``,
-        ``"forecast"``, ``"estimate"``, ``"decrease"``, ``"range"``, ``"per_month"``,
-        ``"run_rate"`` for rows that must not be added to flows.
+        ``table`` ("curated_routes" | "klaipeda_releases"), ``period, period_start,
+        period_end, n_months, exporter`` (``BLR``, ``ALL`` = all origins, ``RUS+BLR``),
+        ``route, node, quantity_t, measure, kind`` (``flow`` = a volume that happened in the
+        period; ``change``, ``capacity``, ``contract``, ``forecast``, ``estimate``,
+        ``decrease``, ``range``, ``run_rate``, ``per_month``, ``all_cargo``, ``part_of``,
+        ``no_number`` must not be added to flows), ``basis``, ``source_url``, ``quote`` (the
+        page's words: the curated quote or the release sentence), ``source_date`` (release
+        date; NaT for curated rows).
 
     Examples
     --------
-    >>> r = load_routes()
-    >>> r.loc[r["kind"] == "flow", ["period", "route"]].iloc[0].tolist()
-    ['2009', 'Klaipeda (LTU)']
+    >>> t = route_table()
+    >>> k = t[(t["table"] == "klaipeda_releases") & (t["period"] == "2022") & (t["kind"] == "flow")]
+    >>> k[["node", "quantity_t"]].values.tolist()
+    [['Klaipeda port, all cargo', 36100000.0]]
     """
-    path = (
-        Path(path)
-        if path is not None
-        else raw_dir() / "bilateral_curated" / ("potash_routes_curated.csv")
+    cur = _curated_rows(load_routes() if routes is None else routes)
+    k = klaipeda_cargo() if cargo is None else cargo
+    qual = k["qualifier"].map({"exact": "", "approx": " (approx.)", "at_least": " (at least)"})
+    kl = pd.DataFrame(
+        {
+            "table": "klaipeda_releases",
+            "period": k["period"],
+            "period_start": k["period_start"],
+            "period_end": k["period_end"],
+            "n_months": k["n_months"],
+            "exporter": "ALL",
+            "route": "Klaipeda (LTU)",
+            "node": np.where(
+                k["cargo"] == "total",
+                "Klaipeda port, all cargo",
+                "Klaipeda port, " + k["item"].str.lower(),
+            ),
+            "quantity_t": k["quantity_t"],
+            "measure": np.where(k["measure"] == "level", "cargo handled", "y/y change of cargo")
+            + qual,
+            "kind": np.where(
+                k["measure"] == "change",
+                "change",
+                np.where(k["qualifier"] == "exact", "flow", "range"),
+            ),
+            "basis": "port authority release",
+            "source_url": k["url"],
+            "quote": k["sentence"],
+            "source_date": k["article_date"],
+        }
     )
-    if not path.exists():
-        raise PotashDataError("file not found", file=path)
-    df = pd.read_csv(path, dtype={"period": str})
-    missing = [c for c in ROUTE_COLUMNS if c not in df.columns]
-    if missing:
-        raise PotashDataError(f"missing column(s) {missing}", file=path, column=missing[0])
-    for col in ("source_url", "quote"):
-        blank = df[col].isna() | (df[col].astype(str).str.strip() == "")
-        if blank.any():
-            raise PotashDataError(
-                "every figure needs its source and quote",
-                file=path,
-                column=col,
-                row=int(df.index[blank][0]) + 2,
-            )
-    bounds = [_parse_period(p) for p in df["period"]]
-    bad = [i for i, b in enumerate(bounds) if b[0] is None]
-    if bad:
-        raise PotashDataError(
-            f"cannot read period {df['period'].iloc[bad[0]]!r}",
-            file=path,
-            column="period",
-            row=bad[0] + 2,
-        )
-    df["period_start"] = pd.to_datetime([b[0] for b in bounds])
-    df["period_end"] = pd.to_datetime([b[1] for b in bounds])
-    df["n_months"] = (
-        (df["period_end"].dt.year - df["period_start"].dt.year) * 12
-        + df["period_end"].dt.month
-        - df["period_start"].dt.month
-        + 1
-    )
-    df["kind"] = _route_kind(df)
-    return df
-
-
-def _route_kind(df: pd.DataFrame) -> pd.Series:
-    """Classify route rows: only ``flow`` rows are volumes that can be compared."""
-    m = df["measure"].astype(str)
-    kind = pd.Series("flow", index=df.index, dtype=object)
-    rules = [
-        (m.str.contains(r"\bCAPACITY\b"), "capacity"),
-        (m.str.contains(r"\bCONTRACT\b"), "contract"),
-        (m.str.contains(r"\bFORECAST\b"), "forecast"),
-        (m.str.contains(r"\bESTIMATE\b"), "estimate"),
-        (m.str.contains(r"\bDECREASE\b"), "decrease"),
-        (m.str.contains(r"\brange\b|approx\. annual|annual volume before", case=False), "range"),
-        (m.str.contains(r"per MONTH", case=True), "per_month"),
-        (m.str.contains(r"run-rate", case=False), "run_rate"),
-        (df["quantity_tonnes"].isna(), "no_number"),
-    ]
-    for mask, label in rules:
-        kind[mask & (kind == "flow")] = label
-    return kind
+    out = pd.concat([cur, kl], ignore_index=True)
+    return out.sort_values(
+        ["table", "period_start", "period_end", "route", "node", "source_url"], kind="mergesort"
+    ).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- Klaipeda releases
@@ -461,13 +508,14 @@ def route_mix(
     routes: pd.DataFrame | None = None,
     *,
     cutoff: str | pd.Timestamp = KLAIPEDA_CLOSURE,
+    annual_only: bool = True,
 ) -> pd.DataFrame:
-    """Belarus's annual potash volumes by route, before and after the Klaipeda closure.
+    """Belarus's potash volumes by route, before and after the Klaipeda closure.
 
-    Uses calendar-year ``flow`` rows of Belarusian cargo (``exporter_iso3 == "BLR"``) from the
-    curated route table: no capacity, contract, forecast, range or sub-annual rows, and no
-    periods of different length added. Where several pages give a figure for the same route,
-    node and year, each is kept as its own row (nothing averaged); ``sources`` and ``quotes``
+    Uses ``flow`` rows of Belarusian cargo (``exporter == "BLR"``) from the curated route
+    table: no capacity, contract, forecast, range, run-rate or all-cargo rows, and nothing
+    added across rows or periods. Where several pages give a figure for the same route, node
+    and period, each is kept as its own row (nothing averaged); ``source_url`` and ``quote``
     trace every bar.
 
     Parameters
@@ -478,11 +526,16 @@ def route_mix(
         Rows whose period ends before ``cutoff`` are ``before``; rows starting on or after it
         are ``after``; a period spanning it is ``spanning`` (2022 spans 2022-02-01 by one
         month of Klaipeda shipments).
+    annual_only : bool
+        Keep calendar years only (default). ``False`` also keeps the sub-annual flows (e.g.
+        Russian ports January-June 2023), each with its ``n_months``; never compare them with
+        annual rows as if they were annual.
 
     Returns
     -------
     DataFrame
-        ``period, phase, route, node, measure, quantity_tonnes, basis, source_url, quote``.
+        ``period, n_months, phase, route, node, measure, quantity_t, basis, source_url,
+        quote``.
 
     Examples
     --------
@@ -490,11 +543,12 @@ def route_mix(
     >>> sorted(m["phase"].unique())
     ['before', 'spanning']
     """
-    r = load_routes() if routes is None else routes
+    t = _curated_rows(load_routes() if routes is None else routes)
     cutoff = pd.Timestamp(cutoff)
-    keep = (r["kind"] == "flow") & (r["exporter_iso3"] == "BLR") & (r["n_months"] == 12)
-    keep &= ~r["measure"].str.contains("all Belarusian cargo|all kinds|sanctions", case=False)
-    out = r[keep].copy()
+    keep = (t["kind"] == "flow") & (t["exporter"] == "BLR")
+    if annual_only:
+        keep &= (t["n_months"] == 12) & (t["period_start"].dt.month == 1)
+    out = t[keep].copy()
     out["phase"] = np.where(
         out["period_end"] < cutoff,
         "before",
@@ -502,11 +556,12 @@ def route_mix(
     )
     cols = [
         "period",
+        "n_months",
         "phase",
         "route",
         "node",
         "measure",
-        "quantity_tonnes",
+        "quantity_t",
         "basis",
         "source_url",
         "quote",
@@ -524,7 +579,10 @@ def route_shares(
     """Split each trade flow by transport mode or by second partner (consignment country).
 
     The input carries Comtrade breakdown rows beside the totals: ``mot_code`` (0 = total of all
-    modes) and/or ``partner2_iso3`` (``"W00"``/``"WLD"`` = all second partners). Each
+    modes) and/or ``partner2_iso3`` (``"W00"``/``"WLD"`` = all second partners); the Comtrade
+    names ``motCode``/``partner2Code`` (0 = all) that ``load_trade("comtrade", path,
+    totals_only=False)`` keeps are accepted, and only ``customsCode == "C00"`` and
+    ``mosCode == "0"`` rows are used. Each
     breakdown row is divided by its flow's total row (``mot_code == 0`` and
     ``partner2_iso3`` all); the part of the total that no breakdown row covers is reported as
     ``unallocated``. If the breakdown rows add to more than the total (hierarchical codes such
@@ -554,19 +612,29 @@ def route_shares(
     """
     check_option("by", by, Literal["mot", "partner2"])
     check_option("measure", measure, Literal["quantity_t", "value_usd"])
-    col = "mot_code" if by == "mot" else "partner2_iso3"
-    need = ["year", "reporter_iso3", "partner_iso3", "flow", "product", measure, col]
     if not isinstance(trade, pd.DataFrame):
         raise PotashDataError("expected a DataFrame", file="trade table")
-    missing = [c for c in need if c not in trade.columns]
+    # accept the Comtrade field names kept by load_trade("comtrade", totals_only=False)
+    df = trade.rename(columns={"motCode": "mot_code"})
+    if "partner2_iso3" not in df.columns and "partner2Code" in df.columns:
+        df = df.rename(columns={"partner2Code": "partner2_iso3"})
+    col = "mot_code" if by == "mot" else "partner2_iso3"
+    need = ["year", "reporter_iso3", "partner_iso3", "flow", "product", measure, col]
+    missing = [c for c in need if c not in df.columns]
     if missing:
         raise PotashDataError(
             f"missing column(s) {missing}: route_shares needs Comtrade breakdown rows "
-            "(mot_code, partner2_iso3) kept beside the totals",
+            "(mot_code/motCode, partner2_iso3/partner2Code) kept beside the totals, e.g. "
+            'load_trade("comtrade", path, totals_only=False)',
             file="trade table",
             column=missing[0],
         )
-    df = trade.copy()
+    df = df.copy()
+    # other breakdowns (customs procedure, mode of supply) would double count: keep totals
+    if "customsCode" in df.columns:
+        df = df[df["customsCode"].astype(str) == "C00"]
+    if "mosCode" in df.columns:
+        df = df[df["mosCode"].astype(str) == "0"]
     df["period"] = df["period"].astype(str) if "period" in df.columns else df["year"].astype(str)
     p2_all = {"W00", "WLD", "0", "nan", "<NA>", "None"}
     mot_total = df["mot_code"].fillna(0).astype(int) == 0 if "mot_code" in df.columns else True

@@ -378,14 +378,6 @@ def _hand_blr_share() -> dict[int, float]:
     return {y: blr[y] / world[y] for y in (2021, 2022, 2023)}
 
 
-def _faostat_trade() -> pd.DataFrame:
-    """The shipped FAOSTAT MOP table in the tidy schema, from the data layer's loader."""
-    loader = getattr(potash, "load_trade", None)
-    if loader is None:
-        from potash.data import load_trade as loader
-    return loader("faostat")
-
-
 def test_aggregate_list_covers_the_file():
     areas = {r["Area"] for r in csv.DictReader(FAO_MOP.open(encoding="utf-8"))}
     assert {a for a in areas if "excluding intra-trade" in a} <= FAO_AGGREGATES
@@ -396,11 +388,7 @@ def test_belarus_share_faostat_matches_hand_calculation():
     assert hand[2021] == pytest.approx(0.19, abs=0.01)
     assert hand[2022] == pytest.approx(0.09, abs=0.01)
     assert hand[2023] == pytest.approx(0.09, abs=0.01)
-    try:
-        trade = _faostat_trade()
-    except ImportError:
-        pytest.skip("data layer (potash.load_trade) not merged yet")
-    ms = market_shares(trade, products=KCL, years=[2021, 2022, 2023])
+    ms = market_shares(potash.load_trade("faostat"), products=KCL, years=[2021, 2022, 2023])
     got = ms.share_of("BLR")
     for y in (2021, 2022, 2023):
         assert 100 * got[y] == pytest.approx(100 * hand[y], abs=0.1)
@@ -429,3 +417,125 @@ def test_belarus_share_from_raw_rows_matches_hand_calculation():
     assert 100 * got[2021] == pytest.approx(19.1, abs=0.1)
     assert 100 * got[2022] == pytest.approx(8.7, abs=0.1)
     assert 100 * got[2023] == pytest.approx(9.1, abs=0.1)
+
+
+def test_faostat_world_is_sum_over_countries_not_aggregates():
+    ms = market_shares(potash.load_trade("faostat"), products=KCL, years=[2021])
+    w = ms.world.iloc[0]
+    hand = sum(
+        float(r["Value"])
+        for r in csv.DictReader(FAO_MOP.open(encoding="utf-8"))
+        if r["Measurement"] == "Export quantity"
+        and r["Year"] == "2021"
+        and r["Area"] not in FAO_AGGREGATES
+        and r["Value"] != ""
+    )
+    assert w["world_total"] == pytest.approx(hand, rel=1e-9)
+    assert "BLR" in w["countries"].split() and "WLD" not in w["countries"].split()
+
+
+def test_buyer_mix_on_shipped_curated_table():
+    cur = potash.load_trade("curated")
+    b = buyer_mix(cur, "BLR", products=KCL)
+    row = b[(b["period"] == "2020") & (b["destination"] == "BRA")].iloc[0]
+    # 3.0 Mt to Brazil (news) over Belarus's own 2020 total of 11,758,388 t (Belstat row)
+    assert row["share_total"] == pytest.approx(3_000_000 / 11_758_388)
+    assert (b.groupby(["period_start", "period_end"])["share_listed"].sum() == 1.0).all()
+    assert set(b["product"]) == {KCL}
+    # the Jan-Aug and monthly China value rows have no tonnes: not in a quantity mix
+    assert not ((b["destination"] == "CHN") & (b["n_months"] == 8)).any()
+
+
+def test_buyer_mix_refuses_to_add_two_sources_for_one_flow():
+    t = tidy(
+        [
+            (2021, "BLR", "CHN", "export", 3.0, 1.0),
+            (2021, "BLR", "CHN", "export", 3.1, 1.0),
+        ]
+    )
+    with pytest.raises(PotashDataError, match="never add"):
+        buyer_mix(t)
+
+
+def test_mirror_flows_marks_overlapping_periods():
+    t = tidy(
+        [
+            ("2024-Q1", 2024, "BLR", "CHN", "export", 758.0, 1.0),
+            ("2024-01/2024-08", 2024, "CHN", "BLR", "import", 2000.0, 11.0),
+            ("2024-Q1", 2024, "BRA", "BLR", "import", 50.0, 11.0),
+        ],
+        cols=("period", "year", "reporter_iso3", "partner_iso3", "flow", "quantity_t", "value_usd"),
+    )
+    m = mirror_flows(t, "BLR", cif_fob=1.0).set_index(["period", "partner_iso3"])
+    assert m.loc[("2024-01/2024-08", "CHN"), "overlaps_reported"]
+    assert not m.loc[("2024-Q1", "BRA"), "overlaps_reported"]
+    assert not m.loc[("2024-Q1", "CHN"), "mirrored"]
+
+
+def test_share_of_needs_product_when_several():
+    t = tidy([(2021, "BLR", "WLD", "export", 1.0, 1.0)])
+    both = pd.concat([t, t.assign(product="potash_k2o")], ignore_index=True)
+    with pytest.raises(ValueError, match="product="):
+        market_shares(both).share_of("BLR")
+    assert market_shares(both).share_of("BLR", product=KCL).tolist() == [1.0]
+
+
+def test_summary_text_reports_what_was_not_summed():
+    t = tidy(
+        [(2021, "BLR", "WLD", "export", 1.0, 1.0), (2021, "CAN", "WLD", "export", np.nan, 1.0)]
+    )
+    text = str(market_shares(t))
+    assert "Market shares" in text and "1 rows missing quantity_t" in text
+    assert "<table" in market_shares(t)._repr_html_()
+
+
+def _hand_fao(measure: str, year: str) -> dict[str, float]:
+    """Country -> value of one FAOSTAT MOP measure and year, read with the csv module."""
+    out: dict[str, float] = {}
+    for r in csv.DictReader(FAO_MOP.open(encoding="utf-8")):
+        if (
+            r["Measurement"] == measure
+            and r["Year"] == year
+            and r["Value"] != ""
+            and r["Area"] not in FAO_AGGREGATES
+        ):
+            out[r["Area"]] = float(r["Value"])
+    return out
+
+
+def test_unit_value_discount_faostat_matches_hand_calculation():
+    uv = unit_values(potash.load_trade("faostat"), products=KCL)
+    d = uv.discount[uv.discount["year"] == 2022].set_index("benchmark")
+    q, v = _hand_fao("Export quantity", "2022"), _hand_fao("Export value", "2022")
+    blr = 1000 * v["Belarus"] / q["Belarus"]  # value in 1000 USD
+    can = 1000 * v["Canada"] / q["Canada"]
+    both = [a for a in q if a in v and q[a] > 0 and v[a] > 0]
+    world = 1000 * sum(v[a] for a in both) / sum(q[a] for a in both)
+    assert d.loc["CAN", "uv_exporter"] == pytest.approx(blr, rel=1e-9)
+    assert d.loc["CAN", "uv_benchmark"] == pytest.approx(can, rel=1e-9)
+    assert d.loc["world", "uv_benchmark"] == pytest.approx(world, rel=1e-9)
+    assert d.loc["CAN", "discount_pct"] == pytest.approx(100 * (blr / can - 1), rel=1e-9)
+
+
+def test_share_shift_faostat_matches_hand_calculation():
+    s = share_shift(potash.load_trade("faostat"), 2021, [2022], products=KCL)
+    assert abs(s["share_change"].sum()) < 1e-12
+    q21, q22 = _hand_fao("Export quantity", "2021"), _hand_fao("Export quantity", "2022")
+    hand = 100 * (q22["Belarus"] / sum(q22.values()) - q21["Belarus"] / sum(q21.values()))
+    blr = s.set_index("reporter_iso3").loc["BLR", "share_change_pp"]
+    assert blr == pytest.approx(hand, abs=1e-9)
+    assert s.iloc[-1]["reporter_iso3"] == "BLR"  # the largest loser
+
+
+def test_market_shares_by_partner_on_bilateral_rows():
+    t = tidy(
+        [
+            (2022, "BLR", "CHN", "export", 3.0, 1.0),
+            (2022, "CAN", "CHN", "export", 1.0, 1.0),
+            (2022, "CAN", "USA", "export", 4.0, 1.0),
+            (2022, "CAN", "WLD", "export", 5.0, 1.0),  # a country total: not a destination
+        ]
+    )
+    tab = market_shares(t, by="partner_iso3").table.set_index("partner_iso3")
+    assert tab.loc["CHN", "value"] == 4.0 and tab.loc["USA", "share"] == 0.5
+    assert "WLD" not in tab.index

@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import potash
 from potash import PotashDataError
-from potash.routes import klaipeda_cargo, load_routes, route_mix, route_shares
+from potash.routes import klaipeda_cargo, load_routes, route_mix, route_shares, route_table
 
 ROOT = Path(__file__).resolve().parents[1]
 KLAIPEDA = ROOT / "data" / "raw" / "klaipeda_port_news" / "klaipeda_port_scraper.xlsx"
@@ -28,33 +29,42 @@ def articles() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- curated routes
-def test_load_routes_every_figure_sourced():
-    r = load_routes()
-    assert len(r) == 48  # rows of the shipped file (SOURCE.md)
-    assert r["source_url"].str.startswith("http").all()
-    assert (r["quote"].str.len() > 10).all()
-    kinds = r.set_index("measure")["kind"]
-    assert (kinds[kinds.index.str.contains("CAPACITY")] == "capacity").all()
-    assert (kinds[kinds.index.str.contains("FORECAST")] == "forecast").all()
-    assert (kinds[kinds.index.str.contains("CONTRACT")] == "contract").all()
-    jan_aug = r[r["period"] == "2025-01/2025-08"].iloc[0]
-    assert jan_aug["n_months"] == 8
+def test_route_table_every_figure_sourced(cargo):
+    t = route_table(cargo=cargo)
+    cur = t[t["table"] == "curated_routes"]
+    assert len(cur) == 48  # rows of the shipped file (SOURCE.md)
+    assert t["source_url"].str.startswith("http").all()
+    assert (t["quote"].str.len() > 10).all()
+    kinds = cur.set_index("measure")["kind"]
+    for word, kind in (
+        ("CAPACITY", "capacity"),
+        ("FORECAST", "forecast"),
+        ("CONTRACT", "contract"),
+        ("run-rate", "run_rate"),
+        ("all Belarusian cargo", "all_cargo"),
+        ("per MONTH", "per_month"),
+    ):
+        assert (kinds[kinds.index.str.contains(word)] == kind).all(), word
+    assert cur.loc[cur["period"] == "2025-01/2025-08", "n_months"].tolist() == [8]
+    kl = t[t["table"] == "klaipeda_releases"]
+    assert len(kl) == len(cargo)
+    assert (kl.loc[kl["kind"] == "flow", "quantity_t"] > 0).all()
+    assert set(kl["source_url"]) <= set(cargo["url"])
 
 
-def test_load_routes_bad_file(tmp_path):
-    p = tmp_path / "routes.csv"
-    p.write_text("period,route\n2021,x\n")
-    with pytest.raises(PotashDataError, match="routes.csv.*missing column"):
-        load_routes(p)
+def test_route_table_bad_input():
+    with pytest.raises(PotashDataError, match="missing column"):
+        route_table(routes=pd.DataFrame({"period": ["2021"]}), cargo=klaipeda_cargo().iloc[:0])
 
 
 def test_route_mix_traceable_and_only_annual_flows():
     m = route_mix()
     r = load_routes()
     # every bar is one row of the curated file: same figure, url and quote
-    merged = m.merge(r, on=["period", "route", "node", "quantity_tonnes", "source_url", "quote"])
+    keys = ["period", "route", "node", "quantity_t", "source_url", "quote"]
+    merged = m.merge(r, on=keys)
     assert len(merged) == len(m)
-    assert (merged["kind"] == "flow").all() and (merged["n_months"] == 12).all()
+    assert (merged["measure_kind"] == "flow").all() and (merged["period_kind"] == "year").all()
     assert set(m["phase"]) <= {"before", "spanning", "after"}
     before = m[m["phase"] == "before"]
     assert "Klaipeda (LTU)" in set(before["route"])
@@ -211,3 +221,23 @@ def test_route_shares_bad_input():
     only_totals = _comtrade_rows().query("mot_code == 0")
     with pytest.raises(PotashDataError, match="no mot_code breakdown rows"):
         route_shares(only_totals)
+
+
+def test_route_shares_on_data_layer_comtrade_rows():
+    t = potash.load_trade("comtrade", path=COMTRADE, totals_only=False)
+    rs = route_shares(t)
+    soy = rs[
+        rs["hs_code" if "hs_code" in rs.columns else "product"].astype(str).str.contains("1201")
+    ]
+    assert soy.set_index("label").loc["Sea", "share"] == pytest.approx(
+        72541710366.0 / 72557710367.0, rel=1e-9
+    )
+
+
+def test_route_mix_sub_annual_rows_keep_their_length():
+    m = route_mix(annual_only=False)
+    sub = m[m["n_months"] != 12]
+    assert len(sub) >= 2 and (sub["phase"] == "after").all()
+    assert set(route_mix()["n_months"]) == {12}
+    # only volumes that happened: no capacity/forecast/contract rows
+    assert not m["measure"].str.contains("CAPACITY|FORECAST|CONTRACT|ESTIMATE").any()

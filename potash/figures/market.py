@@ -6,6 +6,7 @@ Every function takes ``ax=None`` (draws on a new styled figure otherwise on ``ax
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -65,6 +66,15 @@ def _key_events(events: pd.DataFrame | None) -> pd.DataFrame:
     return events.drop_duplicates("date")
 
 
+def _mark(ax: Axes, events: pd.DataFrame | None) -> str:
+    """Dashed lines at the key sanctions dates (no labels on the plot, where annual charts
+    would crowd them); returns the legend of the lines for the source line."""
+    ev = _key_events(events).sort_values("date")
+    mark_events(ax, ev, annotate=False)
+    items = "; ".join(f"{d:%Y-%m-%d} {lab}" for d, lab in zip(ev["date"], ev["label"], strict=True))
+    return "\n" + textwrap.fill(f"Dashed lines: {items}", width=150) if items else ""
+
+
 def _year_dates(years: pd.Series) -> pd.DatetimeIndex:
     """Plot annual values at mid-year (1 July), so event dates fall inside their year."""
     return pd.to_datetime(years.astype(int).astype(str) + "-07-01")
@@ -122,7 +132,7 @@ def plot_market_share(
         for c in countries:
             s = tab[tab[by] == c].sort_values("year")
             ax.plot(_year_dates(s["year"]), 100 * s["share"], marker="o", markersize=3, label=c)
-        mark_events(ax, _key_events(events))
+        events_note = _mark(ax, events)
         what = "exports" if shares.flow == "export" else "imports"
         unit = "tonnes" if shares.measure == "quantity_t" else "US dollars"
         ax.set_ylabel(f"share of world {what} (%)")
@@ -130,7 +140,7 @@ def plot_market_share(
         ax.set_ylim(bottom=0)
         ax.set_title(f"Share of world {tab['product'].iloc[0].replace('_', ' ')} {what} ({unit})")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        add_source(fig, source)
+        add_source(fig, source + events_note)
     return fig
 
 
@@ -181,12 +191,12 @@ def plot_hhi(
                 ha="center",
                 color="#555555",
             )
-        mark_events(ax, _key_events(events))
+        events_note = _mark(ax, events)
         ax.set_ylabel("HHI (0 to 10,000)")
         _time_axis_note(ax)
         ax.set_ylim(bottom=0)
         ax.set_title("Concentration of exporters (Herfindahl-Hirschman index)")
-        add_source(fig, source + "; n = countries with a positive share")
+        add_source(fig, source + "; n = countries with a positive share" + events_note)
     return fig
 
 
@@ -293,17 +303,27 @@ def plot_unit_value_gap(
         ax.plot(
             x0, first["uv_exporter"], marker="o", markersize=3, label=uv.exporter, color="#c0392b"
         )
-        for b, g in d.groupby("benchmark", sort=True):
+        palette = ["#1f4e79", "#5d6d7e", "#2e8b57", "#6c3483"]
+        for i, (b, g) in enumerate(d.groupby("benchmark", sort=True)):
             x = _year_dates(g["year"])
             name = "world average" if b == "world" else b
-            ax.plot(x, g["uv_benchmark"], marker="o", markersize=3, label=name)
-            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08)
-        mark_events(ax, _key_events(events))
+            color = palette[i % len(palette)]
+            ax.plot(
+                x,
+                g["uv_benchmark"],
+                marker="o",
+                markersize=3,
+                label=name,
+                color=color,
+                linestyle="-" if b != "world" else ":",
+            )
+            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08, color=color)
+        events_note = _mark(ax, events)
         ax.set_ylabel("unit value (US$ per tonne)")
         _time_axis_note(ax)
         ax.set_title(f"Export unit values: {uv.exporter} against benchmarks")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        add_source(fig, source)
+        add_source(fig, source + events_note)
     return fig
 
 
@@ -419,6 +439,7 @@ def plot_klaipeda_throughput(
 def plot_route_mix(
     mix: pd.DataFrame | None = None,
     *,
+    annual_only: bool = True,
     ax: Axes | None = None,
 ) -> Figure:
     """Belarus's potash volumes by route, before and after 2022-02-01, each bar with its source.
@@ -432,6 +453,9 @@ def plot_route_mix(
     ----------
     mix : DataFrame, optional
         Output of :func:`potash.route_mix` (built from the curated route table if not given).
+    annual_only : bool
+        Passed to :func:`potash.route_mix` when ``mix`` is not given; with ``False``,
+        sub-annual bars are labelled with their months and the axis reads "in the period".
     ax : Axes, optional
 
     Returns
@@ -444,11 +468,11 @@ def plot_route_mix(
     >>> fig.axes[0].get_xlabel()
     'volume (million tonnes per year)'
     >>> list(fig.potash_table.columns[:3])
-    ['ref', 'period', 'phase']
+    ['ref', 'period', 'n_months']
     """
     from ..routes import route_mix
 
-    m = route_mix() if mix is None else mix
+    m = route_mix(annual_only=annual_only) if mix is None else mix
     if m.empty:
         raise PotashDataError("no route rows to plot", file="route table")
     m = m.sort_values(["period", "route", "node"]).reset_index(drop=True)
@@ -457,10 +481,15 @@ def plot_route_mix(
     with potash_style():
         fig, ax = new_axes(ax, figsize=(7.5, 0.35 * len(m) + 1.6))
         y = np.arange(len(m))[::-1]
-        ax.barh(y, m["quantity_tonnes"] / 1e6, color=[colors[p] for p in m["phase"]])
-        labels = [f"{r.period} {r.route} [{r.ref}]" for r in m.itertuples()]
+        ax.barh(y, m["quantity_t"] / 1e6, color=[colors[p] for p in m["phase"]])
+        labels = [
+            f"{r.period} {r.route}"
+            + (f" ({r.n_months} mo.)" if r.n_months != 12 else "")
+            + f" [{r.ref}]"
+            for r in m.itertuples()
+        ]
         ax.set_yticks(y, labels, fontsize=7)
-        for yi, q in zip(y, m["quantity_tonnes"], strict=True):
+        for yi, q in zip(y, m["quantity_t"], strict=True):
             ax.text(q / 1e6, yi, f" {q / 1e6:.1f}", va="center", fontsize=6.5)
         names = {
             "before": "before 2022-02-01",
@@ -470,11 +499,21 @@ def plot_route_mix(
         handles = [
             Patch(color=c, label=names[p]) for p, c in colors.items() if (m["phase"] == p).any()
         ]
-        ax.legend(handles=handles, loc="lower right")
-        ax.set_xlabel("volume (million tonnes per year)")
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.0, 0.0))
+        annual = bool((m["n_months"] == 12).all())
+        ax.set_xlabel(
+            "volume (million tonnes per year)" if annual else "volume (million tonnes in period)"
+        )
         ax.set_ylabel("year, route [source ref]")
         ax.set_title("Belarusian potash by route (curated figures, one bar per source)")
         refs = "; ".join(f"[{r.ref}] {urlparse(r.source_url).netloc}" for r in m.itertuples())
-        add_source(fig, "data/raw/bilateral_curated/potash_routes_curated.csv: " + refs)
+        add_source(
+            fig,
+            textwrap.fill(
+                "data/raw/bilateral_curated/potash_routes_curated.csv (url and quote per bar in "
+                "fig.potash_table): " + refs,
+                width=130,
+            ),
+        )
         fig.potash_table = m
     return fig
