@@ -20,9 +20,8 @@ WB = raw_dir() / "worldbank_cmo"
 
 @functools.lru_cache(maxsize=2)
 def _rows(vintage: str) -> list[tuple]:
-    wb = openpyxl.load_workbook(
-        WB / f"vintage_{vintage}" / "CMO-Historical-Data-Monthly.xlsx", read_only=True
-    )
+    wb = openpyxl.load_workbook(WB / f"vintage_{vintage}" / "CMO-Historical-Data-Monthly.xlsx",
+                                read_only=True)
     rows = list(wb["Monthly Prices"].iter_rows(values_only=True))
     wb.close()
     return rows
@@ -72,9 +71,7 @@ def test_unknown_vintage_and_source() -> None:
 def test_basis_changes() -> None:
     b = basis_changes()
     assert b.set_index("series")["date"].to_dict() == {
-        "potassium_chloride": pd.Timestamp("2020-01-01"),
-        "urea": pd.Timestamp("2022-03-01"),
-    }
+        "potassium_chloride": pd.Timestamp("2020-01-01"), "urea": pd.Timestamp("2022-03-01")}
 
 
 def test_retail_prices() -> None:
@@ -115,10 +112,8 @@ def test_to_trading_day_relief_date() -> None:
 def test_equity_partial_day_dropped_and_reported() -> None:
     px, dropped = potash.load_equity_prices(return_dropped=True)
     assert px["date"].max() == pd.Timestamp("2026-07-13")
-    raw_last = {
-        f.stem: f.read_text().strip().splitlines()[-1].split(",")[0]
-        for f in (raw_dir() / "yahoo_adjclose_dsturdy").glob("*.csv")
-    }
+    raw_last = {f.stem: f.read_text().strip().splitlines()[-1].split(",")[0]
+                for f in (raw_dir() / "yahoo_adjclose_dsturdy").glob("*.csv")}
     assert sorted(dropped["ticker"]) == sorted(t for t, d in raw_last.items() if d == "2026-07-14")
     assert dropped["reason"].str.contains("partial trading day").all()
     ntr = px[px["ticker"] == "NTR"].set_index("date")["adj_close"]
@@ -126,15 +121,11 @@ def test_equity_partial_day_dropped_and_reported() -> None:
 
 
 def test_to_returns_hand_calculation() -> None:
-    px = pd.DataFrame(
-        {
-            "date": pd.to_datetime(
-                ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-02", "2024-01-04"]
-            ),
-            "ticker": ["A", "A", "A", "B", "B"],
-            "adj_close": [100.0, 105.0, 102.9, 50.0, 55.0],
-        }
-    )
+    px = pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-01-04",
+                                "2024-01-02", "2024-01-04"]),
+        "ticker": ["A", "A", "A", "B", "B"],
+        "adj_close": [100.0, 105.0, 102.9, 50.0, 55.0]})
     r = potash.to_returns(px)
     assert list(r.columns) == ["A", "B"]
     assert r.loc["2024-01-03", "A"] == pytest.approx(0.05)
@@ -154,27 +145,16 @@ def test_faostat_reproduces_shipped_file() -> None:
     t, excluded = load_trade("faostat", return_excluded=True)
     raw = _fao_raw()
     raw["m"] = raw["Measurement"].str.lower()
-    mop = raw[
-        (raw["Item"] == "Potassium chloride (muriate of potash) (MOP)")
-        & (raw["m"] == "export quantity")
-    ]
+    mop = raw[(raw["Item"] == "Potassium chloride (muriate of potash) (MOP)")
+              & (raw["m"] == "export quantity")]
     # no aggregate counted as a country
     assert not t["reporter_iso3"].isna().any()
-    assert set(excluded["area"]) >= {
-        "World",
-        "European Union (27)",
-        "Europe (excluding intra-trade)",
-    }
+    assert set(excluded["area"]) >= {"World", "European Union (27)", "Europe (excluding intra-trade)"}
     # every country row equals the file's cell, and each kept value came from a country row
     blr = mop[mop["Area"] == "Belarus"].set_index("Year")["Value"]
-    got = t[
-        (t["reporter_iso3"] == "BLR")
-        & (t["product"] == "potassium_chloride")
-        & (t["flow"] == "export")
-    ].set_index("year")["quantity_t"]
-    pd.testing.assert_series_equal(
-        got.loc[blr.index], blr, check_names=False, check_index_type=False
-    )
+    got = t[(t["reporter_iso3"] == "BLR") & (t["product"] == "potassium_chloride")
+            & (t["flow"] == "export")].set_index("year")["quantity_t"]
+    pd.testing.assert_series_equal(got.loc[blr.index], blr, check_names=False, check_index_type=False)
     countries = mop[~mop["Area"].isin(set(excluded["area"]))]
     tot_raw = countries.groupby("Year")["Value"].sum()
     kept = t[(t["product"] == "potassium_chloride") & (t["flow"] == "export")]
@@ -185,77 +165,50 @@ def test_faostat_reproduces_shipped_file() -> None:
     assert round(share.loc[2021] * 100, 1) == 19.1
     assert round(share.loc[2022] * 100, 1) == 8.7
     # value in USD (file: 1000 USD)
-    v = raw[
-        (raw["Area"] == "Belarus")
-        & (raw["Year"] == 2021)
-        & (raw["m"] == "export value")
-        & (raw["Item"] == "Potassium chloride (muriate of potash) (MOP)")
-    ]["Value"].iloc[0]
-    gv = t[
-        (t["reporter_iso3"] == "BLR")
-        & (t["product"] == "potassium_chloride")
-        & (t["flow"] == "export")
-        & (t["year"] == 2021)
-    ]["value_usd"].iloc[0]
+    v = raw[(raw["Area"] == "Belarus") & (raw["Year"] == 2021) & (raw["m"] == "export value")
+            & (raw["Item"] == "Potassium chloride (muriate of potash) (MOP)")]["Value"].iloc[0]
+    gv = t[(t["reporter_iso3"] == "BLR") & (t["product"] == "potassium_chloride")
+           & (t["flow"] == "export") & (t["year"] == 2021)]["value_usd"].iloc[0]
     assert gv == v * 1000
 
 
 def test_faostat_nutrient_world_is_sum_of_countries() -> None:
     t, excluded = load_trade("faostat", return_excluded=True)
     raw = _fao_raw()
-    world = raw[
-        (raw["Area"] == "World")
-        & (raw["Item"] == "Nutrient potash K2O (total)")
-        & (raw["Measurement"] == "Import quantity")
-    ].set_index("Year")["Value"]
+    world = raw[(raw["Area"] == "World") & (raw["Item"] == "Nutrient potash K2O (total)")
+                & (raw["Measurement"] == "Import quantity")].set_index("Year")["Value"]
     k = t[(t["product"] == "potash_k2o") & (t["flow"] == "import")]
-    chn = raw[
-        (raw["Area"] == "China")
-        & (raw["Item"] == "Nutrient potash K2O (total)")
-        & (raw["Measurement"] == "Import quantity")
-    ].set_index("Year")["Value"]
+    chn = raw[(raw["Area"] == "China") & (raw["Item"] == "Nutrient potash K2O (total)")
+              & (raw["Measurement"] == "Import quantity")].set_index("Year")["Value"]
     # FAO 'China' (code 351) is an aggregate of mainland+HK+Macao+Taiwan: excluded, reported
     assert "China" in set(excluded["area"])
     assert "CHN" not in set(k["reporter_iso3"])
     s = k.groupby("year")["quantity_t"].sum()
     # countries (with Taiwan and Hong Kong, without mainland China) + FAO China ~ World
     y = 2018
-    approx = (
-        s.loc[y]
-        + chn.loc[y]
-        - k[(k["year"] == y) & k["reporter_iso3"].isin(["TWN", "HKG", "MAC"])]["quantity_t"].sum()
-    )
+    approx = s.loc[y] + chn.loc[y] - k[(k["year"] == y) & k["reporter_iso3"].isin(["TWN", "HKG", "MAC"])][
+        "quantity_t"].sum()
     assert approx == pytest.approx(world.loc[y], rel=0.02)
 
 
 def test_faostat_ui_layout_china_mainland_with_flags() -> None:
     path = raw_dir() / "faostat_one_datadive" / "fertiliser_products_fao.csv"
     t, excluded = load_trade("faostat", path=path, return_excluded=True)
-    chn = t[
-        (t["reporter_iso3"] == "CHN")
-        & (t["product"] == "potassium_chloride")
-        & (t["flow"] == "import")
-    ].set_index("year")
+    chn = t[(t["reporter_iso3"] == "CHN") & (t["product"] == "potassium_chloride")
+            & (t["flow"] == "import")].set_index("year")
     assert round(chn.loc[2018, "quantity_t"] / 1e6, 2) == 7.49
     assert round(chn.loc[2019, "quantity_t"] / 1e6, 2) == 9.12
-    blr = t[
-        (t["reporter_iso3"] == "BLR")
-        & (t["product"] == "potassium_chloride")
-        & (t["flow"] == "export")
-    ].set_index("year")
+    blr = t[(t["reporter_iso3"] == "BLR") & (t["product"] == "potassium_chloride")
+            & (t["flow"] == "export")].set_index("year")
     assert round(blr.loc[2018, "quantity_t"]) == 9458033
     assert blr.loc[2018, "flag"].split("|")[0] == "X"
     assert blr.loc[2019, "flag"].split("|")[0] == "Qm"
     assert not t["reporter_iso3"].isna().any()
-    nut, ex_n = load_trade(
-        "faostat", path=path.with_name("fertiliser_nutrients_fao.csv"), return_excluded=True
-    )
+    nut, ex_n = load_trade("faostat", path=path.with_name("fertiliser_nutrients_fao.csv"),
+                           return_excluded=True)
     assert "China" in set(ex_n["area"])  # FAO code 351, the aggregate
-    k = nut[
-        (nut["reporter_iso3"] == "CHN")
-        & (nut["product"] == "potash_k2o")
-        & (nut["flow"] == "import")
-    ].set_index("year")
+    k = nut[(nut["reporter_iso3"] == "CHN") & (nut["product"] == "potash_k2o")
+            & (nut["flow"] == "import")].set_index("year")
     assert k.loc[2018, "quantity_t"] == pytest.approx(4768041.24)
 
 

@@ -48,18 +48,14 @@ def test_curated_table() -> None:
     assert list(c.columns[: len(TRADE_COLUMNS)]) == TRADE_COLUMNS
     assert c["source_url"].notna().all() and c["quote"].notna().all()
     # same corridor and period from two sources: both rows kept, marked, same group
-    rus23 = c[
-        (c["period"] == "2023") & (c["exporter_iso3"] == "RUS") & (c["importer_iso3"] == "CHN")
-    ]
+    rus23 = c[(c["period"] == "2023") & (c["exporter_iso3"] == "RUS") & (c["importer_iso3"] == "CHN")]
     assert sorted(rus23["quantity_t"]) == [3000000.0, 3004000.0]
     assert rus23["duplicate_group"].nunique() == 1
     assert (rus23["flag"] == "same_corridor_period_other_source").all()
     # values as on the page, never summed; USD not thousands
     row = c[(c["period"] == "2019-01/2019-06") & (c["importer_iso3"] == "CHN")].iloc[0]
     assert row["value_usd"] == 1.59e9 and row["quantity_t"] == 5.43e6
-    assert (
-        row["flow"] == "import" and row["reporter_iso3"] == "CHN" and row["partner_iso3"] == "WLD"
-    )
+    assert row["flow"] == "import" and row["reporter_iso3"] == "CHN" and row["partner_iso3"] == "WLD"
     avg = c[c["period"] == "2017/2021"].iloc[0]
     assert avg["period_kind"] == "annual_average"
     # Indonesia BPS rows are all fertilizers, not potash
@@ -67,13 +63,11 @@ def test_curated_table() -> None:
 
 
 def test_comtrade_json_totals_only_and_dropped_reported() -> None:
-    t, dropped = load_trade(
-        "comtrade", FIX / "apiv1_comercio_sample_response.json", return_excluded=True
-    )
+    t, dropped = load_trade("comtrade", FIX / "apiv1_comercio_sample_response.json",
+                            return_excluded=True)
     raw = json.loads((FIX / "apiv1_comercio_sample_response.json").read_text())["data"]
-    totals = [
-        r for r in raw if r["motCode"] == 0 and r["customsCode"] == "C00" and r["partner2Code"] == 0
-    ]
+    totals = [r for r in raw if r["motCode"] == 0 and r["customsCode"] == "C00"
+              and r["partner2Code"] == 0]
     assert len(t) == len(totals) == 3
     assert len(dropped) == len(raw) - 3
     assert dropped["reason"].str.startswith("breakdown row").all()
@@ -82,20 +76,15 @@ def test_comtrade_json_totals_only_and_dropped_reported() -> None:
     assert soy["quantity_t"] == src["netWgt"] / 1000
     assert soy["value_usd"] == src["primaryValue"]
     assert (soy["reporter_iso3"], soy["partner_iso3"], soy["flow"]) == ("BRA", "CHN", "export")
-    everything = load_trade(
-        "comtrade", FIX / "apiv1_comercio_sample_response.json", totals_only=False
-    )
+    everything = load_trade("comtrade", FIX / "apiv1_comercio_sample_response.json",
+                            totals_only=False)
     assert len(everything) == len(raw)
     assert set(everything["motCode"]) == {0, 1000, 2000, 2100}
 
 
 def test_comtrade_mirror_pair() -> None:
     imp = load_trade("comtrade", FIX / "apiv1_mirror_sample_response_partner.json")
-    assert imp[["reporter_iso3", "partner_iso3", "flow"]].iloc[0].tolist() == [
-        "CHN",
-        "BRA",
-        "import",
-    ]
+    assert imp[["reporter_iso3", "partner_iso3", "flow"]].iloc[0].tolist() == ["CHN", "BRA", "import"]
 
 
 def test_comtrade_csv_layout_equals_json(tmp_path: Path) -> None:
@@ -108,14 +97,12 @@ def test_comtrade_csv_layout_equals_json(tmp_path: Path) -> None:
 
 
 def test_comtrade_legacy_bulk_csv(tmp_path: Path) -> None:
-    header = (
-        "Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,"
-        "Trade Flow,Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,"
-        "2nd Partner Code,2nd Partner,2nd Partner ISO,Customs Proc. Code,Customs,"
-        "Mode of Transport Code,Mode of Transport,Commodity Code,Commodity,Qty Unit Code,"
-        "Qty Unit,Qty,Alt Qty Unit Code,Alt Qty Unit,Alt Qty,Netweight (kg),Gross weight (kg),"
-        "Trade Value (US$),CIF Trade Value (US$),FOB Trade Value (US$),Flag"
-    )
+    header = ("Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,"
+              "Trade Flow,Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,"
+              "2nd Partner Code,2nd Partner,2nd Partner ISO,Customs Proc. Code,Customs,"
+              "Mode of Transport Code,Mode of Transport,Commodity Code,Commodity,Qty Unit Code,"
+              "Qty Unit,Qty,Alt Qty Unit Code,Alt Qty Unit,Alt Qty,Netweight (kg),Gross weight (kg),"
+              "Trade Value (US$),CIF Trade Value (US$),FOB Trade Value (US$),Flag")
     rows = [
         "H5,2019,2019,2019,6,1,2,Export,112,Belarus,BLR,0,World,WLD,,,,,,,,310420,Potassium chloride,8,kg,,,,,10323956000,,2766511000,,,0",
         "H5,2019,2019,2019,6,1,1,Import,156,China,CHN,112,Belarus,BLR,,,,,,,,310420,Potassium chloride,8,kg,,,,,2000000000,,600000000,,,0",
@@ -133,18 +120,12 @@ def test_comtrade_legacy_bulk_csv(tmp_path: Path) -> None:
 
 def test_baci_csv(tmp_path: Path) -> None:
     p = tmp_path / "BACI_HS17_Y2022_V202401.csv"
-    p.write_text(
-        "t,i,j,k,v,q\n2022,112,156,310420,1234.5,5000\n2022,124,76,310420,10,NA\n"
-        "2022,699,842,31000,1,2\n"
-    )
+    p.write_text("t,i,j,k,v,q\n2022,112,156,310420,1234.5,5000\n2022,124,76,310420,10,NA\n"
+                 "2022,699,842,31000,1,2\n")
     t = load_trade("baci", p)
     row = t[(t["reporter_iso3"] == "BLR")].iloc[0]
     assert (row["partner_iso3"], row["hs_code"], row["value_usd"], row["quantity_t"]) == (
-        "CHN",
-        "310420",
-        1234500.0,
-        5000.0,
-    )
+        "CHN", "310420", 1234500.0, 5000.0)
     assert t[t["reporter_iso3"] == "CAN"]["quantity_t"].isna().all()
     assert set(t[t["reporter_iso3"] == "IND"]["hs_code"]) == {"031000"}
     assert t["hs_code"].dtype == "string"
@@ -191,7 +172,5 @@ def test_routes_bad_exporter(tmp_path: Path) -> None:
     lines = src.read_text().splitlines()
     lines[1] = lines[1].replace("2009,BLR,", "2009,BY,")
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
-    with pytest.raises(
-        PotashDataError, match=r"r.csv, column 'exporter_iso3', row 2: unknown exporter 'BY'"
-    ):
+    with pytest.raises(PotashDataError, match=r"r.csv, column 'exporter_iso3', row 2: unknown exporter 'BY'"):
         load_routes(tmp_path / "r.csv")

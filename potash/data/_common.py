@@ -80,10 +80,8 @@ def read_csv_text(
 
         m = re.search(r"line (\d+), saw (\d+)", str(exc))
         raise PotashDataError(
-            f"cannot parse as CSV: {str(exc).strip()}",
-            file=rel(p),
-            row=int(m.group(1)) if m else None,
-        ) from None
+            f"cannot parse as CSV: {str(exc).strip()}", file=rel(p),
+            row=int(m.group(1)) if m else None) from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -116,9 +114,7 @@ def require_values(df: pd.DataFrame, columns: Iterable[str], file: str) -> None:
         bad = df[col].isna() | (df[col].astype("string").str.strip() == "")
         if bad.any():
             line = int(df.loc[bad, "_line"].iloc[0])
-            raise PotashDataError(
-                "empty value where one is required", file=file, column=col, row=line
-            )
+            raise PotashDataError("empty value where one is required", file=file, column=col, row=line)
 
 
 def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = True) -> pd.Series:
@@ -135,7 +131,9 @@ def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = Tru
         )
     if not allow_missing and (~given).any():
         i = (~given).to_numpy().nonzero()[0][0]
-        raise PotashDataError("missing number", file=file, column=col, row=int(df["_line"].iloc[i]))
+        raise PotashDataError(
+            "missing number", file=file, column=col, row=int(df["_line"].iloc[i])
+        )
     return out
 
 

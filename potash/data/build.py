@@ -47,12 +47,10 @@ def _registry() -> dict[str, _Dataset]:
     reg: dict[str, _Dataset] = {
         "events": _Dataset(_build_events, _files("events", "sanctions_events.csv")),
         "equity_prices": _Dataset(_build_equity, _files("yahoo_adjclose_dsturdy", pattern="*.csv")),
-        "prices_usda": _Dataset(
-            _parse_usda, _files("usda_ams_state_fertilizer", "us_state_potash_retail_biweekly.csv")
-        ),
-        "prices_ecuador": _Dataset(
-            _parse_ecuador, _files("ecuador_mag_sipa", "precios-agroquimicos-fertilizantes.xlsx")
-        ),
+        "prices_usda": _Dataset(_parse_usda, _files("usda_ams_state_fertilizer",
+                                                    "us_state_potash_retail_biweekly.csv")),
+        "prices_ecuador": _Dataset(_parse_ecuador, _files("ecuador_mag_sipa",
+                                                          "precios-agroquimicos-fertilizantes.xlsx")),
     }
     for v in worldbank_vintages():
         f = _files("worldbank_cmo", f"vintage_{v}", "CMO-Historical-Data-Monthly.xlsx")
@@ -69,14 +67,12 @@ def _extra_datasets() -> dict[str, _Dataset]:
     except ImportError:  # pragma: no cover - during development
         return out
     out["trade_faostat"] = _Dataset(
-        _build_faostat, _files("faostat_agdata", "agData_FAO_Fertilizers_potash.csv.gz")
-    )
+        _build_faostat, _files("faostat_agdata", "agData_FAO_Fertilizers_potash.csv.gz"))
     try:
         from .trade import _build_curated
 
         out["trade_curated"] = _Dataset(
-            _build_curated, _files("bilateral_curated", "potash_bilateral_curated.csv")
-        )
+            _build_curated, _files("bilateral_curated", "potash_bilateral_curated.csv"))
     except ImportError:  # pragma: no cover
         pass
     try:
@@ -120,7 +116,7 @@ def _fresh(name: str, ds: _Dataset) -> bool:
 
 def _write(name: str, ds: _Dataset) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     res = ds.build()
-    df, dropped = res if isinstance(res, tuple) else (res, None)
+    df, dropped = (res if isinstance(res, tuple) else (res, None))
     main, drop = _targets(name)
     if dropped is not None:
         write_parquet(dropped, drop)
@@ -176,7 +172,7 @@ def cached(name: str, *, with_dropped: bool = False) -> Any:
             df, dropped = _write(name, ds)
         except PermissionError:  # read-only checkout: build in memory only
             res = ds.build()
-            df, dropped = res if isinstance(res, tuple) else (res, None)
+            df, dropped = (res if isinstance(res, tuple) else (res, None))
     return (df, dropped) if with_dropped else df
 
 
@@ -204,8 +200,7 @@ def build_processed(refresh: bool = False) -> list[Path]:
         if importlib.util.find_spec("potash.refresh") is None:
             raise RuntimeError(
                 "refresh=True needs potash.refresh.refresh_all(), which is not installed in this "
-                "version; run without --refresh to build from the shipped data/raw"
-            )
+                "version; run without --refresh to build from the shipped data/raw")
         importlib.import_module("potash.refresh").refresh_all()
     written = []
     for name, ds in sorted(_registry().items()):

@@ -124,48 +124,18 @@ _FAO_ALIASES: dict[str, str] = {
 # FAO aggregates (continents, M49 regions, economic groups, the EU); also any name ending in
 # "(excluding intra-trade)".
 _FAO_AGGREGATES = {
-    "World",
-    "Africa",
-    "Americas",
-    "Asia",
-    "Europe",
-    "Oceania",
-    "Australia and New Zealand",
-    "Caribbean",
-    "Central America",
-    "Central Asia",
-    "Eastern Africa",
-    "Eastern Asia",
-    "Eastern Europe",
-    "Melanesia",
-    "Micronesia",
-    "Middle Africa",
-    "Northern Africa",
-    "Northern America",
-    "Northern Europe",
-    "Polynesia",
-    "South America",
-    "South-eastern Asia",
-    "South-Eastern Asia",
-    "Southern Africa",
-    "Southern Asia",
-    "Southern Europe",
-    "Western Africa",
-    "Western Asia",
-    "Western Europe",
-    "European Union (27)",
-    "European Union (28)",
-    "European Union",
-    "Land Locked Developing Countries",
-    "Land Locked Developing Countries (LLDCs)",
-    "Least Developed Countries",
-    "Least Developed Countries (LDCs)",
-    "Low Income Food Deficit Countries",
-    "Low Income Food Deficit Countries (LIFDCs)",
-    "Net Food Importing Developing Countries",
-    "Net Food Importing Developing Countries (NFIDCs)",
-    "Small Island Developing States",
-    "Small Island Developing States (SIDS)",
+    "World", "Africa", "Americas", "Asia", "Europe", "Oceania",
+    "Australia and New Zealand", "Caribbean", "Central America", "Central Asia",
+    "Eastern Africa", "Eastern Asia", "Eastern Europe", "Melanesia", "Micronesia",
+    "Middle Africa", "Northern Africa", "Northern America", "Northern Europe", "Polynesia",
+    "South America", "South-eastern Asia", "South-Eastern Asia", "Southern Africa",
+    "Southern Asia", "Southern Europe", "Western Africa", "Western Asia", "Western Europe",
+    "European Union (27)", "European Union (28)", "European Union",
+    "Land Locked Developing Countries", "Land Locked Developing Countries (LLDCs)",
+    "Least Developed Countries", "Least Developed Countries (LDCs)",
+    "Low Income Food Deficit Countries", "Low Income Food Deficit Countries (LIFDCs)",
+    "Net Food Importing Developing Countries", "Net Food Importing Developing Countries (NFIDCs)",
+    "Small Island Developing States", "Small Island Developing States (SIDS)",
 }
 _INTRA = re.compile(r"\(excluding intra-trade\)\s*$")
 
@@ -177,26 +147,12 @@ _FAO_COUNTRY_GROUPS = {"China": "FAO 'China' (code 351) = mainland + Hong Kong +
 
 # Comtrade / M49 codes that are aggregates or 'not elsewhere specified' areas.
 COMTRADE_AGGREGATES = {
-    0: "World",
-    97: "EU",
-    492: "Europe EU, nes",
-    568: "Other Europe, nes",
-    577: "Other Africa, nes",
-    636: "Rest of America, nes",
-    637: "North America and Central America, nes",
-    527: "Oceania, nes",
-    838: "Free Zones",
-    839: "Special Categories",
-    837: "Bunkers",
-    899: "Areas, nes",
-    473: "LAIA, nes",
-    471: "CACM, nes",
-    472: "Africa CAMEU region, nes",
-    129: "Caribbean, nes",
-    221: "Eastern Europe, nes",
-    290: "Northern Africa, nes",
-    536: "Neutral Zone",
-    879: "Western Asia, nes",
+    0: "World", 97: "EU", 492: "Europe EU, nes", 568: "Other Europe, nes",
+    577: "Other Africa, nes", 636: "Rest of America, nes", 637: "North America and Central America, nes",
+    527: "Oceania, nes", 838: "Free Zones", 839: "Special Categories", 837: "Bunkers",
+    899: "Areas, nes", 473: "LAIA, nes", 471: "CACM, nes", 472: "Africa CAMEU region, nes",
+    129: "Caribbean, nes", 221: "Eastern Europe, nes", 290: "Northern Africa, nes",
+    536: "Neutral Zone", 879: "Western Asia, nes",
 }
 
 
@@ -253,34 +209,22 @@ def _baci_frame(path: str) -> pd.DataFrame:
     code = pd.to_numeric(df["country_code"], errors="coerce")
     if code.isna().any():
         i = code.isna().to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"not an integer code: {df['country_code'].iloc[i]!r}",
-            file=f,
-            column="country_code",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"not an integer code: {df['country_code'].iloc[i]!r}",
+                              file=f, column="country_code", row=int(df["_line"].iloc[i]))
     df["country_code"] = code.astype("int64")
     dup = df["country_code"].duplicated()
     if dup.any():
         i = dup.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"duplicated code {df['country_code'].iloc[i]}",
-            file=f,
-            column="country_code",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"duplicated code {df['country_code'].iloc[i]}", file=f,
+                              column="country_code", row=int(df["_line"].iloc[i]))
     iso = df["iso_3digit_alpha"].str.strip()
     na = iso.isin(["N/A", ""])
     iso = iso.where(~na, df["country_code"].map(lambda c: BACI_PSEUDO_ISO3.get(c, f"X{c}")))
     bad = ~iso.str.fullmatch(r"[A-Z][A-Z0-9]{2}|X\d+")
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"not an ISO3 code: {iso.iloc[i]!r}",
-            file=f,
-            column="iso_3digit_alpha",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"not an ISO3 code: {iso.iloc[i]!r}", file=f,
+                              column="iso_3digit_alpha", row=int(df["_line"].iloc[i]))
     df["iso3"] = iso
     return df
 
@@ -313,11 +257,8 @@ def baci_country_table(path: str | Path | None = None) -> pd.Series:
     ('BLR', 'IND', 'USA', 'X490')
     """
     df = _baci_frame(_baci_path(path))
-    return pd.Series(
-        df["iso3"].to_numpy(),
-        index=pd.Index(df["country_code"].to_numpy(), name="code"),
-        name="iso3",
-    )
+    return pd.Series(df["iso3"].to_numpy(), index=pd.Index(df["country_code"].to_numpy(), name="code"),
+                     name="iso3")
 
 
 @functools.lru_cache(maxsize=1)
@@ -332,12 +273,8 @@ def _name_table() -> dict[str, str]:
 
 
 def fao_area_to_iso3(
-    names: Iterable[str],
-    *,
-    file: str | None = None,
-    column: str | None = "Area",
-    rows: Iterable[int] | None = None,
-    fao_china: bool = True,
+    names: Iterable[str], *, file: str | None = None, column: str | None = "Area",
+    rows: Iterable[int] | None = None, fao_china: bool = True,
 ) -> pd.Series:
     """Map FAO area names to ISO3; aggregates map to ``<NA>``; an unknown name raises.
 
@@ -380,17 +317,12 @@ def fao_area_to_iso3(
         else:
             idx = s.index[s == n][0]
             row = list(rows)[idx] if rows is not None else None
-            raise PotashDataError(
-                f"unknown country or area name {n!r}", file=file, column=column, row=row
-            )
+            raise PotashDataError(f"unknown country or area name {n!r}", file=file, column=column, row=row)
     return s.map(mapping).astype("string")
 
 
 def m49_to_iso3(
-    codes: Iterable[int],
-    *,
-    file: str | None = None,
-    column: str | None = None,
+    codes: Iterable[int], *, file: str | None = None, column: str | None = None,
     rows: Iterable[int] | None = None,
 ) -> pd.Series:
     """Map UN Comtrade / M49 / BACI numeric codes to ISO3; aggregates (0 World, 97 EU, nes
@@ -433,9 +365,7 @@ def m49_to_iso3(
             idx = s.index[s == c][0]
             row = list(rows)[idx] if rows is not None else None
             shown = ci if ci is not None else c
-            raise PotashDataError(
-                f"unknown country code {shown!r}", file=file, column=column, row=row
-            )
+            raise PotashDataError(f"unknown country code {shown!r}", file=file, column=column, row=row)
     return s.map(out).astype("string")
 
 

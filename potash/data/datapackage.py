@@ -30,11 +30,8 @@ __all__ = [
     "write_datapackage",
 ]
 
-_CC_BY_4 = {
-    "name": "CC-BY-4.0",
-    "path": "https://creativecommons.org/licenses/by/4.0/",
-    "title": "Creative Commons Attribution 4.0",
-}
+_CC_BY_4 = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+            "title": "Creative Commons Attribution 4.0"}
 
 #: Source metadata per folder of ``data/raw`` (facts from each folder's SOURCE.md).
 SOURCES: dict[str, dict[str, Any]] = {
@@ -49,11 +46,8 @@ SOURCES: dict[str, dict[str, Any]] = {
     "yahoo_adjclose_dsturdy": {
         "title": "Daily adjusted closing prices (Yahoo Finance via yfinance)",
         "source_url": "https://github.com/dsturdy/Factor_Attribution_5_csvs/tree/a206574f380c69cb147d5900c6115d54c74ce8d0/data",
-        "license": {
-            "name": "Yahoo-terms",
-            "path": "https://legal.yahoo.com/us/en/yahoo/terms/otos/index.html",
-            "title": "Yahoo Finance terms (personal, non-commercial use); repository states no licence",
-        },
+        "license": {"name": "Yahoo-terms", "path": "https://legal.yahoo.com/us/en/yahoo/terms/otos/index.html",
+                    "title": "Yahoo Finance terms (personal, non-commercial use); repository states no licence"},
         "version": "2026-07-14",
         "description": "Date, adjusted Close per ticker; rows dated 2026-07-14 are intraday.",
     },
@@ -85,10 +79,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "title": "World Mining Data 2017, Potash (K2O) production by country",
         "source_url": "https://www.world-mining-data.info",
         "via": "GitHub doqlee/mining at 88674b81bd2b62424850f97ab1074247c96af08f",
-        "license": {
-            "name": "WMD-free",
-            "title": "Published free of charge by the Austrian ministry; cite Reichl & Schatz, World Mining Data",
-        },
+        "license": {"name": "WMD-free", "title": "Published free of charge by the Austrian ministry; cite Reichl & Schatz, World Mining Data"},
         "version": "WMD 2017 (data 2011-2015)",
         "description": "Potash production in t K2O by country, 2011-2015.",
     },
@@ -96,20 +87,14 @@ SOURCES: dict[str, dict[str, Any]] = {
         "title": "Port of Klaipeda news articles (cargo results)",
         "source_url": "https://portofklaipeda.lt/en/community/news",
         "via": "GitHub tubrikas/Scraper_klaipeda_port at a588203354ac5190fa6df1eb0c31e990e43a2ec2",
-        "license": {
-            "name": "publisher-copyright",
-            "title": "Press releases of the Klaipeda State Seaport Authority; quote with attribution",
-        },
+        "license": {"name": "publisher-copyright", "title": "Press releases of the Klaipeda State Seaport Authority; quote with attribution"},
         "version": "2025-06-01",
         "description": "url, title, date, text of 55 press releases 2022-01..2025-04.",
     },
     "bilateral_curated": {
         "title": "Curated bilateral potash flows and route volumes (hand-read from public pages)",
         "source_url": "(see source_url of each row)",
-        "license": {
-            "name": "project-use",
-            "title": "Facts from third-party pages with short quotes; selection usable inside this project",
-        },
+        "license": {"name": "project-use", "title": "Facts from third-party pages with short quotes; selection usable inside this project"},
         "version": "2026-11",
         "description": "One figure per row with page URL and exact quote.",
     },
@@ -125,10 +110,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "title": "Ecuador MAG/SIPA retail fertilizer prices",
         "source_url": "https://github.com/IFTrejoM/time-series-fertilizer-price-predictor/blob/8528cc07b230757c1e457c86386e769aeb1c395a/data/precios-agroquimicos-fertilizantes.xlsx",
         "via": "Ministerio de Agricultura y Ganaderia del Ecuador (MAG), SIPA",
-        "license": {
-            "name": "EC-open-government-data",
-            "title": "Ecuadorian government open data; no explicit licence; cite MAG-SIPA",
-        },
+        "license": {"name": "EC-open-government-data", "title": "Ecuadorian government open data; no explicit licence; cite MAG-SIPA"},
         "version": "2024-09",
         "description": "Monthly national weighted average retail prices, USD per 50 kg bag, 2013-01..2024-08.",
     },
@@ -136,21 +118,15 @@ SOURCES: dict[str, dict[str, Any]] = {
         "title": "CEPII BACI dictionaries (HS17), release 202201",
         "source_url": "http://www.cepii.fr/CEPII/en/bdd_modele/presentation.asp?id=37",
         "via": "GitHub ONEcampaign/DataDive_Ukraine at 6fb9228032ec711041921a7e11c4d63060fc0a6d",
-        "license": {
-            "name": "etalab-2.0",
-            "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
-            "title": "Etalab Open Licence 2.0",
-        },
+        "license": {"name": "etalab-2.0", "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+                    "title": "Etalab Open Licence 2.0"},
         "version": "202201",
         "description": "Country codes (Comtrade numeric -> ISO3) and chapter-31 product codes.",
     },
     "events": {
         "title": "Potash sanctions calendar (compiled for this project)",
         "source_url": "(see source_url of each row)",
-        "license": {
-            "name": "project-use",
-            "title": "Compiled for this project from the cited pages",
-        },
+        "license": {"name": "project-use", "title": "Compiled for this project from the cited pages"},
         "version": "2026-11",
         "description": "date, event_id, actor, type, description, source_url, verified (53 events).",
     },
@@ -295,16 +271,14 @@ def _read_package(required: bool = True) -> dict[str, Any]:
     if not p.is_file():
         if required:
             raise PotashDataError(
-                "data package missing; run potash.data.write_datapackage()",
-                file="data/datapackage.json",
+                "data package missing; run potash.data.write_datapackage()", file="data/datapackage.json"
             )
         return {"resources": []}
     try:
         return json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise PotashDataError(
-            f"not valid JSON: {exc}", file="data/datapackage.json", row=exc.lineno
-        ) from None
+        raise PotashDataError(f"not valid JSON: {exc}", file="data/datapackage.json",
+                              row=exc.lineno) from None
 
 
 def _dump(pkg: dict[str, Any]) -> None:
@@ -418,9 +392,7 @@ def verify_all() -> int:
     for key in _index():
         p = project_root() / "data" / key
         if not p.is_file():
-            raise PotashDataError(
-                "file listed in data/datapackage.json is missing", file=f"data/{key}"
-            )
+            raise PotashDataError("file listed in data/datapackage.json is missing", file=f"data/{key}")
         verify_resource(p)
         n += 1
     return n
@@ -471,12 +443,8 @@ def register_resource(
     if not p.is_file():
         raise PotashDataError("cannot register: file not found", file=str(p))
     lic = {"name": license} if isinstance(license, str) else dict(license)
-    meta = {
-        "title": title or p.name,
-        "description": description,
-        "source_url": source_url,
-        "license": lic,
-    }
+    meta = {"title": title or p.name, "description": description, "source_url": source_url,
+            "license": lic}
     res = _resource(p, meta, version)
     pkg = _read_package(required=False)
     pkg.setdefault("profile", "data-package")

@@ -40,49 +40,31 @@ def _build_equity(
         bad = ~(df["adj_close"] > 0)
         if bad.any():
             i = bad.to_numpy().nonzero()[0][0]
-            raise PotashDataError(
-                f"price must be positive: {df['Close'].iloc[i]!r}",
-                file=fr,
-                column="Close",
-                row=int(df["_line"].iloc[i]),
-            )
+            raise PotashDataError(f"price must be positive: {df['Close'].iloc[i]!r}",
+                                  file=fr, column="Close", row=int(df["_line"].iloc[i]))
         check_unique(df, ["date"], fr)
         if not df["date"].is_monotonic_increasing:
             i = int(np.argmax(np.diff(df["date"].to_numpy()) < np.timedelta64(0)) + 1)
-            raise PotashDataError(
-                "dates are not increasing", file=fr, column="Date", row=int(df["_line"].iloc[i])
-            )
+            raise PotashDataError("dates are not increasing", file=fr, column="Date",
+                                  row=int(df["_line"].iloc[i]))
         df["ticker"] = f.stem.upper()
         if captured_at is not None:
             cap = captured_at.tz_convert("America/New_York")
             cap_day = cap.tz_localize(None).normalize()
-            partial = (
-                df["date"] >= cap_day if cap - cap.normalize() < _CLOSE else df["date"] > cap_day
-            )
+            partial = df["date"] >= cap_day if cap - cap.normalize() < _CLOSE else df["date"] > cap_day
             if partial.any():
                 d = df.loc[partial, ["date", "ticker", "adj_close"]].copy()
-                d["reason"] = (
-                    f"partial trading day: file captured {cap:%Y-%m-%d %H:%M %Z}, "
-                    "before the 16:00 close"
-                )
+                d["reason"] = (f"partial trading day: file captured {cap:%Y-%m-%d %H:%M %Z}, "
+                               "before the 16:00 close")
                 dropped.append(d)
                 df = df.loc[~partial]
         frames.append(df[["date", "ticker", "adj_close"]])
     out = pd.concat(frames, ignore_index=True)
     out["ticker"] = out["ticker"].astype("string")
     out = out.sort_values(["ticker", "date"], kind="mergesort").reset_index(drop=True)
-    drop = (
-        pd.concat(dropped, ignore_index=True)
-        if dropped
-        else pd.DataFrame(
-            {
-                "date": pd.Series(dtype="datetime64[ns]"),
-                "ticker": pd.Series(dtype="string"),
-                "adj_close": pd.Series(dtype="float64"),
-                "reason": pd.Series(dtype="string"),
-            }
-        )
-    )
+    drop = (pd.concat(dropped, ignore_index=True) if dropped else
+            pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "ticker": pd.Series(dtype="string"),
+                          "adj_close": pd.Series(dtype="float64"), "reason": pd.Series(dtype="string")}))
     drop["ticker"] = drop["ticker"].astype("string")
     drop["reason"] = drop["reason"].astype("string")
     return out, drop.reset_index(drop=True)
@@ -212,22 +194,15 @@ def to_returns(prices: pd.DataFrame, kind: Literal["simple", "log"] = "simple") 
     bad = px.isna() | (px <= 0)
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"price must be a positive number: {df['adj_close'].iloc[i]!r}",
-            file="prices",
-            column="adj_close",
-            row=df.index[i],
-        )
+        raise PotashDataError(f"price must be a positive number: {df['adj_close'].iloc[i]!r}",
+                              file="prices", column="adj_close", row=df.index[i])
     df["adj_close"] = px.astype("float64")
     dup = df.duplicated(["date", "ticker"])
     if dup.any():
         i = dup.to_numpy().nonzero()[0][0]
         raise PotashDataError(
             f"duplicated (date, ticker) = ({df['date'].iloc[i].date()}, {df['ticker'].iloc[i]})",
-            file="prices",
-            column="date+ticker",
-            row=df.index[i],
-        )
+            file="prices", column="date+ticker", row=df.index[i])
     df = df.sort_values(["ticker", "date"], kind="mergesort")
     prev = df.groupby("ticker", sort=False)["adj_close"].shift(1)
     ratio = df["adj_close"] / prev

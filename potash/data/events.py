@@ -32,19 +32,13 @@ def _build_events(path: str | Path | None = None) -> pd.DataFrame:
             i = bad.to_numpy().nonzero()[0][0]
             raise PotashDataError(
                 f"unknown value {df[col].iloc[i]!r}; allowed: {', '.join(allowed)}",
-                file=f,
-                column=col,
-                row=int(df["_line"].iloc[i]),
+                file=f, column=col, row=int(df["_line"].iloc[i]),
             )
     bad = ~df["event_id"].str.fullmatch(r"[a-z0-9_]+")
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"event_id must be snake_case: {df['event_id'].iloc[i]!r}",
-            file=f,
-            column="event_id",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"event_id must be snake_case: {df['event_id'].iloc[i]!r}",
+                              file=f, column="event_id", row=int(df["_line"].iloc[i]))
     check_unique(df, ["event_id"], f)
     out = df[_COLUMNS].sort_values(["date", "event_id"], kind="mergesort").reset_index(drop=True)
     for col in _COLUMNS[1:]:

@@ -24,23 +24,11 @@ _SHEET = "Monthly Prices"
 _MONTH = re.compile(r"^(\d{4})M(\d{2})$")
 _MISSING = {"…", "...", ".."}
 #: Series every Pink Sheet vintage must have (snake_case names).
-REQUIRED_SERIES = (
-    "potassium_chloride",
-    "urea",
-    "dap",
-    "tsp",
-    "phosphate_rock",
-    "natural_gas_europe",
-    "natural_gas_us",
-    "crude_brent",
-)
-_OVERRIDES = {
-    "Crude oil, average": "crude_average",
-    "Crude oil, Brent": "crude_brent",
-    "Crude oil, Dubai": "crude_dubai",
-    "Crude oil, WTI": "crude_wti",
-    "Liquefied natural gas, Japan": "lng_japan",
-}
+REQUIRED_SERIES = ("potassium_chloride", "urea", "dap", "tsp", "phosphate_rock",
+                   "natural_gas_europe", "natural_gas_us", "crude_brent")
+_OVERRIDES = {"Crude oil, average": "crude_average", "Crude oil, Brent": "crude_brent",
+              "Crude oil, Dubai": "crude_dubai", "Crude oil, WTI": "crude_wti",
+              "Liquefied natural gas, Japan": "lng_japan"}
 
 
 def snake_series(name: str) -> str:
@@ -71,11 +59,8 @@ def worldbank_vintages() -> list[str]:
     ['2026-05-04', '2026-06-02']
     """
     root = raw_path("worldbank_cmo")
-    return sorted(
-        p.name.removeprefix("vintage_")
-        for p in root.glob("vintage_*")
-        if (p / "CMO-Historical-Data-Monthly.xlsx").is_file()
-    )
+    return sorted(p.name.removeprefix("vintage_") for p in root.glob("vintage_*")
+                  if (p / "CMO-Historical-Data-Monthly.xlsx").is_file())
 
 
 def _cell(row: int, col: int) -> str:
@@ -92,9 +77,8 @@ def _parse_worldbank(path: str | Path) -> pd.DataFrame:
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise PotashDataError(
-            f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}", file=f
-        ) from None
+        raise PotashDataError(f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}",
+                              file=f) from None
     try:
         if _SHEET not in wb.sheetnames:
             raise PotashDataError(f"sheet {_SHEET!r} not found; sheets: {wb.sheetnames}", file=f)
@@ -114,25 +98,19 @@ def _parse_worldbank(path: str | Path) -> pd.DataFrame:
             continue
         unit = units[j] if j < len(units) else None
         if unit is None or str(unit).strip() == "":
-            raise PotashDataError(
-                f"no unit for series {name!r}", file=f, column=_cell(6, j + 1), row=6
-            )
+            raise PotashDataError(f"no unit for series {name!r}", file=f,
+                                  column=_cell(6, j + 1), row=6)
         cols.append(j)
         snakes.append(snake_series(str(name)))
     dup = pd.Index(snakes).duplicated()
     if dup.any():
         j = cols[int(np.argmax(dup))]
-        raise PotashDataError(
-            f"series name {names[j]!r} appears twice", file=f, column=_cell(5, j + 1), row=5
-        )
+        raise PotashDataError(f"series name {names[j]!r} appears twice", file=f,
+                              column=_cell(5, j + 1), row=5)
     missing = [s for s in REQUIRED_SERIES if s not in snakes]
     if missing:
-        raise PotashDataError(
-            f"series {missing} not found in the header row (row 5)",
-            file=f,
-            column=missing[0],
-            row=5,
-        )
+        raise PotashDataError(f"series {missing} not found in the header row (row 5)", file=f,
+                              column=missing[0], row=5)
     data = [r for r in rows[first:] if any(c is not None for c in r)]
     if not data:
         raise PotashDataError("no monthly rows after the header", file=f, row=first + 1)
@@ -140,54 +118,37 @@ def _parse_worldbank(path: str | Path) -> pd.DataFrame:
     for i, r in enumerate(data):
         m = _MONTH.match(str(r[0]).strip()) if r[0] is not None else None
         if m is None:
-            raise PotashDataError(
-                f"not a month in YYYYMmm form: {r[0]!r}",
-                file=f,
-                column=_cell(first + i + 1, 1),
-                row=first + i + 1,
-            )
+            raise PotashDataError(f"not a month in YYYYMmm form: {r[0]!r}", file=f,
+                                  column=_cell(first + i + 1, 1), row=first + i + 1)
         months.append(str(r[0]).strip())
         dates.append(dt.datetime(int(m.group(1)), int(m.group(2)), 1))
     dup = pd.Index(months).duplicated()
     if dup.any():
         i = int(np.argmax(dup))
-        raise PotashDataError(
-            f"month {months[i]} appears twice",
-            file=f,
-            column=_cell(first + i + 1, 1),
-            row=first + i + 1,
-        )
+        raise PotashDataError(f"month {months[i]} appears twice", file=f,
+                              column=_cell(first + i + 1, 1), row=first + i + 1)
     width = max(cols) + 1
     grid = np.array([list(r[:width]) + [None] * (width - len(r)) for r in data], dtype=object)
     block = grid[:, cols]
     flat = block.ravel()
-    isnum = np.fromiter(
-        (isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat), bool, len(flat)
-    )
-    ismiss = np.fromiter(
-        (v is None or (isinstance(v, str) and v.strip() in _MISSING) for v in flat), bool, len(flat)
-    )
+    isnum = np.fromiter((isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat),
+                        bool, len(flat))
+    ismiss = np.fromiter((v is None or (isinstance(v, str) and v.strip() in _MISSING) for v in flat),
+                         bool, len(flat))
     bad = ~(isnum | ismiss)
     if bad.any():
         k = int(np.argmax(bad))
         i, jj = divmod(k, len(cols))
-        raise PotashDataError(
-            f"not a number: {flat[k]!r} (series {names[cols[jj]]!r})",
-            file=f,
-            column=_cell(first + i + 1, cols[jj] + 1),
-            row=first + i + 1,
-        )
+        raise PotashDataError(f"not a number: {flat[k]!r} (series {names[cols[jj]]!r})", file=f,
+                              column=_cell(first + i + 1, cols[jj] + 1), row=first + i + 1)
     values = np.where(isnum, flat, np.nan).astype("float64").reshape(block.shape)
-    out = pd.DataFrame(
-        {
-            "date": np.repeat(np.array(dates, dtype="datetime64[ns]"), len(cols)),
-            "series": np.tile(np.array(snakes, dtype=object), len(data)),
-            "value": values.ravel(),
-            "unit": np.tile(
-                np.array([str(units[j]).strip().strip("()") for j in cols], dtype=object), len(data)
-            ),
-        }
-    )
+    out = pd.DataFrame({
+        "date": np.repeat(np.array(dates, dtype="datetime64[ns]"), len(cols)),
+        "series": np.tile(np.array(snakes, dtype=object), len(data)),
+        "value": values.ravel(),
+        "unit": np.tile(np.array([str(units[j]).strip().strip("()") for j in cols], dtype=object),
+                        len(data)),
+    })
     out = out[~np.isnan(out["value"].to_numpy())]
     out = out.sort_values(["series", "date"], kind="mergesort").reset_index(drop=True)
     out["series"] = out["series"].astype("string")
@@ -199,9 +160,7 @@ def _worldbank_file(vintage: str | None) -> Path:
     vintages = worldbank_vintages()
     if vintage is None:
         if not vintages:
-            raise PotashDataError(
-                "no Pink Sheet vintage found", file=rel(raw_path("worldbank_cmo"))
-            )
+            raise PotashDataError("no Pink Sheet vintage found", file=rel(raw_path("worldbank_cmo")))
         vintage = vintages[-1]
     if vintage not in vintages:
         raise ValueError(f"vintage={vintage!r} is not available; choose one of {vintages}")
@@ -209,17 +168,15 @@ def _worldbank_file(vintage: str | None) -> Path:
 
 
 def _parse_usda(path: str | Path | None = None) -> pd.DataFrame:
-    p = (
-        Path(path)
-        if path is not None
-        else raw_path("usda_ams_state_fertilizer", "us_state_potash_retail_biweekly.csv")
-    )
+    p = Path(path) if path is not None else raw_path(
+        "usda_ams_state_fertilizer", "us_state_potash_retail_biweekly.csv")
     df = read_csv_text(p, ["date", "state", "ams_report_id", "spec", "price_avg_usd_per_short_ton"])
     f = rel(p)
     df["date"] = to_date(df, "date", f)
     df["value"] = to_float(df, "price_avg_usd_per_short_ton", f, allow_missing=False)
     grade = df["spec"].str.extract(r"\(([^)]*)\)")[0].fillna(df["spec"])
-    df["series"] = "potash_retail_" + df["state"].map(snake_series) + "_" + grade.map(snake_series)
+    df["series"] = ("potash_retail_" + df["state"].map(snake_series) + "_"
+                    + grade.map(snake_series))
     check_unique(df, ["series", "date"], f)
     df["unit"] = "USD/short ton"
     out = df[["date", "series", "value", "unit"]].sort_values(["series", "date"], kind="mergesort")
@@ -232,19 +189,15 @@ def _parse_usda(path: str | Path | None = None) -> pd.DataFrame:
 def _parse_ecuador(path: str | Path | None = None) -> pd.DataFrame:
     import openpyxl
 
-    p = checked_file(
-        path
-        if path is not None
-        else raw_path("ecuador_mag_sipa", "precios-agroquimicos-fertilizantes.xlsx")
-    )
+    p = checked_file(path if path is not None else raw_path(
+        "ecuador_mag_sipa", "precios-agroquimicos-fertilizantes.xlsx"))
     f = rel(p)
     sheet = "histórico_mensual"
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise PotashDataError(
-            f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}", file=f
-        ) from None
+        raise PotashDataError(f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}",
+                              file=f) from None
     try:
         if sheet not in wb.sheetnames:
             raise PotashDataError(f"sheet {sheet!r} not found; sheets: {wb.sheetnames}", file=f)
@@ -258,27 +211,20 @@ def _parse_ecuador(path: str | Path | None = None) -> pd.DataFrame:
     want = ["Grupo", "Ingrediente Activo", "Concentración", "Presentación"]
     for j, w in enumerate(want):
         if j >= len(header) or str(header[j]).strip() != w:
-            raise PotashDataError(
-                f"expected column {w!r}, found {header[j] if j < len(header) else None!r}",
-                file=f,
-                column=_cell(1, j + 1),
-                row=1,
-            )
+            raise PotashDataError(f"expected column {w!r}, found {header[j] if j < len(header) else None!r}",
+                                  file=f, column=_cell(1, j + 1), row=1)
     months = []
     for j in range(4, len(header)):
         h = header[j]
         if h is None:
             break
         if not isinstance(h, dt.datetime):
-            raise PotashDataError(
-                f"month header is not a date: {h!r}", file=f, column=_cell(1, j + 1), row=1
-            )
+            raise PotashDataError(f"month header is not a date: {h!r}", file=f,
+                                  column=_cell(1, j + 1), row=1)
         months.append(h)
-    products = {
-        ("Muriato de Potasio", "0-0-60"): "potassium_chloride_retail_ecuador",
-        ("Urea", "46-0-0"): "urea_retail_ecuador",
-        ("Fosfato Diamónico", "18-46-0"): "dap_retail_ecuador",
-    }
+    products = {("Muriato de Potasio", "0-0-60"): "potassium_chloride_retail_ecuador",
+                ("Urea", "46-0-0"): "urea_retail_ecuador",
+                ("Fosfato Diamónico", "18-46-0"): "dap_retail_ecuador"}
     frames = []
     seen: dict[str, int] = {}
     for i, r in enumerate(rows[1:], start=2):
@@ -289,9 +235,8 @@ def _parse_ecuador(path: str | Path | None = None) -> pd.DataFrame:
             continue
         name = products[key]
         if name in seen:
-            raise PotashDataError(
-                f"product {key} appears twice (also row {seen[name]})", file=f, column="B", row=i
-            )
+            raise PotashDataError(f"product {key} appears twice (also row {seen[name]})", file=f,
+                                  column="B", row=i)
         seen[name] = i
         unit = str(r[3]).strip()
         vals = []
@@ -303,20 +248,11 @@ def _parse_ecuador(path: str | Path | None = None) -> pd.DataFrame:
                 vals.append(float(v))
             else:
                 raise PotashDataError(f"not a number: {v!r}", file=f, column=_cell(i, 5 + j), row=i)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "date": pd.to_datetime(months).astype("datetime64[ns]"),
-                    "series": name,
-                    "value": vals,
-                    "unit": f"USD/{unit} bag",
-                }
-            )
-        )
+        frames.append(pd.DataFrame({"date": pd.to_datetime(months).astype("datetime64[ns]"),
+                                    "series": name, "value": vals, "unit": f"USD/{unit} bag"}))
     if "potassium_chloride_retail_ecuador" not in seen:
-        raise PotashDataError(
-            "row 'Fertilizantes | Muriato de Potasio | 0-0-60' not found", file=f, column="B"
-        )
+        raise PotashDataError("row 'Fertilizantes | Muriato de Potasio | 0-0-60' not found", file=f,
+                              column="B")
     out = pd.concat(frames, ignore_index=True).dropna(subset=["value"])
     out = out.sort_values(["series", "date"], kind="mergesort").reset_index(drop=True)
     for c in ("series", "unit"):
@@ -376,22 +312,12 @@ def load_prices(
 
 #: Known basis changes of Pink Sheet series (from the workbook's "Description" sheet).
 _BASIS = [
-    (
-        "potassium_chloride",
-        "2020-01-01",
-        "f.o.b. Vancouver",
-        "Brazil CFR granular spot",
-        "World Bank Pink Sheet, sheet 'Description': \"Potassium chloride (muriate of potash), Brazil "
-        'CFR granular spot price from January 2020; previously, f.o.b. Vancouver"',
-    ),
-    (
-        "urea",
-        "2022-03-01",
-        "f.o.b. Black Sea",
-        "prill spot f.o.b. Middle East",
-        "World Bank Pink Sheet, sheet 'Description': \"Urea, (Ukraine), prill spot f.o.b. Middle "
-        'East, beginning March 2022; previously, f.o.b. Black Sea."',
-    ),
+    ("potassium_chloride", "2020-01-01", "f.o.b. Vancouver", "Brazil CFR granular spot",
+     "World Bank Pink Sheet, sheet 'Description': \"Potassium chloride (muriate of potash), Brazil "
+     "CFR granular spot price from January 2020; previously, f.o.b. Vancouver\""),
+    ("urea", "2022-03-01", "f.o.b. Black Sea", "prill spot f.o.b. Middle East",
+     "World Bank Pink Sheet, sheet 'Description': \"Urea, (Ukraine), prill spot f.o.b. Middle "
+     "East, beginning March 2022; previously, f.o.b. Black Sea.\""),
 ]
 
 

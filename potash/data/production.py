@@ -28,14 +28,8 @@ from ..errors import PotashDataError
 from ._common import raw_path, read_csv_text, rel, to_float
 from .countries import fao_aggregate_reason, fao_area_to_iso3
 
-__all__ = [
-    "K2O_CONTENT",
-    "PRODUCTION_COLUMNS",
-    "convert_basis",
-    "k2o_to_kcl",
-    "kcl_to_k2o",
-    "load_production",
-]
+__all__ = ["K2O_CONTENT", "PRODUCTION_COLUMNS", "convert_basis", "k2o_to_kcl", "kcl_to_k2o",
+           "load_production"]
 
 #: Columns of the production table (``flag`` is an extra column: estimate, source note).
 PRODUCTION_COLUMNS = ["year", "country_iso3", "product", "basis", "quantity_t", "source", "flag"]
@@ -151,20 +145,14 @@ def convert_basis(
         r = out.loc[bad].iloc[0]
         raise PotashDataError(
             f"cannot convert product {r['product']!r} (basis {r['basis']}) to {to}: only potassium "
-            "chloride has a known K2O content",
-            file="production",
-            column="product",
-            row=out.index[bad][0],
-        )
+            "chloride has a known K2O content", file="production", column="product",
+            row=out.index[bad][0])
     out.loc[ok, "quantity_t"] = out.loc[ok, "quantity_t"] * factor
     out.loc[ok, "basis"] = to
     out.loc[ok, "product"] = new_product
     note = f"converted to {to} at {share:.4f} K2O"
-    flag = (
-        out["flag"].astype("string")
-        if "flag" in out
-        else pd.Series(pd.NA, index=out.index, dtype="string")
-    )
+    flag = out["flag"].astype("string") if "flag" in out else pd.Series(pd.NA, index=out.index,
+                                                                        dtype="string")
     out["flag"] = flag.mask(ok, (flag.fillna("") + ";" + note).str.lstrip(";"))
     return out
 
@@ -177,37 +165,18 @@ def _usgs(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     df = read_csv_text(path, ["country", "prod_2024_kt_k2o", "prod_2025e_kt_k2o"])
     f = rel(path)
     agg = df["country"].str.match(r"^(Other countries|World)")
-    ex = pd.DataFrame(
-        {
-            "file": f,
-            "row": df.loc[agg, "_line"].astype("string"),
-            "area": df.loc[agg, "country"],
-            "reason": "aggregate (world total or other countries)",
-        }
-    ).astype("string")
+    ex = pd.DataFrame({"file": f, "row": df.loc[agg, "_line"].astype("string"),
+                       "area": df.loc[agg, "country"],
+                       "reason": "aggregate (world total or other countries)"}).astype("string")
     d = df[~agg]
-    iso = fao_area_to_iso3(
-        d["country"], file=f, column="country", rows=d["_line"].to_numpy(), fao_china=False
-    )
+    iso = fao_area_to_iso3(d["country"], file=f, column="country", rows=d["_line"].to_numpy(),
+                           fao_china=False)
     frames = []
-    for col, year, flag in (
-        ("prod_2024_kt_k2o", 2024, pd.NA),
-        ("prod_2025e_kt_k2o", 2025, "estimate"),
-    ):
+    for col, year, flag in (("prod_2024_kt_k2o", 2024, pd.NA), ("prod_2025e_kt_k2o", 2025, "estimate")):
         q = to_float(d, col, f)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "year": year,
-                    "country_iso3": iso.to_numpy(),
-                    "product": "potash",
-                    "basis": "K2O",
-                    "quantity_t": (q * 1000.0).to_numpy(),
-                    "source": "usgs_mcs2026",
-                    "flag": flag,
-                }
-            )
-        )
+        frames.append(pd.DataFrame({"year": year, "country_iso3": iso.to_numpy(), "product": "potash",
+                                    "basis": "K2O", "quantity_t": (q * 1000.0).to_numpy(),
+                                    "source": "usgs_mcs2026", "flag": flag}))
     return pd.concat(frames, ignore_index=True), ex
 
 
@@ -217,43 +186,22 @@ def _wmd(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     bad = df["unit"].str.strip() != "metr. t"
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unexpected unit {df['unit'].iloc[i]!r} (expected 'metr. t' K2O)",
-            file=f,
-            column="unit",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"unexpected unit {df['unit'].iloc[i]!r} (expected 'metr. t' K2O)",
+                              file=f, column="unit", row=int(df["_line"].iloc[i]))
     agg = df["Country"].str.strip() == "Total"
-    ex = pd.DataFrame(
-        {
-            "file": f,
-            "row": df.loc[agg, "_line"].astype("string"),
-            "area": df.loc[agg, "Country"],
-            "reason": "aggregate (total)",
-        }
-    ).astype("string")
+    ex = pd.DataFrame({"file": f, "row": df.loc[agg, "_line"].astype("string"),
+                       "area": df.loc[agg, "Country"], "reason": "aggregate (total)"}).astype("string")
     d = df[~agg].copy()
     names = d["Country"].str.replace(r", Europe$", "", regex=True)
-    iso = fao_area_to_iso3(
-        names, file=f, column="Country", rows=d["_line"].to_numpy(), fao_china=False
-    )
+    iso = fao_area_to_iso3(names, file=f, column="Country", rows=d["_line"].to_numpy(),
+                           fao_china=False)
     years = [c for c in d.columns if c.isdigit()]
     frames = []
     for y in years:
         q = to_float(d, y, f)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "year": int(y),
-                    "country_iso3": iso.to_numpy(),
-                    "product": "potash",
-                    "basis": "K2O",
-                    "quantity_t": q.to_numpy(),
-                    "source": "wmd2017",
-                    "flag": d.get("Sources of data", pd.Series(pd.NA, index=d.index)).to_numpy(),
-                }
-            )
-        )
+        frames.append(pd.DataFrame({"year": int(y), "country_iso3": iso.to_numpy(), "product": "potash",
+                                    "basis": "K2O", "quantity_t": q.to_numpy(), "source": "wmd2017",
+                                    "flag": d.get("Sources of data", pd.Series(pd.NA, index=d.index)).to_numpy()}))
     out = pd.concat(frames, ignore_index=True)
     return out[out["quantity_t"].notna()], ex
 
@@ -267,31 +215,17 @@ def _fao_production(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     unknown = ~df["Item"].isin(list(FAO_ITEMS))
     if unknown.any():
         i = unknown.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unknown FAOSTAT item {df['Item'].iloc[i]!r}",
-            file=f,
-            column="Item",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"unknown FAOSTAT item {df['Item'].iloc[i]!r}", file=f, column="Item",
+                              row=int(df["_line"].iloc[i]))
     bad = ~df["Unit"].str.strip().isin(["t", "tonnes"])
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unexpected unit {df['Unit'].iloc[i]!r}",
-            file=f,
-            column="Unit",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"unexpected unit {df['Unit'].iloc[i]!r}", file=f, column="Unit",
+                              row=int(df["_line"].iloc[i]))
     reasons = df["Area"].map(fao_aggregate_reason)
     agg = reasons != ""
-    ex = pd.DataFrame(
-        {
-            "file": f,
-            "row": df.loc[agg, "_line"].astype("string"),
-            "area": df.loc[agg, "Area"],
-            "reason": reasons[agg],
-        }
-    ).astype("string")
+    ex = pd.DataFrame({"file": f, "row": df.loc[agg, "_line"].astype("string"),
+                       "area": df.loc[agg, "Area"], "reason": reasons[agg]}).astype("string")
     d = df[~agg]
     iso = fao_area_to_iso3(d["Area"], file=f, column="Area", rows=d["_line"].to_numpy())
     prod = d["Item"].map(lambda it: FAO_ITEMS[it][0])
@@ -299,32 +233,23 @@ def _fao_production(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     year = pd.to_numeric(d["Year"], errors="coerce")
     if year.isna().any():
         i = year.isna().to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"not a year: {d['Year'].iloc[i]!r}", file=f, column="Year", row=int(d["_line"].iloc[i])
-        )
-    out = pd.DataFrame(
-        {
-            "year": year.astype("int64").to_numpy(),
-            "country_iso3": iso.to_numpy(),
-            "product": np.where(prod == "potash_k2o", "potash", prod),
-            "basis": np.where(k2o, "K2O", "product"),
-            "quantity_t": to_float(d, "Value", f).to_numpy(),
-            "source": "faostat",
-            "flag": d["Flag"].astype("string").to_numpy(),
-        }
-    )
+        raise PotashDataError(f"not a year: {d['Year'].iloc[i]!r}", file=f, column="Year",
+                              row=int(d["_line"].iloc[i]))
+    out = pd.DataFrame({
+        "year": year.astype("int64").to_numpy(), "country_iso3": iso.to_numpy(),
+        "product": np.where(prod == "potash_k2o", "potash", prod),
+        "basis": np.where(k2o, "K2O", "product"),
+        "quantity_t": to_float(d, "Value", f).to_numpy(), "source": "faostat",
+        "flag": d["Flag"].astype("string").to_numpy(),
+    })
     return out, ex
 
 
 def _production_inputs() -> list[Path]:
-    return [
-        raw_path("usgs_mcs2026_potash", "mcs2026_potash_world_production.csv"),
-        raw_path(
-            "wmd_world_mining_data",
-            "6.4.Production_of_Mineral_Raw_Materials_of_individual_Countries_by_Minerals__Potash.csv",
-        ),
-        raw_path("faostat_agdata", "agData_FAO_Fertilizers_potash.csv.gz"),
-    ]
+    return [raw_path("usgs_mcs2026_potash", "mcs2026_potash_world_production.csv"),
+            raw_path("wmd_world_mining_data",
+                     "6.4.Production_of_Mineral_Raw_Materials_of_individual_Countries_by_Minerals__Potash.csv"),
+            raw_path("faostat_agdata", "agData_FAO_Fertilizers_potash.csv.gz")]
 
 
 def _tidy(out: pd.DataFrame) -> pd.DataFrame:
@@ -333,9 +258,7 @@ def _tidy(out: pd.DataFrame) -> pd.DataFrame:
     for c in ("country_iso3", "product", "basis", "source", "flag"):
         out[c] = out[c].astype("string")
     out["quantity_t"] = out["quantity_t"].astype("float64")
-    return out.sort_values(
-        ["source", "product", "country_iso3", "year"], kind="mergesort"
-    ).reset_index(drop=True)
+    return out.sort_values(["source", "product", "country_iso3", "year"], kind="mergesort").reset_index(drop=True)
 
 
 def _check_dups(out: pd.DataFrame) -> None:
@@ -344,9 +267,7 @@ def _check_dups(out: pd.DataFrame) -> None:
         r = out[dup].iloc[0]
         raise PotashDataError(
             f"two rows for {r['country_iso3']} {r['year']} {r['product']} (two names for one country?)",
-            file=r["source"],
-            column="country_iso3",
-        )
+            file=r["source"], column="country_iso3")
 
 
 def _build_production() -> tuple[pd.DataFrame, pd.DataFrame]:

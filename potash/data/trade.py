@@ -36,19 +36,8 @@ from .countries import (
 __all__ = ["TRADE_COLUMNS", "load_routes", "load_trade", "parse_period"]
 
 #: The columns of every trade table, in order.
-TRADE_COLUMNS = [
-    "year",
-    "period",
-    "reporter_iso3",
-    "partner_iso3",
-    "flow",
-    "product",
-    "hs_code",
-    "quantity_t",
-    "value_usd",
-    "source",
-    "flag",
-]
+TRADE_COLUMNS = ["year", "period", "reporter_iso3", "partner_iso3", "flow", "product", "hs_code",
+                 "quantity_t", "value_usd", "source", "flag"]
 
 #: FAOSTAT item -> (product, HS code). Nutrient items are in tonnes of nutrient.
 FAO_ITEMS: dict[str, tuple[str, str | None]] = {
@@ -71,12 +60,8 @@ FAO_ITEMS: dict[str, tuple[str, str | None]] = {
     "Nutrient nitrogen N (total)": ("nitrogen_n", None),
     "Nutrient phosphate P2O5 (total)": ("phosphate_p2o5", None),
 }
-_TRADE = {
-    "import quantity": ("import", "q"),
-    "export quantity": ("export", "q"),
-    "import value": ("import", "v"),
-    "export value": ("export", "v"),
-}
+_TRADE = {"import quantity": ("import", "q"), "export quantity": ("export", "q"),
+          "import value": ("import", "v"), "export value": ("export", "v")}
 _Q_UNITS = {"t", "tonnes"}
 _V_UNITS = {"1000 USD", "1000 US$"}
 _AGDATA = ["Area", "Year", "Item", "Measurement", "Unit", "Value"]
@@ -84,12 +69,8 @@ _UI = ["Area Code (FAO)", "Area", "Element", "Item", "Year", "Unit", "Value", "F
 
 
 def _empty_excluded() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            c: pd.Series(dtype="string")
-            for c in ("file", "row", "area", "item", "measurement", "year", "reason")
-        }
-    )
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in
+                         ("file", "row", "area", "item", "measurement", "year", "reason")})
 
 
 def _read_fao(path: Path) -> tuple[pd.DataFrame, str]:
@@ -115,91 +96,57 @@ def _read_fao(path: Path) -> tuple[pd.DataFrame, str]:
 
 
 def _build_faostat(path: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    p = (
-        Path(path)
-        if path is not None
-        else raw_path("faostat_agdata", "agData_FAO_Fertilizers_potash.csv.gz")
-    )
+    p = Path(path) if path is not None else raw_path("faostat_agdata",
+                                                       "agData_FAO_Fertilizers_potash.csv.gz")
     df, f = _read_fao(p)
     year = pd.to_numeric(df["Year"], errors="coerce")
     bad = year.isna() | (year % 1 != 0)
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"not a year: {df['Year'].iloc[i]!r}",
-            file=f,
-            column="Year",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"not a year: {df['Year'].iloc[i]!r}", file=f, column="Year",
+                              row=int(df["_line"].iloc[i]))
     df["year"] = year.astype("int64")
     df["meas"] = df["Measurement"].str.strip().str.lower()
     unknown = ~df["Item"].isin(list(FAO_ITEMS))
     if unknown.any():
         i = unknown.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unknown FAOSTAT item {df['Item'].iloc[i]!r}",
-            file=f,
-            column="Item",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"unknown FAOSTAT item {df['Item'].iloc[i]!r}", file=f, column="Item",
+                              row=int(df["_line"].iloc[i]))
     dup = df.duplicated(["Area", "year", "Item", "meas"])
     if dup.any():
         i = dup.to_numpy().nonzero()[0][0]
         raise PotashDataError(
             f"duplicated key (Area, Year, Item, Measurement) = ({df['Area'].iloc[i]!r}, "
             f"{df['year'].iloc[i]}, {df['Item'].iloc[i]!r}, {df['Measurement'].iloc[i]!r})",
-            file=f,
-            column="Area+Year+Item+Measurement",
-            row=int(df["_line"].iloc[i]),
-        )
+            file=f, column="Area+Year+Item+Measurement", row=int(df["_line"].iloc[i]))
     df = df[df["meas"].isin(list(_TRADE))].copy()
     text = df["Value"].astype("string").str.strip()
     val = pd.to_numeric(text, errors="coerce")
     bad = val.isna() & text.notna() & (text != "")
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"not a number: {df['Value'].iloc[i]!r}",
-            file=f,
-            column="Value",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"not a number: {df['Value'].iloc[i]!r}", file=f, column="Value",
+                              row=int(df["_line"].iloc[i]))
     df["value"] = val.astype("float64")
     df["flow"] = df["meas"].map(lambda m: _TRADE[m][0])
     df["kind"] = df["meas"].map(lambda m: _TRADE[m][1])
     unit = df["Unit"].str.strip()
-    badu = ((df["kind"] == "q") & ~unit.isin(_Q_UNITS)) | (
-        (df["kind"] == "v") & ~unit.isin(_V_UNITS)
-    )
+    badu = ((df["kind"] == "q") & ~unit.isin(_Q_UNITS)) | ((df["kind"] == "v") & ~unit.isin(_V_UNITS))
     if badu.any():
         i = badu.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unexpected unit {unit.iloc[i]!r} for {df['Measurement'].iloc[i]!r}",
-            file=f,
-            column="Unit",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"unexpected unit {unit.iloc[i]!r} for {df['Measurement'].iloc[i]!r}",
+                              file=f, column="Unit", row=int(df["_line"].iloc[i]))
     # aggregates: flagged, excluded and reported
     areas = pd.Series(df["Area"].unique())
     reasons = areas.map(fao_aggregate_reason)
     agg_names = set(areas[reasons != ""])
     is_agg = df["Area"].isin(agg_names)
     ex = df.loc[is_agg]
-    excluded = (
-        pd.DataFrame(
-            {
-                "file": f,
-                "row": ex["_line"].astype("string"),
-                "area": ex["Area"],
-                "item": ex["Item"],
-                "measurement": ex["Measurement"],
-                "year": ex["year"].astype("string"),
-                "reason": ex["Area"].map(dict(zip(areas, reasons, strict=True))),
-            }
-        ).astype("string")
-        if len(ex)
-        else _empty_excluded()
-    )
+    excluded = pd.DataFrame({
+        "file": f, "row": ex["_line"].astype("string"), "area": ex["Area"], "item": ex["Item"],
+        "measurement": ex["Measurement"], "year": ex["year"].astype("string"),
+        "reason": ex["Area"].map(dict(zip(areas, reasons, strict=True))),
+    }).astype("string") if len(ex) else _empty_excluded()
     df = df.loc[~is_agg]
     first_line = df.groupby("Area", sort=False)["_line"].first()
     iso = fao_area_to_iso3(first_line.index, file=f, column="Area", rows=first_line.to_numpy())
@@ -211,24 +158,14 @@ def _build_faostat(path: str | Path | None = None) -> tuple[pd.DataFrame, pd.Dat
         raise PotashDataError(
             f"two area names map to {df['reporter_iso3'].iloc[i]} for the same year and item "
             f"({df['Area'].iloc[i]!r}, {df['year'].iloc[i]})",
-            file=f,
-            column="Area",
-            row=int(df["_line"].iloc[i]),
-        )
+            file=f, column="Area", row=int(df["_line"].iloc[i]))
     keys = ["reporter_iso3", "year", "product", "flow"]
-    wide = df.pivot_table(
-        index=keys, columns="kind", values="value", aggfunc="first", dropna=False, observed=True
-    )
+    wide = df.pivot_table(index=keys, columns="kind", values="value", aggfunc="first",
+                          dropna=False, observed=True)
     wide = wide.reindex(columns=["q", "v"])
-    flags = (
-        (
-            df.assign(Flag=df["Flag"].astype("string"))
-            .pivot_table(index=keys, columns="kind", values="Flag", aggfunc="first", observed=True)
-            .reindex(columns=["q", "v"])
-        )
-        if df["Flag"].notna().any()
-        else None
-    )
+    flags = (df.assign(Flag=df["Flag"].astype("string"))
+             .pivot_table(index=keys, columns="kind", values="Flag", aggfunc="first", observed=True)
+             .reindex(columns=["q", "v"])) if df["Flag"].notna().any() else None
     # keep only (key) combinations present in the file
     present = df.drop_duplicates(keys).set_index(keys).index
     wide = wide.reindex(present)
@@ -254,37 +191,18 @@ def _tidy(out: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
     out = out[TRADE_COLUMNS + (extra or [])].copy()
     out.columns.name = None
     out["year"] = out["year"].astype("int64")
-    for c in (
-        "period",
-        "reporter_iso3",
-        "partner_iso3",
-        "flow",
-        "product",
-        "hs_code",
-        "source",
-        "flag",
-    ):
+    for c in ("period", "reporter_iso3", "partner_iso3", "flow", "product", "hs_code", "source",
+              "flag"):
         out[c] = out[c].astype("string")
     for c in ("quantity_t", "value_usd"):
         out[c] = out[c].astype("float64")
-    return out.sort_values(
-        ["source", "product", "reporter_iso3", "partner_iso3", "flow", "year", "period"],
-        kind="mergesort",
-    ).reset_index(drop=True)
+    return out.sort_values(["source", "product", "reporter_iso3", "partner_iso3", "flow", "year",
+                            "period"], kind="mergesort").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- curated
-_CURATED = [
-    "period",
-    "exporter_iso3",
-    "importer_iso3",
-    "product",
-    "value_usd",
-    "quantity_tonnes",
-    "basis",
-    "source_url",
-    "quote",
-]
+_CURATED = ["period", "exporter_iso3", "importer_iso3", "product", "value_usd", "quantity_tonnes",
+            "basis", "source_url", "quote"]
 _BASES = ("importer-reported", "exporter-reported", "news")
 _PERIOD_RE = {
     "year": r"^(\d{4})$",
@@ -358,19 +276,15 @@ def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
         if end < start:
             break
         return start, end, kind
-    raise ValueError(
-        f"period {period!r} is not YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY-MM/YYYY-MM or YYYY/YYYY"
-    )
+    raise ValueError(f"period {period!r} is not YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn, "
+                     "YYYY-MM/YYYY-MM or YYYY/YYYY")
 
 
 _CURATED_PRODUCTS = [  # (regex on the page's product text, product, hs_code)
     (r"all HS 31|^fertilizers", "fertilizers_hs31", "31"),
     (r"K2O", "potash_k2o_likely", "3104"),
-    (
-        r"HS 3104\b|NCM 3104\b|potash fertilizers|potassic fertilizers|potassium fertilizers",
-        "potash_fertilizers",
-        "3104",
-    ),
+    (r"HS 3104\b|NCM 3104\b|potash fertilizers|potassic fertilizers|potassium fertilizers",
+     "potash_fertilizers", "3104"),
     (r"310420|potassium chloride|KCl|muriate of potash|MOP", "potassium_chloride", "310420"),
     (r"^potash", "potash", None),
 ]
@@ -385,28 +299,18 @@ def _curated_product(text: pd.Series, f: str, lines: pd.Series) -> tuple[pd.Seri
         hs[hit] = code
     if prod.isna().any():
         i = prod.isna().to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unknown product text {text.iloc[i]!r}",
-            file=f,
-            column="product",
-            row=int(lines.iloc[i]),
-        )
+        raise PotashDataError(f"unknown product text {text.iloc[i]!r}", file=f, column="product",
+                              row=int(lines.iloc[i]))
     return prod, hs
 
 
 def _build_curated(path: str | Path | None = None) -> pd.DataFrame:
-    p = (
-        Path(path)
-        if path is not None
-        else raw_path("bilateral_curated", "potash_bilateral_curated.csv")
-    )
+    p = Path(path) if path is not None else raw_path("bilateral_curated",
+                                                       "potash_bilateral_curated.csv")
     df = read_csv_text(p, _CURATED)
     f = rel(p)
-    require_values(
-        df,
-        ["period", "exporter_iso3", "importer_iso3", "product", "basis", "source_url", "quote"],
-        f,
-    )
+    require_values(df, ["period", "exporter_iso3", "importer_iso3", "product", "basis",
+                        "source_url", "quote"], f)
     starts, ends, kinds = [], [], []
     for per, line in zip(df["period"], df["_line"], strict=True):
         try:
@@ -423,68 +327,51 @@ def _build_curated(path: str | Path | None = None) -> pd.DataFrame:
         except PotashDataError as exc:
             bad = exc.problem.split("'")[1]
             i = (codes == bad).to_numpy().nonzero()[0][0]
-            raise PotashDataError(
-                f"unknown country code {bad!r}", file=f, column=col, row=int(df["_line"].iloc[i])
-            ) from None
+            raise PotashDataError(f"unknown country code {bad!r}", file=f, column=col,
+                                  row=int(df["_line"].iloc[i])) from None
     bad = ~df["basis"].isin(_BASES)
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unknown basis {df['basis'].iloc[i]!r}; allowed: {', '.join(_BASES)}",
-            file=f,
-            column="basis",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"unknown basis {df['basis'].iloc[i]!r}; allowed: {', '.join(_BASES)}",
+                              file=f, column="basis", row=int(df["_line"].iloc[i]))
     q = to_float(df, "quantity_tonnes", f)
     v = to_float(df, "value_usd", f)
     none = q.isna() & v.isna()
     if none.any():
         i = none.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            "row has neither a value nor a quantity",
-            file=f,
-            column="quantity_tonnes",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError("row has neither a value nor a quantity", file=f,
+                              column="quantity_tonnes", row=int(df["_line"].iloc[i]))
     neg = (q < 0) | (v < 0)
     if neg.any():
         i = neg.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            "negative value or quantity",
-            file=f,
-            column="quantity_tonnes",
-            row=int(df["_line"].iloc[i]),
-        )
-    check_unique(
-        df, ["period", "exporter_iso3", "importer_iso3", "product", "source_url", "quote"], f
-    )
+        raise PotashDataError("negative value or quantity", file=f, column="quantity_tonnes",
+                              row=int(df["_line"].iloc[i]))
+    check_unique(df, ["period", "exporter_iso3", "importer_iso3", "product", "source_url", "quote"], f)
     prod, hs = _curated_product(df["product"], f, df["_line"])
     imp = (df["basis"] == "importer-reported") | (df["exporter_iso3"] == "WLD")
-    out = pd.DataFrame(
-        {
-            "year": [s_.year for s_ in starts],
-            "period": df["period"].str.strip(),
-            "reporter_iso3": np.where(imp, df["importer_iso3"], df["exporter_iso3"]),
-            "partner_iso3": np.where(imp, df["exporter_iso3"], df["importer_iso3"]),
-            "flow": np.where(imp, "import", "export"),
-            "product": prod.to_numpy(),
-            "hs_code": hs.to_numpy(),
-            "quantity_t": q.to_numpy(),
-            "value_usd": v.to_numpy(),
-            "source": "curated",
-            "flag": pd.NA,
-            "period_start": pd.DatetimeIndex(starts).astype("datetime64[ns]"),
-            "period_end": pd.DatetimeIndex(ends).astype("datetime64[ns]"),
-            "period_kind": kinds,
-            "exporter_iso3": df["exporter_iso3"].to_numpy(),
-            "importer_iso3": df["importer_iso3"].to_numpy(),
-            "basis": df["basis"].to_numpy(),
-            "product_text": df["product"].to_numpy(),
-            "source_url": df["source_url"].to_numpy(),
-            "quote": df["quote"].to_numpy(),
-            "line": df["_line"].to_numpy(),
-        }
-    )
+    out = pd.DataFrame({
+        "year": [s_.year for s_ in starts],
+        "period": df["period"].str.strip(),
+        "reporter_iso3": np.where(imp, df["importer_iso3"], df["exporter_iso3"]),
+        "partner_iso3": np.where(imp, df["exporter_iso3"], df["importer_iso3"]),
+        "flow": np.where(imp, "import", "export"),
+        "product": prod.to_numpy(),
+        "hs_code": hs.to_numpy(),
+        "quantity_t": q.to_numpy(),
+        "value_usd": v.to_numpy(),
+        "source": "curated",
+        "flag": pd.NA,
+        "period_start": pd.DatetimeIndex(starts).astype("datetime64[ns]"),
+        "period_end": pd.DatetimeIndex(ends).astype("datetime64[ns]"),
+        "period_kind": kinds,
+        "exporter_iso3": df["exporter_iso3"].to_numpy(),
+        "importer_iso3": df["importer_iso3"].to_numpy(),
+        "basis": df["basis"].to_numpy(),
+        "product_text": df["product"].to_numpy(),
+        "source_url": df["source_url"].to_numpy(),
+        "quote": df["quote"].to_numpy(),
+        "line": df["_line"].to_numpy(),
+    })
     # same corridor and period from several sources: keep all, mark, never sum
     key = ["period", "exporter_iso3", "importer_iso3"]
     grp = out.groupby(key, sort=True).ngroup()
@@ -493,37 +380,12 @@ def _build_curated(path: str | Path | None = None) -> pd.DataFrame:
     out.loc[out["duplicate_group"] == -1, "duplicate_group"] = pd.NA
     n_src = out.groupby(key)["source_url"].transform("nunique")
     out["flag"] = pd.Series(
-        np.where(
-            size > 1,
-            np.where(
-                n_src > 1, "same_corridor_period_other_source", "same_corridor_period_same_source"
-            ),
-            None,
-        ),
-        dtype="string",
-    )
-    extra = [
-        "period_start",
-        "period_end",
-        "period_kind",
-        "exporter_iso3",
-        "importer_iso3",
-        "basis",
-        "product_text",
-        "source_url",
-        "quote",
-        "duplicate_group",
-        "line",
-    ]
-    for c in (
-        "period_kind",
-        "exporter_iso3",
-        "importer_iso3",
-        "basis",
-        "product_text",
-        "source_url",
-        "quote",
-    ):
+        np.where(size > 1, np.where(n_src > 1, "same_corridor_period_other_source",
+                                    "same_corridor_period_same_source"), None), dtype="string")
+    extra = ["period_start", "period_end", "period_kind", "exporter_iso3", "importer_iso3", "basis",
+             "product_text", "source_url", "quote", "duplicate_group", "line"]
+    for c in ("period_kind", "exporter_iso3", "importer_iso3", "basis", "product_text",
+              "source_url", "quote"):
         out[c] = out[c].astype("string")
     res = _tidy(out, extra)
     res = res.sort_values("line", kind="mergesort").reset_index(drop=True)
@@ -531,17 +393,8 @@ def _build_curated(path: str | Path | None = None) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- routes
-_ROUTES = [
-    "period",
-    "exporter_iso3",
-    "route",
-    "node",
-    "quantity_tonnes",
-    "measure",
-    "basis",
-    "source_url",
-    "quote",
-]
+_ROUTES = ["period", "exporter_iso3", "route", "node", "quantity_tonnes", "measure", "basis",
+           "source_url", "quote"]
 #: Words (in capitals in ``measure``) marking rows that are not realised flows.
 ROUTE_NOT_FLOW = ("CAPACITY", "CONTRACT", "FORECAST", "DECREASE", "ESTIMATE")
 
@@ -569,16 +422,11 @@ def load_routes(path: str | Path | None = None) -> pd.DataFrame:
     >>> sorted(r["measure_kind"].unique())
     ['capacity', 'contract', 'decrease', 'estimate', 'flow', 'forecast']
     """
-    p = (
-        Path(path)
-        if path is not None
-        else raw_path("bilateral_curated", "potash_routes_curated.csv")
-    )
+    p = Path(path) if path is not None else raw_path("bilateral_curated", "potash_routes_curated.csv")
     df = read_csv_text(p, _ROUTES)
     f = rel(p)
-    require_values(
-        df, ["period", "exporter_iso3", "route", "measure", "basis", "source_url", "quote"], f
-    )
+    require_values(df, ["period", "exporter_iso3", "route", "measure", "basis", "source_url",
+                        "quote"], f)
     parsed = []
     for per, line in zip(df["period"], df["_line"], strict=True):
         try:
@@ -588,85 +436,52 @@ def load_routes(path: str | Path | None = None) -> pd.DataFrame:
     bad = ~df["exporter_iso3"].isin(["BLR", "ALL", "RUS+BLR"])
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unknown exporter {df['exporter_iso3'].iloc[i]!r}; allowed: BLR, ALL, RUS+BLR",
-            file=f,
-            column="exporter_iso3",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"unknown exporter {df['exporter_iso3'].iloc[i]!r}; allowed: BLR, ALL, "
+                              "RUS+BLR", file=f, column="exporter_iso3", row=int(df["_line"].iloc[i]))
     bad = ~df["basis"].isin(_BASES)
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"unknown basis {df['basis'].iloc[i]!r}",
-            file=f,
-            column="basis",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"unknown basis {df['basis'].iloc[i]!r}", file=f, column="basis",
+                              row=int(df["_line"].iloc[i]))
     q = to_float(df, "quantity_tonnes", f)
     check_unique(df, ["period", "exporter_iso3", "route", "node", "source_url", "quote"], f)
     kind = pd.Series("flow", index=df.index, dtype="string")
     for word in ROUTE_NOT_FLOW:
         kind = kind.mask(df["measure"].str.contains(rf"\b{word}\b", regex=True), word.lower())
-    out = pd.DataFrame(
-        {
-            "period": df["period"].astype("string"),
-            "period_start": pd.DatetimeIndex([x[0] for x in parsed]).astype("datetime64[ns]"),
-            "period_end": pd.DatetimeIndex([x[1] for x in parsed]).astype("datetime64[ns]"),
-            "period_kind": pd.array([x[2] for x in parsed], dtype="string"),
-            "exporter": df["exporter_iso3"].astype("string").to_numpy(),
-            "route": df["route"].astype("string").to_numpy(),
-            "node": df["node"].astype("string").to_numpy(),
-            "quantity_t": q.to_numpy(),
-            "measure": df["measure"].astype("string").to_numpy(),
-            "measure_kind": kind.to_numpy(),
-            "basis": df["basis"].astype("string").to_numpy(),
-            "source_url": df["source_url"].astype("string").to_numpy(),
-            "quote": df["quote"].astype("string").to_numpy(),
-            "line": df["_line"].to_numpy(),
-        }
-    )
+    out = pd.DataFrame({
+        "period": df["period"].astype("string"),
+        "period_start": pd.DatetimeIndex([x[0] for x in parsed]).astype("datetime64[ns]"),
+        "period_end": pd.DatetimeIndex([x[1] for x in parsed]).astype("datetime64[ns]"),
+        "period_kind": pd.array([x[2] for x in parsed], dtype="string"),
+        "exporter": df["exporter_iso3"].astype("string").to_numpy(),
+        "route": df["route"].astype("string").to_numpy(),
+        "node": df["node"].astype("string").to_numpy(),
+        "quantity_t": q.to_numpy(),
+        "measure": df["measure"].astype("string").to_numpy(),
+        "measure_kind": kind.to_numpy(),
+        "basis": df["basis"].astype("string").to_numpy(),
+        "source_url": df["source_url"].astype("string").to_numpy(),
+        "quote": df["quote"].astype("string").to_numpy(),
+        "line": df["_line"].to_numpy(),
+    })
     return out
 
 
 # -------------------------------------------------------------------------- comtrade
 _LEGACY = {  # legacy Comtrade bulk / API v0 CSV column -> API v1 field
-    "Year": "refYear",
-    "Period": "period",
-    "Trade Flow Code": "flowCode",
-    "Reporter Code": "reporterCode",
-    "Partner Code": "partnerCode",
-    "2nd Partner Code": "partner2Code",
-    "Customs Proc. Code": "customsCode",
-    "Mode of Transport Code": "motCode",
-    "Commodity Code": "cmdCode",
-    "Qty Unit": "qtyUnitAbbr",
-    "Qty": "qty",
-    "Netweight (kg)": "netWgt",
-    "Trade Value (US$)": "primaryValue",
+    "Year": "refYear", "Period": "period", "Trade Flow Code": "flowCode",
+    "Reporter Code": "reporterCode", "Partner Code": "partnerCode",
+    "2nd Partner Code": "partner2Code", "Customs Proc. Code": "customsCode",
+    "Mode of Transport Code": "motCode", "Commodity Code": "cmdCode", "Qty Unit": "qtyUnitAbbr",
+    "Qty": "qty", "Netweight (kg)": "netWgt", "Trade Value (US$)": "primaryValue",
     "Flag": "flag",
 }
 _LEGACY_FLOW = {"1": "M", "2": "X", "3": "RX", "4": "RM"}
-_V1_REQUIRED = [
-    "refYear",
-    "period",
-    "reporterCode",
-    "partnerCode",
-    "flowCode",
-    "cmdCode",
-    "netWgt",
-    "primaryValue",
-]
-_HS_PRODUCTS = {
-    "3104": "potash_fertilizers",
-    "310420": "potassium_chloride",
-    "310430": "potassium_sulphate",
-    "310490": "other_potassic",
-    "310520": "npk",
-    "310560": "pk_compounds",
-    "3105": "mixed_fertilizers",
-    "283421": "potassium_nitrate",
-}
+_V1_REQUIRED = ["refYear", "period", "reporterCode", "partnerCode", "flowCode", "cmdCode",
+                "netWgt", "primaryValue"]
+_HS_PRODUCTS = {"3104": "potash_fertilizers", "310420": "potassium_chloride",
+                "310430": "potassium_sulphate", "310490": "other_potassic", "310520": "npk",
+                "310560": "pk_compounds", "3105": "mixed_fertilizers", "283421": "potassium_nitrate"}
 
 
 def hs_product(codes: pd.Series) -> pd.Series:
@@ -690,9 +505,8 @@ def _read_comtrade(path: Path) -> tuple[pd.DataFrame, str]:
         try:
             obj = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise PotashDataError(
-                f"not valid JSON (truncated?): {exc.msg}", file=f, row=exc.lineno
-            ) from None
+            raise PotashDataError(f"not valid JSON (truncated?): {exc.msg}", file=f,
+                                  row=exc.lineno) from None
         recs = obj.get("data") if isinstance(obj, dict) else obj
         if not isinstance(recs, list):
             raise PotashDataError("no 'data' list of records", file=f, column="data")
@@ -713,9 +527,7 @@ def _read_comtrade(path: Path) -> tuple[pd.DataFrame, str]:
     return df, f
 
 
-def _build_comtrade(
-    path: str | Path, totals_only: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _build_comtrade(path: str | Path, totals_only: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     p = Path(path)
     df, f = _read_comtrade(p)
     lines = df["_line"]
@@ -733,61 +545,40 @@ def _build_comtrade(
     flow = df["flowCode"].astype("string").str.strip()
     reasons = pd.Series("", index=df.index, dtype="string")
     if totals_only:
-        reasons = reasons.mask(
-            mot.fillna(0) != 0, "breakdown row: motCode != 0 (mode of transport)"
-        )
-        reasons = reasons.mask(
-            (reasons == "") & (pd.Series(customs, index=df.index).fillna("C00") != "C00"),
-            "breakdown row: customsCode != C00 (customs procedure)",
-        )
-        reasons = reasons.mask(
-            (reasons == "") & (p2.fillna(0) != 0),
-            "breakdown row: partner2Code != 0 (second partner)",
-        )
-        reasons = reasons.mask(
-            (reasons == "") & (pd.Series(mos, index=df.index).fillna("0") != "0"),
-            "breakdown row: mosCode != 0 (mode of supply)",
-        )
-    reasons = reasons.mask(
-        (reasons == "") & ~flow.isin(["X", "M"]), "flow is not export (X) or import (M)"
-    )
+        reasons = reasons.mask(mot.fillna(0) != 0, "breakdown row: motCode != 0 (mode of transport)")
+        reasons = reasons.mask((reasons == "") & (pd.Series(customs, index=df.index).fillna("C00") != "C00"),
+                               "breakdown row: customsCode != C00 (customs procedure)")
+        reasons = reasons.mask((reasons == "") & (p2.fillna(0) != 0),
+                               "breakdown row: partner2Code != 0 (second partner)")
+        reasons = reasons.mask((reasons == "") & (pd.Series(mos, index=df.index).fillna("0") != "0"),
+                               "breakdown row: mosCode != 0 (mode of supply)")
+    reasons = reasons.mask((reasons == "") & ~flow.isin(["X", "M"]),
+                           "flow is not export (X) or import (M)")
     rep = num("reporterCode")
     par = num("partnerCode")
     for col, s in (("reporterCode", rep), ("partnerCode", par)):
         if s.isna().any():
             i = s.isna().to_numpy().nonzero()[0][0]
-            raise PotashDataError(
-                "missing country code", file=f, column=col, row=int(lines.iloc[i])
-            )
+            raise PotashDataError("missing country code", file=f, column=col, row=int(lines.iloc[i]))
     par_agg = par.astype("int64").isin([c for c in COMTRADE_AGGREGATES if c != 0])
     reasons = reasons.mask((reasons == "") & par_agg, "partner is an aggregate or 'nes' area")
     keep = reasons == ""
-    dropped = pd.DataFrame(
-        {
-            "file": f,
-            "row": lines.astype("string"),
-            "reporterCode": rep.astype("Int64").astype("string"),
-            "partnerCode": par.astype("Int64").astype("string"),
-            "cmdCode": df["cmdCode"].astype("string"),
-            "reason": reasons,
-        }
-    )[~keep].reset_index(drop=True)
+    dropped = pd.DataFrame({"file": f, "row": lines.astype("string"),
+                            "reporterCode": rep.astype("Int64").astype("string"),
+                            "partnerCode": par.astype("Int64").astype("string"),
+                            "cmdCode": df["cmdCode"].astype("string"),
+                            "reason": reasons})[~keep].reset_index(drop=True)
     d = df[keep]
     ln = lines[keep].to_numpy()
     rep_iso = m49_to_iso3(rep[keep].astype("int64"), file=f, column="reporterCode", rows=ln)
     par_iso = m49_to_iso3(par[keep].astype("int64"), file=f, column="partnerCode", rows=ln)
     if rep_iso.isna().any() or (rep_iso == "WLD").any():
         i = (rep_iso.isna() | (rep_iso == "WLD")).to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            "reporter is an aggregate", file=f, column="reporterCode", row=int(ln[i])
-        )
+        raise PotashDataError("reporter is an aggregate", file=f, column="reporterCode", row=int(ln[i]))
     netw = num("netWgt")[keep]
     qty = num("qty")[keep]
-    unit = (
-        d["qtyUnitAbbr"].astype("string")
-        if "qtyUnitAbbr" in d
-        else pd.Series("kg", index=d.index, dtype="string")
-    )
+    unit = (d["qtyUnitAbbr"].astype("string") if "qtyUnitAbbr" in d else
+            pd.Series("kg", index=d.index, dtype="string"))
     kg = netw.where(netw > 0, qty.where(unit == "kg"))
     year = num("refYear")[keep]
     if year.isna().any():
@@ -803,21 +594,14 @@ def _build_comtrade(
     flag = pd.Series(np.where(est, "estimated", None), index=d.index, dtype="string")
     if "flag" in d:
         flag = flag.fillna(d["flag"].astype("string"))
-    out = pd.DataFrame(
-        {
-            "year": year.astype("int64").to_numpy(),
-            "period": per.to_numpy(),
-            "reporter_iso3": rep_iso.to_numpy(),
-            "partner_iso3": par_iso.to_numpy(),
-            "flow": np.where(flow[keep] == "X", "export", "import"),
-            "product": hs_product(cmd).to_numpy(),
-            "hs_code": cmd.to_numpy(),
-            "quantity_t": (kg / 1000.0).to_numpy(),
-            "value_usd": num("primaryValue")[keep].to_numpy(),
-            "source": "comtrade",
-            "flag": flag.to_numpy(),
-        }
-    )
+    out = pd.DataFrame({
+        "year": year.astype("int64").to_numpy(), "period": per.to_numpy(),
+        "reporter_iso3": rep_iso.to_numpy(), "partner_iso3": par_iso.to_numpy(),
+        "flow": np.where(flow[keep] == "X", "export", "import"),
+        "product": hs_product(cmd).to_numpy(), "hs_code": cmd.to_numpy(),
+        "quantity_t": (kg / 1000.0).to_numpy(), "value_usd": num("primaryValue")[keep].to_numpy(),
+        "source": "comtrade", "flag": flag.to_numpy(),
+    })
     extra: list[str] = []
     if not totals_only:
         out["motCode"] = mot[keep].fillna(0).astype("int64").to_numpy()
@@ -825,17 +609,11 @@ def _build_comtrade(
         out["partner2Code"] = p2[keep].fillna(0).astype("int64").to_numpy()
         out["mosCode"] = pd.Series(mos, index=df.index)[keep].astype("string").to_numpy()
         extra = ["motCode", "customsCode", "partner2Code", "mosCode"]
-    dup = out.duplicated(
-        ["year", "period", "reporter_iso3", "partner_iso3", "flow", "hs_code", *extra]
-    )
+    dup = out.duplicated(["year", "period", "reporter_iso3", "partner_iso3", "flow", "hs_code", *extra])
     if dup.any():
         i = dup.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            "duplicated total row (reporter, partner, flow, commodity, period)",
-            file=f,
-            column="cmdCode",
-            row=int(ln[i]),
-        )
+        raise PotashDataError("duplicated total row (reporter, partner, flow, commodity, period)",
+                              file=f, column="cmdCode", row=int(ln[i]))
     return _tidy(out, extra), dropped
 
 
@@ -855,22 +633,14 @@ def _build_baci(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         bad = ~df[col].str.strip().str.fullmatch(r"\d+")
         if bad.any():
             i = bad.to_numpy().nonzero()[0][0]
-            raise PotashDataError(
-                f"not an integer: {df[col].iloc[i]!r}",
-                file=f,
-                column=col,
-                row=int(df["_line"].iloc[i]),
-            )
+            raise PotashDataError(f"not an integer: {df[col].iloc[i]!r}", file=f, column=col,
+                                  row=int(df["_line"].iloc[i]))
     k = df["k"].str.strip()
     bad = ~k.str.fullmatch(r"\d{5,6}")
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            f"not an HS6 code: {df['k'].iloc[i]!r}",
-            file=f,
-            column="k",
-            row=int(df["_line"].iloc[i]),
-        )
+        raise PotashDataError(f"not an HS6 code: {df['k'].iloc[i]!r}", file=f, column="k",
+                              row=int(df["_line"].iloc[i]))
     k = k.str.zfill(6)
     v = to_float(df, "v", f, allow_missing=False)
     qtext = df["q"].astype("string").str.strip().replace({"NA": pd.NA, "": pd.NA})
@@ -882,35 +652,21 @@ def _build_baci(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         unknown = ~c.isin(list(table))
         if unknown.any():
             i = unknown.to_numpy().nonzero()[0][0]
-            raise PotashDataError(
-                f"unknown BACI country code {int(c.iloc[i])} (not in "
-                "baci_dictionaries/country_codes.csv)",
-                file=f,
-                column=col,
-                row=int(df["_line"].iloc[i]),
-            )
+            raise PotashDataError(f"unknown BACI country code {int(c.iloc[i])} (not in "
+                                  "baci_dictionaries/country_codes.csv)", file=f, column=col,
+                                  row=int(df["_line"].iloc[i]))
         codes[col] = c.map(table)
-    out = pd.DataFrame(
-        {
-            "year": df["t"].astype("int64"),
-            "period": df["t"].str.strip(),
-            "reporter_iso3": codes["i"],
-            "partner_iso3": codes["j"],
-            "flow": "export",
-            "product": hs_product(k),
-            "hs_code": k,
-            "quantity_t": q,
-            "value_usd": v * 1000.0,
-            "source": "baci",
-            "flag": pd.NA,
-        }
-    )
+    out = pd.DataFrame({
+        "year": df["t"].astype("int64"), "period": df["t"].str.strip(),
+        "reporter_iso3": codes["i"], "partner_iso3": codes["j"], "flow": "export",
+        "product": hs_product(k), "hs_code": k, "quantity_t": q, "value_usd": v * 1000.0,
+        "source": "baci", "flag": pd.NA,
+    })
     dup = df.duplicated(["t", "i", "j", "k"])
     if dup.any():
         i = dup.to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            "duplicated key (t, i, j, k)", file=f, column="t+i+j+k", row=int(df["_line"].iloc[i])
-        )
+        raise PotashDataError("duplicated key (t, i, j, k)", file=f, column="t+i+j+k",
+                              row=int(df["_line"].iloc[i]))
     return _tidy(out), empty
 
 
@@ -921,18 +677,13 @@ def _read_trade_parquet(folder: Path) -> pd.DataFrame:
     files = sorted(folder.rglob("*.parquet"))
     if not files:
         raise PotashDataError("no .parquet files in the folder", file=rel(folder))
-    dset = ds.dataset(
-        [str(x) for x in files],
-        format="parquet",
-        partitioning=ds.partitioning(flavor="hive"),
-        partition_base_dir=str(folder),
-    )
+    dset = ds.dataset([str(x) for x in files], format="parquet",
+                      partitioning=ds.partitioning(flavor="hive"), partition_base_dir=str(folder))
     df = dset.to_table().to_pandas()
     missing = [c for c in TRADE_COLUMNS if c not in df.columns]
     if missing:
-        raise PotashDataError(
-            f"missing column(s) {missing} of the trade schema", file=rel(folder), column=missing[0]
-        )
+        raise PotashDataError(f"missing column(s) {missing} of the trade schema", file=rel(folder),
+                              column=missing[0])
     return _tidy(df)
 
 
