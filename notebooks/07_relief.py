@@ -1,0 +1,141 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 7. The 2025 relief: what to watch, and what the data show so far
+#
+# **Question.** On 2025-12-13 the US announced it would lift its potash sanctions on Belarus in
+# exchange for the release of political prisoners; the EU kept its ban and Lithuania its transit
+# ban. What will relief change? Five things to watch: **the scope of US relief, further
+# releases, Belarus's conduct, the EU's response, and market signals** (prices, shipping,
+# insurance). For each, this notebook shows what the shipped data can say today, and what they
+# cannot.
+
+# %%
+import pandas as pd
+
+import potash
+from potash.figures import plot_relief_signals
+from potash.relief import price_signals, production_signal, relief_date, watch_timeline
+from potash.report import Findings, publish
+
+pd.set_option("display.width", 120)
+pd.set_option("display.max_colwidth", 110)
+findings = Findings("07_relief")
+calendar = potash.load_events()
+day = relief_date(calendar)
+timeline = watch_timeline(calendar)
+
+# %% [markdown]
+# ## The calendar since 2025, by thing to watch
+
+# %%
+timeline[["date", "item", "event_id", "description"]]
+
+# %% [markdown]
+# ## 1. Scope of US relief
+#
+# The relief so far is a general licence (OFAC Belarus GL 13) authorising transactions with
+# Belarusian Potash Company and Belaruskali, without unblocking property, after earlier relief for
+# the airline Belavia. Watch for delisting (removal from the SDN list) versus licences, and for
+# whether US persons may finance, insure and ship the cargo.
+
+# %%
+timeline[timeline["item"] == "scope of US relief"][["date", "event_id", "description"]]
+
+# %% [markdown]
+# ## 2. Further releases
+#
+# Relief has come step by step with prisoner releases through 2025.
+
+# %%
+timeline[timeline["item"] == "further releases"][["date", "event_id", "description"]]
+
+# %% [markdown]
+# ## 3. Belarus's conduct: output and routes
+#
+# USGS puts Belarus's mine production (K2O) for 2025 above 2024, before the relief; the route it
+# uses is Russian ports and rail, since Klaipeda stays closed (notebook 3).
+
+# %%
+prod = production_signal()
+prod
+
+# %% [markdown]
+# ## 4. The EU's response
+#
+# The EU said it would not follow the US, and Lithuania kept Klaipeda closed to Belarusian potash.
+# With the EU ban and the Klaipeda closure in force, relief reopens the US market and US-linked
+# finance, not the cheapest route to the sea.
+
+# %%
+timeline[timeline["item"] == "EU response"][["date", "event_id", "description"]]
+
+# %% [markdown]
+# ## 5. Market signals: prices
+#
+# World Bank monthly prices compare the month before the announcement (2025-11) with the latest
+# month shipped; USDA state retail potash prices compare the last report before 2025-12-13 with the
+# latest report. Shipping rates and insurance premia are **not** in the shipped data: no public
+# series was found, so those signals cannot be measured here.
+
+# %%
+world = potash.load_prices()
+world = world[world["series"].isin(["potassium_chloride", "urea", "dap"])]
+retail = potash.load_prices(source="usda")
+signals = pd.concat(
+    [price_signals(world, day, frequency="monthly"), price_signals(retail, day)],
+    ignore_index=True,
+)
+signals
+
+# %%
+publish(plot_relief_signals(world, retail, timeline, day), "relief_signals")
+
+# %% [markdown]
+# The equity reaction of the listed producers to the announcement is in notebook 5 (event
+# `us_announces_potash_lift`, moved to Monday 2025-12-15).
+
+# %%
+sig = signals.set_index("series")
+retail_changes = sig.loc[sig.index.str.startswith("potash_retail_"), "change_pct"]
+findings.add("n_releases", int((timeline["item"] == "further releases").sum()), "{:d}")
+findings.add("n_relief", int((timeline["item"] == "scope of US relief").sum()), "{:d}")
+findings.add("kcl_change", sig.loc["potassium_chloride", "change_pct"], "{:+.0f}%")
+findings.add("urea_change", sig.loc["urea", "change_pct"], "{:+.0f}%")
+findings.add("dap_change", sig.loc["dap", "change_pct"], "{:+.0f}%")
+findings.add("kcl_latest", sig.loc["potassium_chloride", "latest_date"].strftime("%B %Y"))
+findings.add("retail_min", retail_changes.min(), "{:+.1f}%")
+findings.add("retail_max", retail_changes.max(), "{:+.1f}%")
+findings.add("n_states", len(retail_changes), "{:d}")
+findings.add("prod_2024", prod["quantity_t"].iloc[0] / 1e6, "{:.1f}")
+findings.add("prod_2025", prod["quantity_t"].iloc[-1] / 1e6, "{:.1f}")
+
+# %% [markdown]
+# ## Findings
+
+# %%
+findings.say(
+    "The calendar records {n_releases} prisoner releases in 2025 and {n_relief} US relief steps, "
+    "ending in a general licence for Belarusian potash without unblocking, while the EU and "
+    "Lithuania kept their bans. From the month before the announcement to {kcl_latest}, the "
+    "World Bank potash price moved {kcl_change}, against {dap_change} for DAP and {urea_change} "
+    "for urea: no sign yet that relief is pushing potash prices down. US retail potash moved "
+    "between {retail_min} and {retail_max} across {n_states} state reports."
+)
+
+# %%
+findings.say(
+    "Belarus was already producing more before the relief: USGS estimates {prod_2025} million "
+    "tonnes K2O for 2025 against {prod_2024} in 2024. What to watch next is whether US relief "
+    "widens from a licence to delisting, whether the EU and Lithuania hold, and whether freight "
+    "and insurance for Belarusian cargoes ease; the shipped data hold no shipping or insurance "
+    "series to measure the last."
+)
