@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import PotashDataError
 from .engine import Prepared, fit_models, prepare
 from .results import EventStudyResults
-from .stats import ROBUST_TO_CLUSTERING, GroupArrays, battery
+from .stats import ROBUST_TO_CLUSTERING, GroupArrays, battery, pair_ranks
 
 __all__ = ["event_study"]
 
@@ -169,14 +169,11 @@ def event_study(
         & ok_pair[:, None, :]
         & ~np.eye(E, dtype=bool)[:, :, None]
     )  # (e, f, s): event f's window inside e's estimation window, same security
-    overlap_with = (
-        [
-            ", ".join(p.event_ids[f] for f in np.flatnonzero(ov[ei, :, si]))
-            for ei, si in zip(e, s, strict=True)
-        ]
-        if ov.any()
-        else [""] * len(e)
-    )
+    # one label per distinct overlap pattern (few), not one string build per pair
+    pattern = ov.transpose(0, 2, 1)[e, s]  # (pairs, E)
+    uniq, inv = np.unique(pattern, axis=0, return_inverse=True)
+    labels = [", ".join(p.event_ids[f] for f in np.flatnonzero(u)) for u in uniq]
+    overlap_with = [labels[i] for i in np.asarray(inv).ravel()]
 
     dq = pd.DataFrame(
         {
@@ -198,7 +195,7 @@ def event_study(
             "event_window_coverage": np.where(
                 exp_pair > 0, pres_pair / np.maximum(exp_pair, 1), 0.0
             ),
-            "overlap": np.array([bool(x) for x in overlap_with]),
+            "overlap": pattern.any(axis=1),
             "overlap_with": overlap_with,
             "outcome": outcome,
             "in_daily_tests": in_daily,
@@ -233,6 +230,12 @@ def event_study(
             c = 1.0 + 1.0 / mean_m[:, None] + (mt - mbar[:, None]) ** 2 / sxx[:, None]
         return c, c_car
 
+    # rank quantities depend only on the pair, so they are computed once for all groupings
+    pr_rk = pair_ranks(
+        np.where(inc_grid[..., None], fit.ar_est, np.nan),
+        np.where(inc_grid[..., None], fit.ar_evt, np.nan),
+    )
+
     def group_arrays(idx_e, idx_s, inc, inc_car):
         c, c_car = lamb_factors(inc, idx_e, idx_s)
         return GroupArrays(
@@ -249,6 +252,10 @@ def event_study(
             lamb_c=c,
             lamb_c_car=c_car,
             var_car=var_car[idx_e, idx_s],
+            full_ranks=pr_rk["full_ranks"][idx_e, idx_s],
+            median=pr_rk["median"][idx_e, idx_s],
+            est_ranks=pr_rk["est_ranks"][idx_e, idx_s],
+            est_sorted=pr_rk["est_sorted"][idx_e, idx_s],
             k=max(fit.k, 1) if model != "market_adjusted" else 0,
             convention=convention,
         )
@@ -327,9 +334,9 @@ def _calendar_dates(p: Prepared) -> pd.DataFrame:
             continue
         pos = t0 + p.days
         ok = (pos >= 0) & (pos < len(p.calendar))
-        out[ev] = pd.Series(
-            [p.calendar[q] if o else pd.NaT for q, o in zip(pos, ok, strict=True)], index=p.days
-        )
+        vals = p.calendar.to_numpy()[np.clip(pos, 0, len(p.calendar) - 1)].copy()
+        vals[~ok] = np.datetime64("NaT")
+        out[ev] = pd.Series(vals, index=p.days)
     return pd.DataFrame(out)
 
 

@@ -55,6 +55,12 @@ def _as_datetime_index(index: pd.Index, table: str) -> pd.DatetimeIndex:
 
 def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Return ``frame`` as float64, or raise naming the first non-numeric cell."""
+    if all(
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
+    ):
+        fast = pd.DataFrame(frame.to_numpy(dtype="float64", na_value=np.nan), index=frame.index)
+        fast.columns = [str(c) for c in frame.columns]
+        return fast
     out = {}
     for col in frame.columns:
         values = frame[col]
@@ -249,6 +255,13 @@ def _window_positions(
     return first, last, False
 
 
+def _dates_at(calendar: pd.DatetimeIndex, pos: np.ndarray, ok: np.ndarray) -> pd.DatetimeIndex:
+    """``calendar[pos]`` where ``ok``, NaT elsewhere (vectorised)."""
+    values = calendar.to_numpy()[np.clip(pos, 0, len(calendar) - 1)].copy()
+    values[~np.asarray(ok, dtype=bool)] = np.datetime64("NaT")
+    return pd.DatetimeIndex(values)
+
+
 # --------------------------------------------------------------------------------------------
 # the prepared, stacked problem
 # --------------------------------------------------------------------------------------------
@@ -327,9 +340,7 @@ def prepare(
         )
     pos = np.where(on_day, nxt, nxt if non_trading == "next" else prv).astype(np.int64)
     pos[outside] = -1
-    trading_date = pd.DatetimeIndex(
-        [calendar[p] if p >= 0 else pd.NaT for p in pos]  # one lookup per requested pair
-    )
+    trading_date = _dates_at(calendar, pos, pos >= 0)
     pairs = pairs.assign(
         trading_date=trading_date,
         shift_days=np.where(
@@ -442,23 +453,13 @@ def prepare(
         min_obs = int(min_estimation_obs)
 
     pairs = pairs.assign(
-        estimation_start=[
-            calendar[max(a, 0)] if (ok and n > 0 and a < n_cal) else pd.NaT
-            for a, n, ok in zip(s_first, est_len, ~outside, strict=True)
-        ],
-        estimation_end=[
-            calendar[min(b, n_cal - 1)] if (ok and b >= 0) else pd.NaT
-            for b, ok in zip(s_last, ~outside, strict=True)
-        ],
+        estimation_start=_dates_at(
+            calendar, np.maximum(s_first, 0), ~outside & (est_len > 0) & (s_first < n_cal)
+        ),
+        estimation_end=_dates_at(calendar, np.minimum(s_last, n_cal - 1), ~outside & (s_last >= 0)),
         estimation_days=est_len,
-        event_start=[
-            calendar[min(max(a, 0), n_cal - 1)] if ok else pd.NaT
-            for a, ok in zip(e_first, ~outside, strict=True)
-        ],
-        event_end=[
-            calendar[min(max(b, 0), n_cal - 1)] if ok else pd.NaT
-            for b, ok in zip(e_last, ~outside, strict=True)
-        ],
+        event_start=_dates_at(calendar, np.clip(e_first, 0, n_cal - 1), ~outside),
+        event_end=_dates_at(calendar, np.clip(e_last, 0, n_cal - 1), ~outside),
         _e=e_idx,
         _s=s_idx,
     )

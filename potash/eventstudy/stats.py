@@ -76,6 +76,10 @@ class GroupArrays:
     lamb_c: np.ndarray  # (G, T) forecast-error factor of the portfolio, per day
     lamb_c_car: np.ndarray  # (G,) same for the window sum
     var_car: np.ndarray  # (G, N) variance of each CAR (forecast-error corrected)
+    full_ranks: np.ndarray  # (G, N, L+T) from pair_ranks
+    median: np.ndarray  # (G, N)
+    est_ranks: np.ndarray  # (G, N, L)
+    est_sorted: np.ndarray  # (G, N, L) estimation ARs sorted per pair (NaN last)
     k: int  # estimated parameters per pair
     convention: str
 
@@ -120,8 +124,65 @@ def _rowsum(x: np.ndarray, n_cols: np.ndarray, convention: str, axis: int = 1) -
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks along the last axis, NaN kept as NaN (R ``rank(na.last='keep')``)."""
-    return sps.rankdata(x, axis=-1, method="average", nan_policy="omit")
+    """Average ranks along the last axis, NaN kept as NaN (R ``rank(na.last='keep')``).
+
+    One ``argsort``; rows with ties (rare for returns) are re-ranked by scipy's ``rankdata``.
+    """
+    shape = x.shape
+    n = shape[-1]
+    flat = x.reshape(-1, n)
+    order = np.argsort(flat, axis=-1)  # NaN sort last
+    ranks = np.empty(flat.shape)
+    rows = np.arange(flat.shape[0])[:, None]
+    ranks[rows, order] = np.arange(1, n + 1, dtype=float)
+    srt = flat[rows, order]
+    ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
+    if ties.any():
+        ranks[ties] = sps.rankdata(flat[ties], axis=-1, method="average", nan_policy="omit")
+    ranks[np.isnan(flat)] = np.nan
+    return ranks.reshape(shape)
+
+
+def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-pair rank quantities shared by every grouping of the pairs (computed once).
+
+    ``full_ranks``: ranks over the combined estimation + event window; ``median``: the pair's
+    median AR over that window; ``est_ranks``: ranks within the estimation window.
+    """
+    full = np.concatenate([ar_est, ar], axis=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows of unused pairs
+        med = np.nanmedian(full, axis=-1)
+    return {
+        "full_ranks": _ranks(full),
+        "median": med,
+        "est_ranks": _ranks(ar_est).astype(np.float32),
+        "est_sorted": np.sort(ar_est, axis=-1),  # NaN last
+    }
+
+
+def _count_below(sorted_vals: np.ndarray, m: np.ndarray, x: np.ndarray, strict: bool) -> np.ndarray:
+    """Batched binary search: number of values ``< x`` (``<= x`` if not strict) per row.
+
+    ``sorted_vals`` (..., L) ascending with NaN last, ``m`` the non-NaN count per row.
+    """
+    L = sorted_vals.shape[-1]
+    flat = sorted_vals.reshape(-1, L)
+    xf = x.reshape(-1)
+    rows = np.arange(flat.shape[0])
+    lo = np.zeros(flat.shape[0], dtype=np.int64)
+    hi = m.reshape(-1).astype(np.int64).copy()
+    for _ in range(int(np.ceil(np.log2(max(L, 2)))) + 1):
+        active = lo < hi
+        if not active.any():
+            break
+        mid = (lo + hi) // 2
+        val = flat[rows, np.minimum(mid, L - 1)]
+        right = (val < xf) if strict else (val <= xf)
+        lo = np.where(active & right, mid + 1, lo)
+        hi = np.where(active & ~right, mid, hi)
+    lo = lo.reshape(x.shape)
+    return lo
 
 
 # --------------------------------------------------------------------------------------------
@@ -456,7 +517,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         n_full_t = np.sum(np.isfinite(full), axis=1).astype(float)  # (G, L+T)
         days_with_data = np.sum(n_full_t > 0, axis=1).astype(float)
         denom_days = mean_delta_full if conv == "estudy2" else days_with_data
-        ranks = _ranks(full)
+        ranks = np.where(inc[..., None], a.full_ranks, np.nan)
         avg_rank = _nanmean(ranks, 2)  # (G, N) = (M_i + 1) / 2
         n_full_safe = np.where(n_full_t > 0, n_full_t, np.nan)
 
@@ -477,9 +538,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(day, "corrado_zivney_rank", mrank_day, np.nan, "z", n_t)
 
         # Corrado-Zivney (1992) sign: sign(AR - median of the pair's combined window)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows of excluded pairs
-            med = np.nanmedian(full, axis=2, keepdims=True)
+        med = a.median[..., None]
         sg = np.sign(full - med)
         fs = _rowsum(sg, n_cols, conv)
         gbar = fs / np.sqrt(n_full_safe)
@@ -521,23 +580,44 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
 
         # -- GRANK (Kolari-Pynnonen 2011) ---------------------------------------------------
         sd_i = np.sqrt(sigma2)
-        sar_est = ar_est / sd_i[..., None]  # (G, N, L)
 
-        def grank(event_obs: np.ndarray) -> np.ndarray:
+        # ranks of the estimation SARs equal the ranks of the ARs (sigma_i is a constant);
+        # the appended event observation only shifts the ranks above it by one, so ranks are
+        # updated by a batched binary search and one comparison instead of a sort per day.
+        r_est = np.where(inc[..., None], a.est_ranks, np.nan).astype(np.float32)
+        m_i = np.sum(np.isfinite(r_est), axis=2)  # (G, N) estimation observations
+        sorted_sar = a.est_sorted / sd_i[..., None]
+        w_i = np.where(inc & (m_i > 0), 1.0 / (m_i + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
+        n_j = np.sum(np.isfinite(r_est), axis=1).astype(float)  # (G, L)
+        n_all = np.sum(inc & (m_i > 0), axis=1).astype(float)  # (G,)
+        base_sum = np.einsum("gn,gnl->gl", w_i, np.nan_to_num(r_est).astype(float))
+        half_j = 0.5 * n_j
+        r_fill = np.where(np.isfinite(r_est), r_est, -1.0).astype(np.float32)
+
+        def grank(event_obs: np.ndarray):
             # event_obs (G, N): the event-period standardised return, re-standardised
-            # cross-sectionally (generalized SAR), appended as observation L+1.
+            # cross-sectionally (generalized SAR), appended as observation M_i + 1.
             cs = _nanstd(event_obs, 1)
-            gsar = event_obs / cs[:, None]
-            both = np.concatenate([sar_est, gsar[..., None]], axis=2)
-            rk = _ranks(both)
-            m = np.sum(np.isfinite(both), axis=2).astype(float)
-            uu = rk / (m[..., None] + 1) - 0.5
-            n_tt = np.sum(np.isfinite(uu), axis=1).astype(float)  # (G, L+1)
-            n_all = np.sum(np.isfinite(m) & (m > 0) & inc, axis=1).astype(float)
-            ub = _nanmean(uu, 1)
-            tt = np.sum(n_tt > 0, axis=1).astype(float)
-            s_ub = np.sqrt(np.nansum(n_tt / n_all[:, None] * ub**2, axis=1) / tt)
-            z = ub[:, -1] / s_ub
+            x = event_obs / cs[:, None]
+            ok = np.isfinite(x) & (w_i > 0)
+            xv = np.where(ok, x, np.inf)
+            k_lo = _count_below(sorted_sar, m_i, xv, strict=True)
+            k_hi = _count_below(sorted_sar, m_i, xv, strict=False)
+            k = 0.5 * (k_lo + k_hi)  # ties count half
+            u_evt = np.where(ok, (k + 1) * w_i - 0.5, np.nan)
+            wv = np.where(ok, w_i, 0.0)
+            above = r_fill > k_hi[..., None].astype(np.float32)  # estimation ranks shifted up
+            adj = np.matmul(wv[:, None, :].astype(np.float32), above.astype(np.float32))[:, 0, :]
+            if np.any(k_hi > k_lo):  # an estimation SAR equal to the event observation
+                eq = (r_fill > k_lo[..., None]) & ~above & (r_fill > 0)
+                adj = adj + 0.5 * np.einsum("gn,gnl->gl", wv, eq.astype(float))
+            ub_est = (base_sum + adj - half_j) / np.where(n_j > 0, n_j, np.nan)
+            n0 = ok.sum(axis=1).astype(float)
+            ub0 = _nanmean(u_evt, 1)
+            tt = np.sum(n_j > 0, axis=1).astype(float) + 1.0  # estimation days + event obs
+            ss = np.nansum(n_j / n_all[:, None] * ub_est**2, axis=1) + n0 / n_all * ub0**2
+            s_ub = np.sqrt(ss / tt)
+            z = ub0 / s_ub
             t_grank = z * np.sqrt((tt - 2) / (tt - 1 - z**2))
             return t_grank, tt - 2
 
