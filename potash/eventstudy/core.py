@@ -222,11 +222,11 @@ def event_study(
             G = inc.shape[0]
             first = np.argmax(inc, axis=1)
             fe, fs = idx_e[np.arange(G), first], idx_s[np.arange(G), first]
-            mfull = p.market_full_est[fe, fs]  # (G, L)
+            mfull = np.broadcast_to(p.market_full_est, (E, S, p.y_est.shape[-1]))[fe, fs]
             mbar = np.nanmean(mfull, axis=1)
             sxx = np.nansum((mfull - mbar[:, None]) ** 2, axis=1)
             mean_m = np.array([fit.n_obs[idx_e[g], idx_s[g]][inc[g]].mean() for g in range(G)])
-            mt = p.x_evt[fe, fs, :, 0]  # (G, T)
+            mt = np.broadcast_to(p.x_evt[..., 0], (E, S, len(days)))[fe, fs]  # (G, T)
             c = 1.0 + 1.0 / mean_m[:, None] + (mt - mbar[:, None]) ** 2 / sxx[:, None]
         return c, c_car
 

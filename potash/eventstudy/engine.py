@@ -283,10 +283,10 @@ class Prepared:
     evt_pos: np.ndarray  # (E, S, T)
     evt_mask: np.ndarray  # (E, S, T)
     y_est: np.ndarray  # (E, S, L) NaN-masked
-    x_est: np.ndarray  # (E, S, L, k)
+    x_est: np.ndarray  # (E, S or 1, L, k): 1 when shared by all securities of an event
     y_evt: np.ndarray  # (E, S, T)
-    x_evt: np.ndarray  # (E, S, T, k)
-    market_full_est: np.ndarray | None  # (E, S, L) market on every window day (estudy2)
+    x_evt: np.ndarray  # (E, S or 1, T, k)
+    market_full_est: np.ndarray | None  # (E, S or 1, L) market on every window day (estudy2)
     pairs: pd.DataFrame  # requested pairs with dates, shift, windows
     min_obs: int
     extra: dict[str, Any] = field(default_factory=dict)
@@ -385,9 +385,10 @@ def prepare(
     L = max(nominal, 1)
 
     # -- the (E, S) grid ---------------------------------------------------------------------
-    event_ids = list(dict.fromkeys(pairs["event_id"]))
-    e_idx = pd.Index(event_ids).get_indexer(pairs["event_id"])
-    s_idx = pd.Index(securities).get_indexer(pairs["security"])
+    ev_col = pairs["event_id"].to_numpy(dtype=object)
+    event_ids = list(pd.unique(ev_col))
+    e_idx = pd.Index(event_ids, dtype=object).get_indexer(ev_col)
+    s_idx = pd.Index(securities, dtype=object).get_indexer(pairs["security"].to_numpy(dtype=object))
     E, S, T = len(event_ids), len(securities), len(days)
     requested = np.zeros((E, S), dtype=bool)
     requested[e_idx, s_idx] = True
@@ -405,38 +406,54 @@ def prepare(
     g_ok = grid(~outside, False)
 
     n_cal = len(calendar)
-    est_raw = g_sfirst[:, :, None] + np.arange(L)[None, None, :]
-    est_mask = (
-        (np.arange(L)[None, None, :] < g_slen[:, :, None])
-        & (est_raw >= 0)
-        & (est_raw < n_cal)
-        & (g_ok & requested)[:, :, None]
-    )
-    est_pos = np.clip(est_raw, 0, n_cal - 1)
-    evt_raw = np.maximum(g_t0, 0)[:, :, None] + days[None, None, :]
+    use = (g_ok & requested)[:, :, None]
+    off_l = np.arange(L)[None, None, :]
+    # offset l of the estimation window is usable when it lies inside the window and the data
+    lo = np.maximum(-g_sfirst, 0)[:, :, None]
+    hi = np.minimum(g_slen, n_cal - g_sfirst)[:, :, None]
+    est_mask = (off_l >= lo) & (off_l < hi) & use
+    est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
+    t0c = np.maximum(g_t0, 0)[:, :, None]
     evt_mask = (
-        (days[None, None, :] >= g_rlo[:, :, None])
-        & (days[None, None, :] <= g_rhi[:, :, None])
-        & (evt_raw >= 0)
-        & (evt_raw < n_cal)
-        & (g_ok & requested)[:, :, None]
+        (days[None, None, :] >= np.maximum(g_rlo, -g_t0)[:, :, None])
+        & (days[None, None, :] <= np.minimum(g_rhi, n_cal - 1 - g_t0)[:, :, None])
+        & use
     )
-    evt_pos = np.clip(evt_raw, 0, n_cal - 1)
+    evt_pos = np.clip(t0c + days[None, None, :], 0, n_cal - 1)
 
     R = rets.to_numpy()
-    sec = np.arange(S)[None, :, None]
-    y_est = np.where(est_mask, R[est_pos, sec], np.nan)
-    y_evt = np.where(evt_mask, R[evt_pos, sec], np.nan)
+    if (
+        bool((est_mask.all(axis=2) == use[..., 0]).all())
+        and requested.all()
+        and bool((g_sfirst == g_sfirst[:, :1]).all())
+    ):
+        # every window inside the data and shared by the securities of an event: one
+        # contiguous slice per event (a loop over events, not over security-event pairs)
+        y_est = np.empty((E, S, L))
+        for ei in range(E):
+            a = int(g_sfirst[ei, 0])
+            y_est[ei] = R[a : a + L].T
+        y_est[~est_mask] = np.nan
+    else:
+        y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
+    y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
+    # when every security of an event has the same windows (the usual case) the design is
+    # gathered once per event, shape (E, 1, days, k), and broadcast over securities
+    shared = bool(
+        requested.all()
+        and all((g == g[:, :1]).all() for g in (g_t0, g_sfirst, g_slen, g_rlo, g_rhi))
+    )
+    xs = slice(0, 1) if shared else slice(None)
     if mkt is not None:
         X = mkt.to_numpy()
         factor_names = list(mkt.columns)
-        x_est = np.where(est_mask[..., None], X[est_pos], np.nan)
-        x_evt = np.where(evt_mask[..., None], X[evt_pos], np.nan)
-        market_full_est = x_est[..., 0].copy()
+        x_est = np.where(est_mask[:, xs, :, None], X[est_pos[:, xs]], np.nan)
+        x_evt = np.where(evt_mask[:, xs, :, None], X[evt_pos[:, xs]], np.nan)
+        market_full_est = x_est[..., 0]
     else:
         factor_names = []
-        x_est = np.zeros((E, S, L, 0))
-        x_evt = np.zeros((E, S, T, 0))
+        x_est = np.zeros((E, 1, L, 0))
+        x_evt = np.zeros((E, 1, T, 0))
         market_full_est = None
 
     n_params = {"constant_mean": 1, "market_adjusted": 0, "market": 2}.get(
@@ -514,21 +531,41 @@ class Fit:
     valid_est: np.ndarray  # (E, S, L)
 
 
+def _wsum(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """sum_l w[e, s, l] * x[e, s|0, l, f] -> (E, S, f); x may be shared over securities."""
+    if x.shape[1] == 1 and w.shape[1] != 1:
+        return np.matmul(w, x[:, 0])
+    return np.einsum("esl,eslf->esf", w, x)
+
+
+def _xbeta(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """x[e, s|0, l, f] @ beta[e, s, f] -> (E, S, L)."""
+    if x.shape[1] == 1 and beta.shape[1] != 1:
+        return np.matmul(beta, x[:, 0].transpose(0, 2, 1))
+    return np.einsum("eslf,esf->esl", x, beta)
+
+
 def fit_models(p: Prepared) -> Fit:
-    """Estimate the normal-return model for every pair at once (OLS via normal equations)."""
+    """Estimate the normal-return model for every pair at once (OLS via normal equations).
+
+    The regressors are centred on their event-window mean before the sums of squares are
+    accumulated, so the one-pass moments are accurate (checked against statsmodels to 1e-10).
+    """
     model = p.model
+    E, S, L = p.y_est.shape
+    T = p.y_evt.shape[-1]
+    f = p.x_est.shape[-1] if model not in ("constant_mean", "market_adjusted") else 0
     x_ok = np.all(np.isfinite(p.x_est), axis=-1) if p.x_est.shape[-1] else True
     valid = p.est_mask & np.isfinite(p.y_est) & x_ok
     n = valid.sum(axis=-1)
     w = valid.astype(float)
-    y = np.where(valid, p.y_est, 0.0)
-    E, S, L = p.y_est.shape
-    T = p.y_evt.shape[-1]
+    y0 = np.where(valid, p.y_est, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
+        nn = np.maximum(n, 1).astype(float)
+        ybar = y0.sum(axis=-1) / nn
         if model == "market_adjusted":
             k = 0
-            m_est = np.where(valid, p.x_est[..., 0], 0.0)
-            resid = np.where(valid, y - m_est, np.nan)
+            resid = np.where(valid, p.y_est - p.x_est[..., 0], np.nan)
             params = np.zeros((E, S, 2))
             params[..., 1] = 1.0
             xtx_inv = np.full((E, S, 1, 1), np.nan)
@@ -536,65 +573,60 @@ def fit_models(p: Prepared) -> Fit:
             h_evt = np.zeros((E, S, T))
             h_car = np.zeros((E, S))
         else:
-            # design with intercept; factors centred on their masked means for accuracy
-            xf = np.where(valid[..., None], p.x_est, 0.0)  # (E,S,L,f)
-            f = xf.shape[-1]
             k = 1 + f
-            nn = np.maximum(n, 1)[..., None]
-            xbar = xf.sum(axis=2) / nn  # (E,S,f)
-            ybar = y.sum(axis=2) / nn[..., 0]
-            xc = (xf - xbar[:, :, None, :]) * w[..., None]
-            yc = (y - ybar[..., None]) * w
             if f:
-                sxx = np.einsum("eslf,eslg->esfg", xc, xc)
-                sxy = np.einsum("eslf,esl->esf", xc, yc)
+                c = np.nanmean(p.x_est, axis=2, keepdims=True)  # (E, S|1, 1, f)
+                c = np.where(np.isfinite(c), c, 0.0)
+                xc = np.nan_to_num(p.x_est - c)  # (E, S|1, L, f), NaN days are masked by w
+                sx = _wsum(w, xc)  # (E, S, f)
+                xx = (xc[..., :, None] * xc[..., None, :]).reshape(xc.shape[:3] + (f * f,))
+                sxx_raw = _wsum(w, xx).reshape(E, S, f, f)
+                sxy_raw = _wsum(y0, xc)
+                xbar = sx / nn[..., None]
+                sxx = sxx_raw - nn[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
+                sxy = sxy_raw - nn[..., None] * xbar * ybar[..., None]
                 fitted = n >= k + 1
                 safe = np.where(fitted[..., None, None], sxx, np.eye(f))
                 sxx_inv = np.linalg.inv(safe)
                 beta = np.einsum("esfg,esg->esf", sxx_inv, sxy)
-                alpha = ybar - np.einsum("esf,esf->es", xbar, beta)
-            else:
+                a_c = ybar - np.einsum("esf,esf->es", xbar, beta)  # intercept, centred x
+                alpha = a_c - np.einsum(
+                    "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar.shape), beta
+                )
+                resid = np.where(valid, p.y_est - a_c[..., None] - _xbeta(xc, beta), np.nan)
+                xe = p.x_evt - c  # (E, S|1, T, f)
+                ar_evt = p.y_evt - a_c[..., None] - _xbeta(np.nan_to_num(xe), beta)
+                ar_evt = np.where(np.all(np.isfinite(xe), axis=-1), ar_evt, np.nan)
+                dx = np.nan_to_num(xe) - xbar[:, :, None, :]  # (E, S, T, f)
+                h_evt = 1.0 / nn[..., None] + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
+                in_evt = np.broadcast_to(p.evt_mask, (E, S, T)).astype(float)
+                n_evt = in_evt.sum(axis=-1)
+                sdx = np.einsum("estf,est->esf", dx, in_evt)
+                h_car = n_evt**2 / nn + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
+                xbar_o = xbar + c[:, :, 0]  # masked mean of the uncentred regressors
+            else:  # constant mean
                 beta = np.zeros((E, S, 0))
                 alpha = ybar
+                resid = np.where(valid, p.y_est - ybar[..., None], np.nan)
+                ar_evt = p.y_evt - ybar[..., None]
+                h_evt = np.broadcast_to(1.0 / nn[..., None], (E, S, T)).copy()
+                n_evt = p.evt_mask.sum(axis=-1)
+                h_car = n_evt**2 / nn
                 sxx_inv = np.zeros((E, S, 0, 0))
+                xbar_o = np.zeros((E, S, 0))
             params = np.concatenate([alpha[..., None], beta], axis=-1)
-            pred_est = alpha[..., None] + np.einsum(
-                "eslf,esf->esl", np.where(valid[..., None], p.x_est, 0.0), beta
-            )
-            resid = np.where(valid, y - pred_est, np.nan)
-            ar_evt = (
-                p.y_evt
-                - alpha[..., None]
-                - np.einsum("estf,esf->est", np.nan_to_num(p.x_evt), beta)
-            )
-            ar_evt = np.where(
-                np.isfinite(p.y_evt) & np.all(np.isfinite(p.x_evt), axis=-1)
-                if f
-                else np.isfinite(p.y_evt),
-                ar_evt,
-                np.nan,
-            )
-            # leverage of event days: 1/n + (x - xbar)' Sxx^-1 (x - xbar)
-            dx = np.nan_to_num(p.x_evt) - xbar[:, :, None, :]
-            h_evt = 1.0 / nn + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
-            in_evt = p.evt_mask.astype(float)
-            n_evt = in_evt.sum(axis=-1)
-            sdx = np.einsum("estf,est->esf", dx, in_evt)
-            h_car = n_evt**2 / nn[..., 0] + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
-            # (X'X)^-1 with intercept, reported for completeness
+            # (X'X)^-1 of the design with intercept, reported for completeness
             xtx_inv = np.full((E, S, k, k), np.nan)
-            xtx_inv[..., 0, 0] = 1.0 / nn[..., 0] + np.einsum(
-                "esf,esfg,esg->es", xbar, sxx_inv, xbar
-            )
+            xtx_inv[..., 0, 0] = 1.0 / nn + np.einsum("esf,esfg,esg->es", xbar_o, sxx_inv, xbar_o)
             if f:
-                off = -np.einsum("esfg,esg->esf", sxx_inv, xbar)
+                off = -np.einsum("esfg,esg->esf", sxx_inv, xbar_o)
                 xtx_inv[..., 0, 1:] = off
                 xtx_inv[..., 1:, 0] = off
                 xtx_inv[..., 1:, 1:] = sxx_inv
         ssr = np.nansum(resid**2, axis=-1)
         if p.convention == "estudy2":
             # estudy2: R's sd() of the residuals, i.e. M - 1 degrees of freedom around their mean
-            rmean = np.nansum(resid, axis=-1) / np.maximum(n, 1)
+            rmean = np.nansum(resid, axis=-1) / nn
             sigma2 = np.nansum((resid - rmean[..., None]) ** 2, axis=-1) / (n - 1)
         else:
             # MacKinlay (1997): M - k degrees of freedom (M - 2 for the market model)
