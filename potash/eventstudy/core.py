@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import PotashDataError
 from .engine import Prepared, fit_models, prepare
 from .results import EventStudyResults
-from .stats import ROBUST_TO_CLUSTERING, GroupArrays, battery, pair_ranks
+from .stats import ROBUST_TO_CLUSTERING, GroupArrays, _nanmean, battery, pair_ranks
 
 __all__ = ["event_study"]
 
@@ -103,7 +103,7 @@ def event_study(
             # estudy2: 1 + 1/M + (m_t - mean(m))^2 / Sxx with the market's mean and Sxx over the
             # whole estimation window (every day, also days the security is missing)
             mfull = p.market_full_est
-            mbar = np.nanmean(mfull, axis=-1)
+            mbar = _nanmean(mfull, -1)
             sxx = np.nansum((mfull - mbar[..., None]) ** 2, axis=-1)
             corr = (
                 1.0
@@ -157,7 +157,7 @@ def event_study(
         )
 
     # -- overlap: another event's window inside this pair's estimation window -----------------
-    est_first = p.est_pos[..., 0]
+    est_first = p.est_first
     est_last = est_first + p.extra["est_len"] - 1
     ev_first = p.t0 + p.extra["rel_lo"]
     ev_last = p.t0 + p.extra["rel_hi"]
@@ -215,15 +215,15 @@ def event_study(
         hc = fit.h_car[idx_e, idx_s]
         nE = expected[idx_e, idx_s]
         with np.errstate(invalid="ignore"):
-            c = 1.0 + np.nanmean(np.where(inc[..., None], h, np.nan), axis=1)
-            c_car = np.nanmean(np.where(inc, nE + hc, np.nan), axis=1)
+            c = 1.0 + _nanmean(np.where(inc[..., None], h, np.nan), 1)
+            c_car = _nanmean(np.where(inc, nE + hc, np.nan), 1)
         if convention == "estudy2" and model == "market":
             # estudy2: the first security's market over the whole estimation window
             G = inc.shape[0]
             first = np.argmax(inc, axis=1)
             fe, fs = idx_e[np.arange(G), first], idx_s[np.arange(G), first]
             mfull = np.broadcast_to(p.market_full_est, (E, S, p.y_est.shape[-1]))[fe, fs]
-            mbar = np.nanmean(mfull, axis=1)
+            mbar = _nanmean(mfull, 1)
             sxx = np.nansum((mfull - mbar[:, None]) ** 2, axis=1)
             mean_m = np.array([fit.n_obs[idx_e[g], idx_s[g]][inc[g]].mean() for g in range(G)])
             mt = np.broadcast_to(p.x_evt[..., 0], (E, S, len(days)))[fe, fs]  # (G, T)

@@ -196,7 +196,14 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> pd.DataFrame:
                 column="event_id",
                 row=row + 1,
             )
-        frame = frame.merge(pd.DataFrame({"security": list(securities)}), how="cross")
+        n_ev, n_sec = len(frame), len(securities)
+        frame = pd.DataFrame(
+            {
+                "event_id": np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec),
+                "security": np.tile(np.asarray(securities, dtype=object), n_ev),
+                "date": np.repeat(frame["date"].to_numpy(), n_sec),
+            }
+        )
     return frame[["event_id", "security", "date"]]
 
 
@@ -278,9 +285,8 @@ class Prepared:
     requested: np.ndarray  # (E, S) bool
     t0: np.ndarray  # (E, S) int, -1 when outside
     days: np.ndarray  # (T,) relative event days
-    est_pos: np.ndarray  # (E, S, L) int positions (clipped)
+    est_first: np.ndarray  # (E, S) first calendar position of the estimation window
     est_mask: np.ndarray  # (E, S, L) bool: inside window and inside data
-    evt_pos: np.ndarray  # (E, S, T)
     evt_mask: np.ndarray  # (E, S, T)
     y_est: np.ndarray  # (E, S, L) NaN-masked
     x_est: np.ndarray  # (E, S or 1, L, k): 1 when shared by all securities of an event
@@ -412,7 +418,6 @@ def prepare(
     lo = np.maximum(-g_sfirst, 0)[:, :, None]
     hi = np.minimum(g_slen, n_cal - g_sfirst)[:, :, None]
     est_mask = (off_l >= lo) & (off_l < hi) & use
-    est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
     t0c = np.maximum(g_t0, 0)[:, :, None]
     evt_mask = (
         (days[None, None, :] >= np.maximum(g_rlo, -g_t0)[:, :, None])
@@ -433,8 +438,10 @@ def prepare(
         for ei in range(E):
             a = int(g_sfirst[ei, 0])
             y_est[ei] = R[a : a + L].T
-        y_est[~est_mask] = np.nan
+        if not est_mask.all():
+            y_est[~est_mask] = np.nan
     else:
+        est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
         y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
     y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
     # when every security of an event has the same windows (the usual case) the design is
@@ -447,7 +454,8 @@ def prepare(
     if mkt is not None:
         X = mkt.to_numpy()
         factor_names = list(mkt.columns)
-        x_est = np.where(est_mask[:, xs, :, None], X[est_pos[:, xs]], np.nan)
+        est_pos_x = np.clip(g_sfirst[:, xs, None] + off_l, 0, n_cal - 1)
+        x_est = np.where(est_mask[:, xs, :, None], X[est_pos_x], np.nan)
         x_evt = np.where(evt_mask[:, xs, :, None], X[evt_pos[:, xs]], np.nan)
         market_full_est = x_est[..., 0]
     else:
@@ -490,9 +498,8 @@ def prepare(
         requested=requested,
         t0=g_t0,
         days=days,
-        est_pos=est_pos,
+        est_first=g_sfirst,
         est_mask=est_mask,
-        evt_pos=evt_pos,
         evt_mask=evt_mask,
         y_est=y_est,
         x_est=x_est,
@@ -531,8 +538,14 @@ class Fit:
     valid_est: np.ndarray  # (E, S, L)
 
 
-def _wsum(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """sum_l w[e, s, l] * x[e, s|0, l, f] -> (E, S, f); x may be shared over securities."""
+def _wsum(w: np.ndarray | None, x: np.ndarray, S: int = 1) -> np.ndarray:
+    """sum_l w[e, s, l] * x[e, s|0, l, f] -> (E, S, f); x may be shared over securities.
+
+    ``w=None`` means all weights are one (complete data).
+    """
+    if w is None:
+        out = x.sum(axis=2)
+        return np.broadcast_to(out, (x.shape[0], S, x.shape[-1])) if out.shape[1] == 1 else out
     if x.shape[1] == 1 and w.shape[1] != 1:
         return np.matmul(w, x[:, 0])
     return np.einsum("esl,eslf->esf", w, x)
@@ -557,9 +570,10 @@ def fit_models(p: Prepared) -> Fit:
     f = p.x_est.shape[-1] if model not in ("constant_mean", "market_adjusted") else 0
     x_ok = np.all(np.isfinite(p.x_est), axis=-1) if p.x_est.shape[-1] else True
     valid = p.est_mask & np.isfinite(p.y_est) & x_ok
+    complete = bool(valid.all())  # fast path: no masks needed
     n = valid.sum(axis=-1)
-    w = valid.astype(float)
-    y0 = np.where(valid, p.y_est, 0.0)
+    w = None if complete else valid.astype(float)
+    y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         nn = np.maximum(n, 1).astype(float)
         ybar = y0.sum(axis=-1) / nn
@@ -575,12 +589,12 @@ def fit_models(p: Prepared) -> Fit:
         else:
             k = 1 + f
             if f:
-                c = np.nanmean(p.x_est, axis=2, keepdims=True)  # (E, S|1, 1, f)
-                c = np.where(np.isfinite(c), c, 0.0)
+                cnt = np.isfinite(p.x_est).sum(axis=2, keepdims=True)
+                c = np.nansum(p.x_est, axis=2, keepdims=True) / np.maximum(cnt, 1)  # (E,S|1,1,f)
                 xc = np.nan_to_num(p.x_est - c)  # (E, S|1, L, f), NaN days are masked by w
-                sx = _wsum(w, xc)  # (E, S, f)
+                sx = _wsum(w, xc, S)  # (E, S, f)
                 xx = (xc[..., :, None] * xc[..., None, :]).reshape(xc.shape[:3] + (f * f,))
-                sxx_raw = _wsum(w, xx).reshape(E, S, f, f)
+                sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
                 sxy_raw = _wsum(y0, xc)
                 xbar = sx / nn[..., None]
                 sxx = sxx_raw - nn[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
@@ -593,7 +607,9 @@ def fit_models(p: Prepared) -> Fit:
                 alpha = a_c - np.einsum(
                     "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar.shape), beta
                 )
-                resid = np.where(valid, p.y_est - a_c[..., None] - _xbeta(xc, beta), np.nan)
+                resid = p.y_est - a_c[..., None] - _xbeta(xc, beta)
+                if not complete:
+                    resid[~valid] = np.nan
                 xe = p.x_evt - c  # (E, S|1, T, f)
                 ar_evt = p.y_evt - a_c[..., None] - _xbeta(np.nan_to_num(xe), beta)
                 ar_evt = np.where(np.all(np.isfinite(xe), axis=-1), ar_evt, np.nan)

@@ -164,25 +164,26 @@ def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
 def _count_below(sorted_vals: np.ndarray, m: np.ndarray, x: np.ndarray, strict: bool) -> np.ndarray:
     """Batched binary search: number of values ``< x`` (``<= x`` if not strict) per row.
 
-    ``sorted_vals`` (..., L) ascending with NaN last, ``m`` the non-NaN count per row.
+    ``sorted_vals`` (G, N, L) ascending with NaN last, ``m`` (G, N) the non-NaN count per row,
+    ``x`` (G, N, D): D queries per row. Returns (G, N, D) counts.
     """
-    L = sorted_vals.shape[-1]
+    G, N, L = sorted_vals.shape
+    D = x.shape[-1]
     flat = sorted_vals.reshape(-1, L)
-    xf = x.reshape(-1)
-    rows = np.arange(flat.shape[0])
-    lo = np.zeros(flat.shape[0], dtype=np.int64)
-    hi = m.reshape(-1).astype(np.int64).copy()
+    xf = x.reshape(-1, D)
+    rows = np.arange(flat.shape[0])[:, None]
+    lo = np.zeros(xf.shape, dtype=np.int64)
+    hi = np.broadcast_to(m.reshape(-1, 1).astype(np.int64), xf.shape).copy()
     for _ in range(int(np.ceil(np.log2(max(L, 2)))) + 1):
         active = lo < hi
         if not active.any():
             break
-        mid = (lo + hi) // 2
+        mid = (lo + hi) >> 1
         val = flat[rows, np.minimum(mid, L - 1)]
         right = (val < xf) if strict else (val <= xf)
         lo = np.where(active & right, mid + 1, lo)
         hi = np.where(active & ~right, mid, hi)
-    lo = lo.reshape(x.shape)
-    return lo
+    return lo.reshape(G, N, D)
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,9 +573,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         mean_rank = _nanmean(avg_rank, 1)
         row_means = _nanmean(ranks, 1)  # (G, L+T)
         s_c = np.sqrt(np.nansum((row_means - mean_rank[:, None]) ** 2, axis=1) / mean_delta_full)
-        evt_mean = (
-            np.nanmean(evt_ranks.reshape(G, -1), axis=1) if evt_ranks.size else np.full(G, np.nan)
-        )
+        evt_mean = _nanmean(evt_ranks.reshape(G, -1), 1) if evt_ranks.size else np.full(G, np.nan)
         cowan = np.sqrt(good.sum(axis=1)) * (evt_mean - mean_rank) / s_c
         put(win, "cowan_car_rank", cowan, np.nan, "z", n_car)
 
@@ -592,42 +591,49 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         n_all = np.sum(inc & (m_i > 0), axis=1).astype(float)  # (G,)
         base_sum = np.einsum("gn,gnl->gl", w_i, np.nan_to_num(r_est).astype(float))
         half_j = 0.5 * n_j
-        r_fill = np.where(np.isfinite(r_est), r_est, -1.0).astype(np.float32)
 
         def grank(event_obs: np.ndarray):
-            # event_obs (G, N): the event-period standardised return, re-standardised
-            # cross-sectionally (generalized SAR), appended as observation M_i + 1.
-            cs = _nanstd(event_obs, 1)
-            x = event_obs / cs[:, None]
-            ok = np.isfinite(x) & (w_i > 0)
+            # event_obs (G, N, D): D event-period standardised returns per pair (one test per
+            # column), re-standardised cross-sectionally (generalized SAR) and appended as
+            # observation M_i + 1 to the pair's estimation SARs.
+            D = event_obs.shape[-1]
+            cs = _nanstd(event_obs, 1)  # (G, D)
+            x = event_obs / cs[:, None, :]
+            ok = np.isfinite(x) & (w_i > 0)[..., None]
             xv = np.where(ok, x, np.inf)
             k_lo = _count_below(sorted_sar, m_i, xv, strict=True)
-            k_hi = _count_below(sorted_sar, m_i, xv, strict=False)
+            at = np.take_along_axis(sorted_sar, np.minimum(k_lo, sorted_sar.shape[-1] - 1), axis=2)
+            if np.any((at == xv) & (k_lo < m_i[..., None])):  # a tie with an estimation SAR
+                k_hi = _count_below(sorted_sar, m_i, xv, strict=False)
+            else:
+                k_hi = k_lo
             k = 0.5 * (k_lo + k_hi)  # ties count half
-            u_evt = np.where(ok, (k + 1) * w_i - 0.5, np.nan)
-            wv = np.where(ok, w_i, 0.0)
-            above = r_fill > k_hi[..., None].astype(np.float32)  # estimation ranks shifted up
-            adj = np.matmul(wv[:, None, :].astype(np.float32), above.astype(np.float32))[:, 0, :]
-            if np.any(k_hi > k_lo):  # an estimation SAR equal to the event observation
-                eq = (r_fill > k_lo[..., None]) & ~above & (r_fill > 0)
-                adj = adj + 0.5 * np.einsum("gn,gnl->gl", wv, eq.astype(float))
-            ub_est = (base_sum + adj - half_j) / np.where(n_j > 0, n_j, np.nan)
-            n0 = ok.sum(axis=1).astype(float)
-            ub0 = _nanmean(u_evt, 1)
-            tt = np.sum(n_j > 0, axis=1).astype(float) + 1.0  # estimation days + event obs
-            ss = np.nansum(n_j / n_all[:, None] * ub_est**2, axis=1) + n0 / n_all * ub0**2
+            u_evt = np.where(ok, (k + 1) * w_i[..., None] - 0.5, np.nan)  # (G, N, D)
+            wv = np.where(ok, w_i[..., None], 0.0)  # (G, N, D)
+            adj = np.empty((G, sar_est.shape[-1], D))
+            for d in range(D):  # one comparison of the estimation SARs per event day
+                above = sar_est > xv[:, :, d, None]  # NaN compares False
+                adj[:, :, d] = np.matmul(wv[:, None, :, d], above.astype(float))[:, 0, :]
+                if np.any(k_hi[..., d] > k_lo[..., d]):
+                    eq = (sar_est == xv[:, :, d, None]).astype(float)
+                    adj[:, :, d] += 0.5 * np.einsum("gn,gnl->gl", wv[..., d], eq)
+            nj = np.where(n_j > 0, n_j, np.nan)[..., None]
+            ub_est = (base_sum[..., None] + adj - half_j[..., None]) / nj  # (G, L, D)
+            n0 = ok.sum(axis=1).astype(float)  # (G, D)
+            ub0 = _nanmean(u_evt, 1)  # (G, D)
+            tt = (np.sum(n_j > 0, axis=1).astype(float) + 1.0)[:, None]
+            ss = np.nansum((n_j / n_all[:, None])[..., None] * ub_est**2, axis=1)
+            ss = ss + n0 / n_all[:, None] * ub0**2
             s_ub = np.sqrt(ss / tt)
             z = ub0 / s_ub
             t_grank = z * np.sqrt((tt - 2) / (tt - 1 - z**2))
-            return t_grank, tt - 2
+            return t_grank, np.broadcast_to(tt - 2, t_grank.shape)
 
-        g_day = np.full((G, T), np.nan)
-        g_df = np.full((G, T), np.nan)
-        for t in range(T):  # loop over event days (a handful), not over pairs
-            g_day[:, t], g_df[:, t] = grank(sar[:, :, t])
+        sar_est = ar_est / sd_i[..., None]
+        g_day, g_df = grank(sar)
         put(day, "grank", g_day, g_df, "t", n_t)
-        gw, gdf = grank(scar)
-        put(win, "grank", gw, gdf, "t", n_car)
+        gw, gdf = grank(scar[..., None])
+        put(win, "grank", gw[:, 0], gdf[:, 0], "t", n_car)
 
         # -- Wilcoxon signed-rank ------------------------------------------------------------
         w, p, dist, n_w = _wilcoxon(ar, conv, n_cols)
