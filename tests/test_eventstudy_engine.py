@@ -323,7 +323,7 @@ def test_grank_matches_direct_reranking() -> None:
     p = res.params
     t0 = 290
     est = slice(t0 - 250, t0 - 10)
-    sar_est, day1, scar = [], [], []
+    sar_est, day1 = [], []
     for s in rets.columns:
         a, b, sig = p.loc[(str(DATES[t0].date()), s), ["alpha", "beta", "sigma"]]
         sar_est.append((rets[s].iloc[est] - a - b * mkt.iloc[est]) / sig)
@@ -342,3 +342,30 @@ def test_grank_matches_direct_reranking() -> None:
     assert x.loc[1] == pytest.approx(_grank_direct(sar, sar1), rel=1e-10)
     w = t[(t["statistic"] == "grank") & (t["window"] == "car")]["value"].iloc[0]
     assert w == pytest.approx(_grank_direct(sar, res.car["scar"].to_numpy()), rel=1e-10)
+
+
+def test_pooled_rank_tests_match_a_direct_calculation() -> None:
+    """Corrado (1989) and Corrado-Zivney sign for the pooled group, written out in numpy."""
+    from scipy.stats import rankdata
+
+    rets, mkt, _, _ = _synthetic(seed=8, n=5)
+    res = event_study(rets, mkt, [DATES[270], DATES[300]], estimation_window=(-250, -11))
+    full = []
+    for ev, t0 in ((DATES[270], 270), (DATES[300], 300)):
+        for s in rets.columns:
+            a, b = res.params.loc[(str(ev.date()), s), ["alpha", "beta"]]
+            window = slice(t0 - 250, t0 + 3)  # estimation -250..-11, event -1..2
+            ar = (rets[s].iloc[window] - a - b * mkt.iloc[window]).to_numpy()
+            full.append(np.r_[ar[:240], ar[249:]])
+    full = np.array(full)  # (pairs, 244)
+    k = rankdata(full, axis=1)
+    kbar = (k - k.mean(axis=1, keepdims=True)).mean(axis=0)
+    corrado = kbar[240:] / np.sqrt(np.mean(kbar**2))
+    g = np.sign(full - np.median(full, axis=1, keepdims=True))
+    gbar = g.sum(axis=0) / np.sqrt(full.shape[0])
+    csign = gbar[240:] / np.sqrt(np.mean(gbar**2))
+    t = res.tests
+    t = t[(t["event_id"] == "pooled") & (t["window"] == "day")]
+    got = t.set_index(["statistic", "day"])["value"]
+    np.testing.assert_allclose(got["corrado_rank"].to_numpy(), corrado, rtol=1e-12)
+    np.testing.assert_allclose(got["corrado_zivney_sign"].to_numpy(), csign, rtol=1e-12)

@@ -236,8 +236,14 @@ def event_study(
         np.where(inc_grid[..., None], fit.ar_evt, np.nan),
     )
 
-    def group_arrays(idx_e, idx_s, inc, inc_car):
+    pair_keys = ("delta_full", "avg_rank", "pos_est", "n_est")
+    sum_keys = [k for k in pr_rk if k.startswith(("sum_", "cnt_"))]
+
+    def group_arrays(idx_e, idx_s, inc, inc_car, pooled=False):
         c, c_car = lamb_factors(inc, idx_e, idx_s)
+        pq = {k: pr_rk[k][idx_e, idx_s] for k in pair_keys}
+        for k in sum_keys:  # position sums: per event, or summed over events when pooled
+            pq[k] = pr_rk[k].sum(axis=0, keepdims=True) if pooled else pr_rk[k]
         return GroupArrays(
             ar_est=fit.ar_est[idx_e, idx_s],
             ar=fit.ar_evt[idx_e, idx_s],
@@ -252,8 +258,7 @@ def event_study(
             lamb_c=c,
             lamb_c_car=c_car,
             var_car=var_car[idx_e, idx_s],
-            full_ranks=pr_rk["full_ranks"][idx_e, idx_s],
-            median=pr_rk["median"][idx_e, idx_s],
+            pq=pq,
             est_ranks=pr_rk["est_ranks"][idx_e, idx_s],
             est_sorted=pr_rk["est_sorted"][idx_e, idx_s],
             k=max(fit.k, 1) if model != "market_adjusted" else 0,
@@ -266,7 +271,9 @@ def event_study(
     results_list = [per_event]
     if E > 1:
         pe, ps = ge.reshape(1, -1), gs.reshape(1, -1)
-        pooled = battery(group_arrays(pe, ps, inc_grid.reshape(1, -1), inc_car_grid.reshape(1, -1)))
+        pooled = battery(
+            group_arrays(pe, ps, inc_grid.reshape(1, -1), inc_car_grid.reshape(1, -1), True)
+        )
         results_list.append(pooled)
         groups.append(POOLED)
 
