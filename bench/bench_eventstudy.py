@@ -70,7 +70,7 @@ def engine_model_and_car(rets, mkt, events):
         non_trading="next",
         min_estimation_obs=None,
     )
-    fit = fit_models(p)
+    fit = fit_models(p, residuals=False)  # as event_study: residuals are built for the tests
     car = fit.ar_evt.sum(axis=-1)
     return p, fit, car
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PotashDataError
-from .engine import Prepared, fit_models, prepare
+from .engine import Prepared, estimation_residuals, fit_models, prepare
 from .results import EventStudyResults
 from .stats import ROBUST_TO_CLUSTERING, GroupArrays, _nanmean, battery, pair_ranks
 
@@ -93,7 +93,7 @@ def event_study(
         min_estimation_obs=min_estimation_obs,
         regressors=regressors,
     )
-    fit = fit_models(p)
+    fit = fit_models(p, residuals=False)
     E, S = p.requested.shape
     days = p.days
 
@@ -230,6 +230,8 @@ def event_study(
             mt = np.broadcast_to(p.x_evt[..., 0], (E, S, len(days)))[fe, fs]  # (G, T)
             c = 1.0 + 1.0 / mean_m[:, None] + (mt - mbar[:, None]) ** 2 / sxx[:, None]
         return c, c_car
+
+    fit.ar_est = estimation_residuals(p, fit)  # the statistics need the residuals
 
     # rank quantities depend only on the pair, so they are computed once for all groupings
     pr_rk = pair_ranks(

@@ -536,6 +536,8 @@ class Fit:
     h_car: np.ndarray  # (E, S) i'X*(X'X)^-1X*'i over the event window
     k: int  # number of estimated parameters
     valid_est: np.ndarray  # (E, S, L)
+    fit_intercept: np.ndarray | None = None  # intercept on the centred regressors
+    x_centre: np.ndarray | None = None  # centre of the regressors (E, S|1, 1, f)
 
 
 def _wsum(w: np.ndarray | None, x: np.ndarray, S: int = 1) -> np.ndarray:
@@ -558,11 +560,14 @@ def _xbeta(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
     return np.einsum("eslf,esf->esl", x, beta)
 
 
-def fit_models(p: Prepared) -> Fit:
+def fit_models(p: Prepared, residuals: bool = True) -> Fit:
     """Estimate the normal-return model for every pair at once (OLS via normal equations).
 
     The regressors are centred on their event-window mean before the sums of squares are
     accumulated, so the one-pass moments are accurate (checked against statsmodels to 1e-10).
+    With ``residuals=False`` the estimation-window residual array is not built (the residual
+    variance comes from the moments); :func:`estimation_residuals` adds it when the test
+    statistics need it.
     """
     model = p.model
     E, S, L = p.y_est.shape
@@ -607,9 +612,14 @@ def fit_models(p: Prepared) -> Fit:
                 alpha = a_c - np.einsum(
                     "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar.shape), beta
                 )
-                resid = p.y_est - a_c[..., None] - _xbeta(xc, beta)
-                if not complete:
-                    resid[~valid] = np.nan
+                # SSR from the moments: sum w (y - ybar)^2 - beta' sxy
+                y2 = np.einsum("esl,esl->es", y0, y0)
+                ssr_m = y2 - nn * ybar**2 - np.einsum("esf,esf->es", beta, sxy)
+                resid = None
+                if residuals:
+                    resid = p.y_est - a_c[..., None] - _xbeta(xc, beta)
+                    if not complete:
+                        resid[~valid] = np.nan
                 xe = p.x_evt - c  # (E, S|1, T, f)
                 ar_evt = p.y_evt - a_c[..., None] - _xbeta(np.nan_to_num(xe), beta)
                 ar_evt = np.where(np.all(np.isfinite(xe), axis=-1), ar_evt, np.nan)
@@ -639,12 +649,16 @@ def fit_models(p: Prepared) -> Fit:
                 xtx_inv[..., 0, 1:] = off
                 xtx_inv[..., 1:, 0] = off
                 xtx_inv[..., 1:, 1:] = sxx_inv
-        ssr = np.nansum(resid**2, axis=-1)
-        if p.convention == "estudy2":
+        if resid is None:  # market / factor model without the residual array
+            ssr = ssr_m
+            # estudy2 (R sd() of residuals with mean zero) = SSR / (M - 1)
+            sigma2 = ssr / (n - 1) if p.convention == "estudy2" else ssr / (n - k)
+        elif p.convention == "estudy2":
             # estudy2: R's sd() of the residuals, i.e. M - 1 degrees of freedom around their mean
             rmean = np.nansum(resid, axis=-1) / nn
             sigma2 = np.nansum((resid - rmean[..., None]) ** 2, axis=-1) / (n - 1)
         else:
+            ssr = np.nansum(resid**2, axis=-1)
             # MacKinlay (1997): M - k degrees of freedom (M - 2 for the market model)
             sigma2 = ssr / (n - k)
     sigma2 = np.where(n > k + 1, sigma2, np.nan)
@@ -659,4 +673,17 @@ def fit_models(p: Prepared) -> Fit:
         h_car=h_car,
         k=k,
         valid_est=valid,
+        fit_intercept=a_c if (model not in ("market_adjusted",) and f) else None,
+        x_centre=c if (model not in ("market_adjusted",) and f) else None,
     )
+
+
+def estimation_residuals(p: Prepared, fit: Fit) -> np.ndarray:
+    """The (E, S, L) estimation-window residuals of a fit made with ``residuals=False``."""
+    if fit.ar_est is not None:
+        return fit.ar_est
+    xc = np.nan_to_num(p.x_est - fit.x_centre)
+    beta = fit.params[..., 1:]
+    resid = p.y_est - fit.fit_intercept[..., None] - _xbeta(xc, beta)
+    resid[~fit.valid_est] = np.nan
+    return resid
