@@ -300,3 +300,72 @@ def test_null_distributions_are_calibrated_under_h0() -> None:
     share = t.groupby("statistic")["p_value"].apply(lambda p: (p < 0.10).mean())
     # 14 events x 1 day each: no statistic should reject at 10% much more often than 10%
     assert (share <= 0.40).all(), share
+
+
+def _grank_direct(sar_est: np.ndarray, event_obs: np.ndarray) -> float:
+    """Kolari-Pynnonen (2011) GRANK written out: re-rank each pair's L+1 observations."""
+    from scipy.stats import rankdata
+
+    gsar = event_obs / event_obs.std(ddof=1)
+    both = np.column_stack([sar_est, gsar])
+    m = both.shape[1]
+    u = rankdata(both, axis=1) / (m + 1) - 0.5
+    ubar = u.mean(axis=0)
+    s = np.sqrt(np.mean(ubar**2))
+    z = ubar[-1] / s
+    return z * np.sqrt((m - 2) / (m - 1 - z**2))
+
+
+def test_grank_matches_direct_reranking() -> None:
+    rets, mkt, _, _ = _synthetic(seed=5, n=9)
+    rets.iloc[291, :4] += 0.03  # an effect on day 1 for some securities
+    res = event_study(rets, mkt, DATES[290], estimation_window=(-250, -11), event_window=(-1, 2))
+    p = res.params
+    t0 = 290
+    est = slice(t0 - 250, t0 - 10)
+    sar_est, day1 = [], []
+    for s in rets.columns:
+        a, b, sig = p.loc[(str(DATES[t0].date()), s), ["alpha", "beta", "sigma"]]
+        sar_est.append((rets[s].iloc[est] - a - b * mkt.iloc[est]) / sig)
+        day1.append(res.ar.loc[(str(DATES[t0].date()), s), 1])
+    t = res.tests
+    x = t[(t["statistic"] == "grank") & (t["window"] == "day")].set_index("day")["value"]
+    sar = np.array(sar_est)
+    # day 1: the event observation is the forecast-error-standardised AR of that day
+    h = (
+        1
+        + 1 / 240
+        + (mkt.iloc[t0 + 1] - mkt.iloc[est].mean()) ** 2
+        / ((mkt.iloc[est] - mkt.iloc[est].mean()) ** 2).sum()
+    )
+    sar1 = np.array(day1) / (p["sigma"].to_numpy() * np.sqrt(h))
+    assert x.loc[1] == pytest.approx(_grank_direct(sar, sar1), rel=1e-10)
+    w = t[(t["statistic"] == "grank") & (t["window"] == "car")]["value"].iloc[0]
+    assert w == pytest.approx(_grank_direct(sar, res.car["scar"].to_numpy()), rel=1e-10)
+
+
+def test_pooled_rank_tests_match_a_direct_calculation() -> None:
+    """Corrado (1989) and Corrado-Zivney sign for the pooled group, written out in numpy."""
+    from scipy.stats import rankdata
+
+    rets, mkt, _, _ = _synthetic(seed=8, n=5)
+    res = event_study(rets, mkt, [DATES[270], DATES[300]], estimation_window=(-250, -11))
+    full = []
+    for ev, t0 in ((DATES[270], 270), (DATES[300], 300)):
+        for s in rets.columns:
+            a, b = res.params.loc[(str(ev.date()), s), ["alpha", "beta"]]
+            window = slice(t0 - 250, t0 + 3)  # estimation -250..-11, event -1..2
+            ar = (rets[s].iloc[window] - a - b * mkt.iloc[window]).to_numpy()
+            full.append(np.r_[ar[:240], ar[249:]])
+    full = np.array(full)  # (pairs, 244)
+    k = rankdata(full, axis=1)
+    kbar = (k - k.mean(axis=1, keepdims=True)).mean(axis=0)
+    corrado = kbar[240:] / np.sqrt(np.mean(kbar**2))
+    g = np.sign(full - np.median(full, axis=1, keepdims=True))
+    gbar = g.sum(axis=0) / np.sqrt(full.shape[0])
+    csign = gbar[240:] / np.sqrt(np.mean(gbar**2))
+    t = res.tests
+    t = t[(t["event_id"] == "pooled") & (t["window"] == "day")]
+    got = t.set_index(["statistic", "day"])["value"]
+    np.testing.assert_allclose(got["corrado_rank"].to_numpy(), corrado, rtol=1e-12)
+    np.testing.assert_allclose(got["corrado_zivney_sign"].to_numpy(), csign, rtol=1e-12)

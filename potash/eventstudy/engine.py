@@ -55,6 +55,12 @@ def _as_datetime_index(index: pd.Index, table: str) -> pd.DatetimeIndex:
 
 def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Return ``frame`` as float64, or raise naming the first non-numeric cell."""
+    if all(
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
+    ):
+        fast = pd.DataFrame(frame.to_numpy(dtype="float64", na_value=np.nan), index=frame.index)
+        fast.columns = [str(c) for c in frame.columns]
+        return fast
     out = {}
     for col in frame.columns:
         values = frame[col]
@@ -190,7 +196,14 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> pd.DataFrame:
                 column="event_id",
                 row=row + 1,
             )
-        frame = frame.merge(pd.DataFrame({"security": list(securities)}), how="cross")
+        n_ev, n_sec = len(frame), len(securities)
+        frame = pd.DataFrame(
+            {
+                "event_id": np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec),
+                "security": np.tile(np.asarray(securities, dtype=object), n_ev),
+                "date": np.repeat(frame["date"].to_numpy(), n_sec),
+            }
+        )
     return frame[["event_id", "security", "date"]]
 
 
@@ -249,6 +262,13 @@ def _window_positions(
     return first, last, False
 
 
+def _dates_at(calendar: pd.DatetimeIndex, pos: np.ndarray, ok: np.ndarray) -> pd.DatetimeIndex:
+    """``calendar[pos]`` where ``ok``, NaT elsewhere (vectorised)."""
+    values = calendar.to_numpy()[np.clip(pos, 0, len(calendar) - 1)].copy()
+    values[~np.asarray(ok, dtype=bool)] = np.datetime64("NaT")
+    return pd.DatetimeIndex(values)
+
+
 # --------------------------------------------------------------------------------------------
 # the prepared, stacked problem
 # --------------------------------------------------------------------------------------------
@@ -265,15 +285,14 @@ class Prepared:
     requested: np.ndarray  # (E, S) bool
     t0: np.ndarray  # (E, S) int, -1 when outside
     days: np.ndarray  # (T,) relative event days
-    est_pos: np.ndarray  # (E, S, L) int positions (clipped)
+    est_first: np.ndarray  # (E, S) first calendar position of the estimation window
     est_mask: np.ndarray  # (E, S, L) bool: inside window and inside data
-    evt_pos: np.ndarray  # (E, S, T)
     evt_mask: np.ndarray  # (E, S, T)
     y_est: np.ndarray  # (E, S, L) NaN-masked
-    x_est: np.ndarray  # (E, S, L, k)
+    x_est: np.ndarray  # (E, S or 1, L, k): 1 when shared by all securities of an event
     y_evt: np.ndarray  # (E, S, T)
-    x_evt: np.ndarray  # (E, S, T, k)
-    market_full_est: np.ndarray | None  # (E, S, L) market on every window day (estudy2)
+    x_evt: np.ndarray  # (E, S or 1, T, k)
+    market_full_est: np.ndarray | None  # (E, S or 1, L) market on every window day (estudy2)
     pairs: pd.DataFrame  # requested pairs with dates, shift, windows
     min_obs: int
     extra: dict[str, Any] = field(default_factory=dict)
@@ -327,9 +346,7 @@ def prepare(
         )
     pos = np.where(on_day, nxt, nxt if non_trading == "next" else prv).astype(np.int64)
     pos[outside] = -1
-    trading_date = pd.DatetimeIndex(
-        [calendar[p] if p >= 0 else pd.NaT for p in pos]  # one lookup per requested pair
-    )
+    trading_date = _dates_at(calendar, pos, pos >= 0)
     pairs = pairs.assign(
         trading_date=trading_date,
         shift_days=np.where(
@@ -374,9 +391,10 @@ def prepare(
     L = max(nominal, 1)
 
     # -- the (E, S) grid ---------------------------------------------------------------------
-    event_ids = list(dict.fromkeys(pairs["event_id"]))
-    e_idx = pd.Index(event_ids).get_indexer(pairs["event_id"])
-    s_idx = pd.Index(securities).get_indexer(pairs["security"])
+    ev_col = pairs["event_id"].to_numpy(dtype=object)
+    event_ids = list(pd.unique(ev_col))
+    e_idx = pd.Index(event_ids, dtype=object).get_indexer(ev_col)
+    s_idx = pd.Index(securities, dtype=object).get_indexer(pairs["security"].to_numpy(dtype=object))
     E, S, T = len(event_ids), len(securities), len(days)
     requested = np.zeros((E, S), dtype=bool)
     requested[e_idx, s_idx] = True
@@ -394,38 +412,56 @@ def prepare(
     g_ok = grid(~outside, False)
 
     n_cal = len(calendar)
-    est_raw = g_sfirst[:, :, None] + np.arange(L)[None, None, :]
-    est_mask = (
-        (np.arange(L)[None, None, :] < g_slen[:, :, None])
-        & (est_raw >= 0)
-        & (est_raw < n_cal)
-        & (g_ok & requested)[:, :, None]
-    )
-    est_pos = np.clip(est_raw, 0, n_cal - 1)
-    evt_raw = np.maximum(g_t0, 0)[:, :, None] + days[None, None, :]
+    use = (g_ok & requested)[:, :, None]
+    off_l = np.arange(L)[None, None, :]
+    # offset l of the estimation window is usable when it lies inside the window and the data
+    lo = np.maximum(-g_sfirst, 0)[:, :, None]
+    hi = np.minimum(g_slen, n_cal - g_sfirst)[:, :, None]
+    est_mask = (off_l >= lo) & (off_l < hi) & use
+    t0c = np.maximum(g_t0, 0)[:, :, None]
     evt_mask = (
-        (days[None, None, :] >= g_rlo[:, :, None])
-        & (days[None, None, :] <= g_rhi[:, :, None])
-        & (evt_raw >= 0)
-        & (evt_raw < n_cal)
-        & (g_ok & requested)[:, :, None]
+        (days[None, None, :] >= np.maximum(g_rlo, -g_t0)[:, :, None])
+        & (days[None, None, :] <= np.minimum(g_rhi, n_cal - 1 - g_t0)[:, :, None])
+        & use
     )
-    evt_pos = np.clip(evt_raw, 0, n_cal - 1)
+    evt_pos = np.clip(t0c + days[None, None, :], 0, n_cal - 1)
 
     R = rets.to_numpy()
-    sec = np.arange(S)[None, :, None]
-    y_est = np.where(est_mask, R[est_pos, sec], np.nan)
-    y_evt = np.where(evt_mask, R[evt_pos, sec], np.nan)
+    if (
+        bool((est_mask.all(axis=2) == use[..., 0]).all())
+        and requested.all()
+        and bool((g_sfirst == g_sfirst[:, :1]).all())
+    ):
+        # every window inside the data and shared by the securities of an event: one
+        # contiguous slice per event (a loop over events, not over security-event pairs)
+        y_est = np.empty((E, S, L))
+        for ei in range(E):
+            a = int(g_sfirst[ei, 0])
+            y_est[ei] = R[a : a + L].T
+        if not est_mask.all():
+            y_est[~est_mask] = np.nan
+    else:
+        est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
+        y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
+    y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
+    # when every security of an event has the same windows (the usual case) the design is
+    # gathered once per event, shape (E, 1, days, k), and broadcast over securities
+    shared = bool(
+        requested.all()
+        and all((g == g[:, :1]).all() for g in (g_t0, g_sfirst, g_slen, g_rlo, g_rhi))
+    )
+    xs = slice(0, 1) if shared else slice(None)
     if mkt is not None:
         X = mkt.to_numpy()
         factor_names = list(mkt.columns)
-        x_est = np.where(est_mask[..., None], X[est_pos], np.nan)
-        x_evt = np.where(evt_mask[..., None], X[evt_pos], np.nan)
-        market_full_est = x_est[..., 0].copy()
+        est_pos_x = np.clip(g_sfirst[:, xs, None] + off_l, 0, n_cal - 1)
+        x_est = np.where(est_mask[:, xs, :, None], X[est_pos_x], np.nan)
+        x_evt = np.where(evt_mask[:, xs, :, None], X[evt_pos[:, xs]], np.nan)
+        market_full_est = x_est[..., 0]
     else:
         factor_names = []
-        x_est = np.zeros((E, S, L, 0))
-        x_evt = np.zeros((E, S, T, 0))
+        x_est = np.zeros((E, 1, L, 0))
+        x_evt = np.zeros((E, 1, T, 0))
         market_full_est = None
 
     n_params = {"constant_mean": 1, "market_adjusted": 0, "market": 2}.get(
@@ -442,23 +478,13 @@ def prepare(
         min_obs = int(min_estimation_obs)
 
     pairs = pairs.assign(
-        estimation_start=[
-            calendar[max(a, 0)] if (ok and n > 0 and a < n_cal) else pd.NaT
-            for a, n, ok in zip(s_first, est_len, ~outside, strict=True)
-        ],
-        estimation_end=[
-            calendar[min(b, n_cal - 1)] if (ok and b >= 0) else pd.NaT
-            for b, ok in zip(s_last, ~outside, strict=True)
-        ],
+        estimation_start=_dates_at(
+            calendar, np.maximum(s_first, 0), ~outside & (est_len > 0) & (s_first < n_cal)
+        ),
+        estimation_end=_dates_at(calendar, np.minimum(s_last, n_cal - 1), ~outside & (s_last >= 0)),
         estimation_days=est_len,
-        event_start=[
-            calendar[min(max(a, 0), n_cal - 1)] if ok else pd.NaT
-            for a, ok in zip(e_first, ~outside, strict=True)
-        ],
-        event_end=[
-            calendar[min(max(b, 0), n_cal - 1)] if ok else pd.NaT
-            for b, ok in zip(e_last, ~outside, strict=True)
-        ],
+        event_start=_dates_at(calendar, np.clip(e_first, 0, n_cal - 1), ~outside),
+        event_end=_dates_at(calendar, np.clip(e_last, 0, n_cal - 1), ~outside),
         _e=e_idx,
         _s=s_idx,
     )
@@ -472,9 +498,8 @@ def prepare(
         requested=requested,
         t0=g_t0,
         days=days,
-        est_pos=est_pos,
+        est_first=g_sfirst,
         est_mask=est_mask,
-        evt_pos=evt_pos,
         evt_mask=evt_mask,
         y_est=y_est,
         x_est=x_est,
@@ -511,23 +536,55 @@ class Fit:
     h_car: np.ndarray  # (E, S) i'X*(X'X)^-1X*'i over the event window
     k: int  # number of estimated parameters
     valid_est: np.ndarray  # (E, S, L)
+    fit_intercept: np.ndarray | None = None  # intercept on the centred regressors
+    x_centre: np.ndarray | None = None  # centre of the regressors (E, S|1, 1, f)
 
 
-def fit_models(p: Prepared) -> Fit:
-    """Estimate the normal-return model for every pair at once (OLS via normal equations)."""
+def _wsum(w: np.ndarray | None, x: np.ndarray, S: int = 1) -> np.ndarray:
+    """sum_l w[e, s, l] * x[e, s|0, l, f] -> (E, S, f); x may be shared over securities.
+
+    ``w=None`` means all weights are one (complete data).
+    """
+    if w is None:
+        out = x.sum(axis=2)
+        return np.broadcast_to(out, (x.shape[0], S, x.shape[-1])) if out.shape[1] == 1 else out
+    if x.shape[1] == 1 and w.shape[1] != 1:
+        return np.matmul(w, x[:, 0])
+    return np.einsum("esl,eslf->esf", w, x)
+
+
+def _xbeta(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """x[e, s|0, l, f] @ beta[e, s, f] -> (E, S, L)."""
+    if x.shape[1] == 1 and beta.shape[1] != 1:
+        return np.matmul(beta, x[:, 0].transpose(0, 2, 1))
+    return np.einsum("eslf,esf->esl", x, beta)
+
+
+def fit_models(p: Prepared, residuals: bool = True) -> Fit:
+    """Estimate the normal-return model for every pair at once (OLS via normal equations).
+
+    The regressors are centred on their event-window mean before the sums of squares are
+    accumulated, so the one-pass moments are accurate (checked against statsmodels to 1e-10).
+    With ``residuals=False`` the estimation-window residual array is not built (the residual
+    variance comes from the moments); :func:`estimation_residuals` adds it when the test
+    statistics need it.
+    """
     model = p.model
-    x_ok = np.all(np.isfinite(p.x_est), axis=-1) if p.x_est.shape[-1] else True
-    valid = p.est_mask & np.isfinite(p.y_est) & x_ok
-    n = valid.sum(axis=-1)
-    w = valid.astype(float)
-    y = np.where(valid, p.y_est, 0.0)
     E, S, L = p.y_est.shape
     T = p.y_evt.shape[-1]
+    f = p.x_est.shape[-1] if model not in ("constant_mean", "market_adjusted") else 0
+    x_ok = np.all(np.isfinite(p.x_est), axis=-1) if p.x_est.shape[-1] else True
+    valid = p.est_mask & np.isfinite(p.y_est) & x_ok
+    complete = bool(valid.all())  # fast path: no masks needed
+    n = valid.sum(axis=-1)
+    w = None if complete else valid.astype(float)
+    y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
+        nn = np.maximum(n, 1).astype(float)
+        ybar = y0.sum(axis=-1) / nn
         if model == "market_adjusted":
             k = 0
-            m_est = np.where(valid, p.x_est[..., 0], 0.0)
-            resid = np.where(valid, y - m_est, np.nan)
+            resid = np.where(valid, p.y_est - p.x_est[..., 0], np.nan)
             params = np.zeros((E, S, 2))
             params[..., 1] = 1.0
             xtx_inv = np.full((E, S, 1, 1), np.nan)
@@ -535,67 +592,73 @@ def fit_models(p: Prepared) -> Fit:
             h_evt = np.zeros((E, S, T))
             h_car = np.zeros((E, S))
         else:
-            # design with intercept; factors centred on their masked means for accuracy
-            xf = np.where(valid[..., None], p.x_est, 0.0)  # (E,S,L,f)
-            f = xf.shape[-1]
             k = 1 + f
-            nn = np.maximum(n, 1)[..., None]
-            xbar = xf.sum(axis=2) / nn  # (E,S,f)
-            ybar = y.sum(axis=2) / nn[..., 0]
-            xc = (xf - xbar[:, :, None, :]) * w[..., None]
-            yc = (y - ybar[..., None]) * w
             if f:
-                sxx = np.einsum("eslf,eslg->esfg", xc, xc)
-                sxy = np.einsum("eslf,esl->esf", xc, yc)
+                cnt = np.isfinite(p.x_est).sum(axis=2, keepdims=True)
+                c = np.nansum(p.x_est, axis=2, keepdims=True) / np.maximum(cnt, 1)  # (E,S|1,1,f)
+                xc = np.nan_to_num(p.x_est - c)  # (E, S|1, L, f), NaN days are masked by w
+                sx = _wsum(w, xc, S)  # (E, S, f)
+                xx = (xc[..., :, None] * xc[..., None, :]).reshape(xc.shape[:3] + (f * f,))
+                sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
+                sxy_raw = _wsum(y0, xc)
+                xbar = sx / nn[..., None]
+                sxx = sxx_raw - nn[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
+                sxy = sxy_raw - nn[..., None] * xbar * ybar[..., None]
                 fitted = n >= k + 1
                 safe = np.where(fitted[..., None, None], sxx, np.eye(f))
                 sxx_inv = np.linalg.inv(safe)
                 beta = np.einsum("esfg,esg->esf", sxx_inv, sxy)
-                alpha = ybar - np.einsum("esf,esf->es", xbar, beta)
-            else:
+                a_c = ybar - np.einsum("esf,esf->es", xbar, beta)  # intercept, centred x
+                alpha = a_c - np.einsum(
+                    "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar.shape), beta
+                )
+                # SSR from the moments: sum w (y - ybar)^2 - beta' sxy
+                y2 = np.einsum("esl,esl->es", y0, y0)
+                ssr_m = y2 - nn * ybar**2 - np.einsum("esf,esf->es", beta, sxy)
+                resid = None
+                if residuals:
+                    resid = p.y_est - a_c[..., None] - _xbeta(xc, beta)
+                    if not complete:
+                        resid[~valid] = np.nan
+                xe = p.x_evt - c  # (E, S|1, T, f)
+                ar_evt = p.y_evt - a_c[..., None] - _xbeta(np.nan_to_num(xe), beta)
+                ar_evt = np.where(np.all(np.isfinite(xe), axis=-1), ar_evt, np.nan)
+                dx = np.nan_to_num(xe) - xbar[:, :, None, :]  # (E, S, T, f)
+                h_evt = 1.0 / nn[..., None] + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
+                in_evt = np.broadcast_to(p.evt_mask, (E, S, T)).astype(float)
+                n_evt = in_evt.sum(axis=-1)
+                sdx = np.einsum("estf,est->esf", dx, in_evt)
+                h_car = n_evt**2 / nn + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
+                xbar_o = xbar + c[:, :, 0]  # masked mean of the uncentred regressors
+            else:  # constant mean
                 beta = np.zeros((E, S, 0))
                 alpha = ybar
+                resid = np.where(valid, p.y_est - ybar[..., None], np.nan)
+                ar_evt = p.y_evt - ybar[..., None]
+                h_evt = np.broadcast_to(1.0 / nn[..., None], (E, S, T)).copy()
+                n_evt = p.evt_mask.sum(axis=-1)
+                h_car = n_evt**2 / nn
                 sxx_inv = np.zeros((E, S, 0, 0))
+                xbar_o = np.zeros((E, S, 0))
             params = np.concatenate([alpha[..., None], beta], axis=-1)
-            pred_est = alpha[..., None] + np.einsum(
-                "eslf,esf->esl", np.where(valid[..., None], p.x_est, 0.0), beta
-            )
-            resid = np.where(valid, y - pred_est, np.nan)
-            ar_evt = (
-                p.y_evt
-                - alpha[..., None]
-                - np.einsum("estf,esf->est", np.nan_to_num(p.x_evt), beta)
-            )
-            ar_evt = np.where(
-                np.isfinite(p.y_evt) & np.all(np.isfinite(p.x_evt), axis=-1)
-                if f
-                else np.isfinite(p.y_evt),
-                ar_evt,
-                np.nan,
-            )
-            # leverage of event days: 1/n + (x - xbar)' Sxx^-1 (x - xbar)
-            dx = np.nan_to_num(p.x_evt) - xbar[:, :, None, :]
-            h_evt = 1.0 / nn + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
-            in_evt = p.evt_mask.astype(float)
-            n_evt = in_evt.sum(axis=-1)
-            sdx = np.einsum("estf,est->esf", dx, in_evt)
-            h_car = n_evt**2 / nn[..., 0] + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
-            # (X'X)^-1 with intercept, reported for completeness
+            # (X'X)^-1 of the design with intercept, reported for completeness
             xtx_inv = np.full((E, S, k, k), np.nan)
-            xtx_inv[..., 0, 0] = 1.0 / nn[..., 0] + np.einsum(
-                "esf,esfg,esg->es", xbar, sxx_inv, xbar
-            )
+            xtx_inv[..., 0, 0] = 1.0 / nn + np.einsum("esf,esfg,esg->es", xbar_o, sxx_inv, xbar_o)
             if f:
-                off = -np.einsum("esfg,esg->esf", sxx_inv, xbar)
+                off = -np.einsum("esfg,esg->esf", sxx_inv, xbar_o)
                 xtx_inv[..., 0, 1:] = off
                 xtx_inv[..., 1:, 0] = off
                 xtx_inv[..., 1:, 1:] = sxx_inv
-        ssr = np.nansum(resid**2, axis=-1)
-        if p.convention == "estudy2":
+        if resid is None:  # market / factor model without the residual array
+            ssr = ssr_m
+            # estudy2 (R sd() of residuals with mean zero) = SSR / (M - 1)
+            sigma2 = ssr / (n - 1) if p.convention == "estudy2" else ssr / (n - k)
+        elif p.convention == "estudy2":
             # estudy2: R's sd() of the residuals, i.e. M - 1 degrees of freedom around their mean
-            rmean = np.nansum(resid, axis=-1) / np.maximum(n, 1)
+            rmean = np.nansum(resid, axis=-1) / nn
             sigma2 = np.nansum((resid - rmean[..., None]) ** 2, axis=-1) / (n - 1)
         else:
+            ssr = np.nansum(resid**2, axis=-1)
             # MacKinlay (1997): M - k degrees of freedom (M - 2 for the market model)
             sigma2 = ssr / (n - k)
     sigma2 = np.where(n > k + 1, sigma2, np.nan)
@@ -610,4 +673,17 @@ def fit_models(p: Prepared) -> Fit:
         h_car=h_car,
         k=k,
         valid_est=valid,
+        fit_intercept=a_c if (model not in ("market_adjusted",) and f) else None,
+        x_centre=c if (model not in ("market_adjusted",) and f) else None,
     )
+
+
+def estimation_residuals(p: Prepared, fit: Fit) -> np.ndarray:
+    """The (E, S, L) estimation-window residuals of a fit made with ``residuals=False``."""
+    if fit.ar_est is not None:
+        return fit.ar_est
+    xc = np.nan_to_num(p.x_est - fit.x_centre)
+    beta = fit.params[..., 1:]
+    resid = p.y_est - fit.fit_intercept[..., None] - _xbeta(xc, beta)
+    resid[~fit.valid_est] = np.nan
+    return resid

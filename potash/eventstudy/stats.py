@@ -27,7 +27,6 @@ in the code below:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,6 +75,9 @@ class GroupArrays:
     lamb_c: np.ndarray  # (G, T) forecast-error factor of the portfolio, per day
     lamb_c_car: np.ndarray  # (G,) same for the window sum
     var_car: np.ndarray  # (G, N) variance of each CAR (forecast-error corrected)
+    pq: dict  # from pair_ranks: pair-level arrays indexed to (G, N); sums as (G, P)
+    est_ranks: np.ndarray  # (G, N, L)
+    est_sorted: np.ndarray  # (G, N, L) estimation ARs sorted per pair (NaN last)
     k: int  # estimated parameters per pair
     convention: str
 
@@ -120,8 +122,65 @@ def _rowsum(x: np.ndarray, n_cols: np.ndarray, convention: str, axis: int = 1) -
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks along the last axis, NaN kept as NaN (R ``rank(na.last='keep')``)."""
-    return sps.rankdata(x, axis=-1, method="average", nan_policy="omit")
+    """Average ranks along the last axis, NaN kept as NaN (R ``rank(na.last='keep')``).
+
+    One ``argsort``; rows with ties (rare for returns) are re-ranked by scipy's ``rankdata``.
+    """
+    shape = x.shape
+    n = shape[-1]
+    flat = x.reshape(-1, n)
+    order = np.argsort(flat, axis=-1)  # NaN sort last
+    ranks = np.empty(flat.shape)
+    rows = np.arange(flat.shape[0])[:, None]
+    ranks[rows, order] = np.arange(1, n + 1, dtype=float)
+    srt = flat[rows, order]
+    ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
+    if ties.any():
+        ranks[ties] = sps.rankdata(flat[ties], axis=-1, method="average", nan_policy="omit")
+    ranks[np.isnan(flat)] = np.nan
+    return ranks.reshape(shape)
+
+
+def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-pair rank quantities, computed once for every grouping of the pairs.
+
+    Inputs are (E, S, L) and (E, S, T) with NaN for pairs not in the tests. Returns pair-level
+    arrays (``delta_full``, ``avg_rank``, ``pos_est``, ``n_est``, ``est_ranks``, ``est_sorted``)
+    and *position sums* over the securities of each event (``sum_*``, ``cnt_*``, shape (E, P)):
+    any grouping's sums are sums of these (the pooled group is their sum over events).
+    """
+    full = np.concatenate([ar_est, ar], axis=-1)  # (E, S, P)
+    ok = np.isfinite(full)
+    ranks = _ranks(full)
+    delta = ok.sum(axis=-1).astype(float)  # non-missing days per pair
+    # median of each pair's combined window, from its sorted values (NaN last)
+    srt = np.sort(full, axis=-1)
+    n = delta.astype(int)
+    lo_i = np.clip((n - 1) // 2, 0, full.shape[-1] - 1)[..., None]
+    hi_i = np.clip(n // 2, 0, full.shape[-1] - 1)[..., None]
+    med = 0.5 * (np.take_along_axis(srt, lo_i, -1) + np.take_along_axis(srt, hi_i, -1))
+    med = np.where(n[..., None] > 0, med, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        avg_rank = np.where(delta > 0, np.nansum(ranks, axis=-1) / np.maximum(delta, 1), np.nan)
+        diff = np.where(ok, ranks - avg_rank[..., None], 0.0)
+        u = np.where(ok, ranks / (delta[..., None] + 1) - 0.5, 0.0)
+        sg = np.where(ok, np.sign(full - med), 0.0)
+    est_ok = np.isfinite(ar_est)
+    return {
+        "delta_full": delta,
+        "avg_rank": avg_rank,
+        "pos_est": np.sum(est_ok & (ar_est > 0), axis=-1).astype(float),
+        "n_est": est_ok.sum(axis=-1).astype(float),
+        "est_ranks": _ranks(ar_est).astype(np.float32),
+        "est_sorted": np.sort(ar_est, axis=-1),  # NaN last
+        "sum_rank": np.where(ok, ranks, 0.0).sum(axis=1),
+        "sum_diff": diff.sum(axis=1),
+        "sum_u": u.sum(axis=1),
+        "sum_sign": sg.sum(axis=1),
+        "cnt_full": ok.sum(axis=1).astype(float),
+        "sum_est": np.where(est_ok, ar_est, 0.0).sum(axis=1),
+        "cnt_est": est_ok.sum(axis=1).astype(float),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -338,7 +397,8 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         )
 
         # -- Brown-Warner 1985: sd of the estimation-window portfolio (mean AR per date) ---------
-        est_port = _nanmean(ar_est, 1)  # (G, L)
+        cnt_est = a.pq["cnt_est"]
+        est_port = np.where(cnt_est > 0, a.pq["sum_est"] / np.maximum(cnt_est, 1), np.nan)  # (G, L)
         sd85 = _nanstd(est_port, 1)
         n_est_days = np.sum(np.isfinite(est_port), axis=1).astype(float)
         df85 = mean_m - 1 if conv == "estudy2" else n_est_days - 1
@@ -424,11 +484,12 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(win, "sign", (w_pos_c - 0.5 * n_car) / np.sqrt(0.25 * n_car), np.nan, "z", n_car)
 
         # -- generalized sign (Cowan 1992) ---------------------------------------------------
-        pos_est = np.where(np.isfinite(ar_est), (ar_est > 0).astype(float), np.nan)
+        pos_i = np.where(inc, a.pq["pos_est"], np.nan)
+        n_i = np.where(inc, a.pq["n_est"], np.nan)
         if conv == "estudy2":
-            p_hat = np.nansum(pos_est, axis=(1, 2)) / np.sum(np.isfinite(pos_est), axis=(1, 2))
+            p_hat = np.nansum(pos_i, axis=1) / np.nansum(n_i, axis=1)
         else:
-            p_hat = _nanmean(_nanmean(pos_est, 2), 1)
+            p_hat = _nanmean(pos_i / n_i, 1)
         ph = p_hat[:, None]
         put(
             day,
@@ -448,40 +509,37 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         )
 
         # -- rank and sign tests on the combined (estimation + event) window ---------------------
-        full = np.concatenate([ar_est, ar], axis=2)  # (G, N, L+T)
         L = ar_est.shape[2]
-        delta_full = np.sum(np.isfinite(full), axis=2).astype(float)  # (G, N)
-        delta_full = np.where(inc, delta_full, np.nan)
+        delta_full = np.where(inc, a.pq["delta_full"], np.nan)  # (G, N)
         mean_delta_full = _nanmean(delta_full, 1)
-        n_full_t = np.sum(np.isfinite(full), axis=1).astype(float)  # (G, L+T)
+        n_full_t = a.pq["cnt_full"]  # (G, L+T) securities present per position
         days_with_data = np.sum(n_full_t > 0, axis=1).astype(float)
         denom_days = mean_delta_full if conv == "estudy2" else days_with_data
-        ranks = _ranks(full)
-        avg_rank = _nanmean(ranks, 2)  # (G, N) = (M_i + 1) / 2
+        avg_rank = np.where(inc, a.pq["avg_rank"], np.nan)  # (G, N) = (M_i + 1) / 2
         n_full_safe = np.where(n_full_t > 0, n_full_t, np.nan)
 
+        def possum(total: np.ndarray) -> np.ndarray:
+            # sum over the securities present; estudy2 fills missing ones with the day's mean
+            if conv == "estudy2":
+                return total / n_full_safe * n_cols[:, None]
+            return np.where(n_full_t > 0, total, np.nan)
+
         # Corrado (1989) rank
-        diff = ranks - avg_rank[..., None]
-        fd = _rowsum(diff, n_cols, conv)  # (G, L+T)
+        fd = possum(a.pq["sum_diff"])  # (G, L+T)
         kbar = fd / n_full_safe
         s_k = np.sqrt(np.nansum(kbar**2, axis=1) / denom_days)
         rank_day = kbar[:, L:] / s_k[:, None]
         put(day, "corrado_rank", rank_day, np.nan, "z", n_t)
 
         # Corrado-Zivney (1992) standardised rank U = K / (M_i + 1)
-        u = ranks / (delta_full[..., None] + 1) - 0.5
-        fu = _rowsum(u, n_cols, conv)
+        fu = possum(a.pq["sum_u"])
         ubar = fu / np.sqrt(n_full_safe)
         s_u = np.sqrt(np.nansum(ubar**2, axis=1) / denom_days)
         mrank_day = ubar[:, L:] / s_u[:, None]
         put(day, "corrado_zivney_rank", mrank_day, np.nan, "z", n_t)
 
         # Corrado-Zivney (1992) sign: sign(AR - median of the pair's combined window)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows of excluded pairs
-            med = np.nanmedian(full, axis=2, keepdims=True)
-        sg = np.sign(full - med)
-        fs = _rowsum(sg, n_cols, conv)
+        fs = possum(a.pq["sum_sign"])
         gbar = fs / np.sqrt(n_full_safe)
         s_g = np.sqrt(np.nansum(gbar**2, axis=1) / denom_days)
         csign_day = gbar[:, L:] / s_g[:, None]
@@ -509,45 +567,86 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
 
         # Cowan (1992) CAR rank: mean event rank against the mean rank, over sqrt(days)
         good = (n_t / n_cols[:, None] * 100 > 90) & (n_t > 0) if conv == "estudy2" else n_t > 0
-        evt_ranks = np.where(good[:, None, :], ranks[:, :, L:], np.nan)
         mean_rank = _nanmean(avg_rank, 1)
-        row_means = _nanmean(ranks, 1)  # (G, L+T)
+        row_means = a.pq["sum_rank"] / n_full_safe  # (G, L+T)
         s_c = np.sqrt(np.nansum((row_means - mean_rank[:, None]) ** 2, axis=1) / mean_delta_full)
-        evt_mean = (
-            np.nanmean(evt_ranks.reshape(G, -1), axis=1) if evt_ranks.size else np.full(G, np.nan)
-        )
+        evt_sum = np.where(good, a.pq["sum_rank"][:, L:], 0.0).sum(axis=1)
+        evt_cnt = np.where(good, n_full_t[:, L:], 0.0).sum(axis=1)
+        evt_mean = np.where(evt_cnt > 0, evt_sum / np.maximum(evt_cnt, 1), np.nan)
         cowan = np.sqrt(good.sum(axis=1)) * (evt_mean - mean_rank) / s_c
         put(win, "cowan_car_rank", cowan, np.nan, "z", n_car)
 
         # -- GRANK (Kolari-Pynnonen 2011) ---------------------------------------------------
         sd_i = np.sqrt(sigma2)
-        sar_est = ar_est / sd_i[..., None]  # (G, N, L)
 
-        def grank(event_obs: np.ndarray) -> np.ndarray:
-            # event_obs (G, N): the event-period standardised return, re-standardised
-            # cross-sectionally (generalized SAR), appended as observation L+1.
-            cs = _nanstd(event_obs, 1)
-            gsar = event_obs / cs[:, None]
-            both = np.concatenate([sar_est, gsar[..., None]], axis=2)
-            rk = _ranks(both)
-            m = np.sum(np.isfinite(both), axis=2).astype(float)
-            uu = rk / (m[..., None] + 1) - 0.5
-            n_tt = np.sum(np.isfinite(uu), axis=1).astype(float)  # (G, L+1)
-            n_all = np.sum(np.isfinite(m) & (m > 0) & inc, axis=1).astype(float)
-            ub = _nanmean(uu, 1)
-            tt = np.sum(n_tt > 0, axis=1).astype(float)
-            s_ub = np.sqrt(np.nansum(n_tt / n_all[:, None] * ub**2, axis=1) / tt)
-            z = ub[:, -1] / s_ub
+        # ranks of the estimation SARs equal the ranks of the ARs (sigma_i is a constant);
+        # the appended event observation only shifts the ranks above it by one, so ranks are
+        # updated by a batched binary search and one comparison instead of a sort per day.
+        r_est = np.where(inc[..., None], a.est_ranks, np.nan).astype(np.float32)
+        m_i = np.sum(np.isfinite(r_est), axis=2)  # (G, N) estimation observations
+        sorted_sar = a.est_sorted / sd_i[..., None]
+        w_i = np.where(inc & (m_i > 0), 1.0 / (m_i + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
+        n_j = np.sum(np.isfinite(r_est), axis=1).astype(float)  # (G, L)
+        n_all = np.sum(inc & (m_i > 0), axis=1).astype(float)  # (G,)
+        base_sum = np.einsum("gn,gnl->gl", w_i, np.nan_to_num(r_est).astype(float))
+        half_j = 0.5 * n_j
+
+        def grank(event_obs: np.ndarray):
+            # event_obs (G, N, D): D event-period standardised returns per pair (one test per
+            # column), re-standardised cross-sectionally (generalized SAR) and appended as
+            # observation M_i + 1 to the pair's estimation SARs.
+            D = event_obs.shape[-1]
+            cs = _nanstd(event_obs, 1)  # (G, D)
+            x = event_obs / cs[:, None, :]
+            ok = np.isfinite(x) & (w_i > 0)[..., None]
+            xv = np.where(ok, x, np.inf)
+            wv = np.where(ok, w_i[..., None], 0.0)  # (G, N, D)
+            L_ = sar_est.shape[-1]
+            adj = np.empty((G, L_, D))
+            k_hi = np.empty(x.shape)
+            k_lo = np.empty(x.shape)
+            for d in range(D):  # one comparison of the estimation SARs per event day
+                xd = xv[:, :, d]
+                above = sar_est > xd[..., None]  # NaN compares False
+                n_above = np.count_nonzero(above, axis=2)
+                k_hi[..., d] = m_i - n_above  # estimation SARs <= x
+                # a tie (an estimation SAR equal to x) shows at sorted position k_hi - 1
+                at = np.take_along_axis(
+                    sorted_sar, np.clip(k_hi[..., d] - 1, 0, L_ - 1).astype(int)[..., None], 2
+                )[..., 0]
+                tie = (k_hi[..., d] > 0) & (at == xd)
+                if tie.any():
+                    n_eq = np.count_nonzero(sar_est == xd[..., None], axis=2)
+                    k_lo[..., d] = k_hi[..., d] - n_eq
+                else:
+                    k_lo[..., d] = k_hi[..., d]
+                wd = wv[..., d]
+                if np.all(wd == wd[:, :1]):  # equal weights (complete data): count, no casts
+                    adj[:, :, d] = wd[:, :1] * np.count_nonzero(above, axis=1)
+                else:
+                    adj[:, :, d] = np.matmul(wd[:, None, :], above.astype(float))[:, 0, :]
+                if tie.any():
+                    eq = (sar_est == xd[..., None]).astype(float)
+                    adj[:, :, d] += 0.5 * np.einsum("gn,gnl->gl", wd, eq)
+            k = 0.5 * (k_lo + k_hi)  # rank - 1 of the event observation; ties count half
+            u_evt = np.where(ok, (k + 1) * w_i[..., None] - 0.5, np.nan)  # (G, N, D)
+            nj = np.where(n_j > 0, n_j, np.nan)[..., None]
+            ub_est = (base_sum[..., None] + adj - half_j[..., None]) / nj  # (G, L, D)
+            n0 = ok.sum(axis=1).astype(float)  # (G, D)
+            ub0 = _nanmean(u_evt, 1)  # (G, D)
+            tt = (np.sum(n_j > 0, axis=1).astype(float) + 1.0)[:, None]
+            ss = np.nansum((n_j / n_all[:, None])[..., None] * ub_est**2, axis=1)
+            ss = ss + n0 / n_all[:, None] * ub0**2
+            s_ub = np.sqrt(ss / tt)
+            z = ub0 / s_ub
             t_grank = z * np.sqrt((tt - 2) / (tt - 1 - z**2))
-            return t_grank, tt - 2
+            return t_grank, np.broadcast_to(tt - 2, t_grank.shape)
 
-        g_day = np.full((G, T), np.nan)
-        g_df = np.full((G, T), np.nan)
-        for t in range(T):  # loop over event days (a handful), not over pairs
-            g_day[:, t], g_df[:, t] = grank(sar[:, :, t])
+        sar_est = ar_est / sd_i[..., None]
+        g_day, g_df = grank(sar)
         put(day, "grank", g_day, g_df, "t", n_t)
-        gw, gdf = grank(scar)
-        put(win, "grank", gw, gdf, "t", n_car)
+        gw, gdf = grank(scar[..., None])
+        put(win, "grank", gw[:, 0], gdf[:, 0], "t", n_car)
 
         # -- Wilcoxon signed-rank ------------------------------------------------------------
         w, p, dist, n_w = _wilcoxon(ar, conv, n_cols)
