@@ -36,10 +36,8 @@ import pandas as pd
 
 from ._options import check_option
 from .errors import PotashDataError
-from .paths import raw_dir
 
 __all__ = [
-    "HS_PRODUCTS",
     "TRADE_COLUMNS",
     "IngestResult",
     "ingest_baci",
@@ -63,25 +61,6 @@ TRADE_COLUMNS = [
     "source",
     "flag",
 ]
-
-#: Product names (snake_case, as in the trade schema) for the HS 3104 / 3105 codes of HS92-HS22.
-#: Codes not listed here get ``hs_<code>``.
-HS_PRODUCTS: dict[str, str] = {
-    "3104": "potassic_fertilizers",
-    "310410": "carnallite_sylvite_crude_potassium_salts",
-    "310420": "potassium_chloride",
-    "310430": "potassium_sulphate",
-    "310490": "potassic_fertilizers_nec",
-    "3105": "mixed_fertilizers",
-    "310510": "fertilizers_small_packages",
-    "310520": "npk_fertilizers",
-    "310530": "diammonium_phosphate",
-    "310540": "monoammonium_phosphate",
-    "310551": "np_fertilizers_nitrates_phosphates",
-    "310559": "np_fertilizers_nec",
-    "310560": "pk_fertilizers",
-    "310590": "mixed_fertilizers_nec",
-}
 
 _BACI_COLUMNS = ("t", "i", "j", "k", "v", "q")
 _COMTRADE_REQUIRED = (
@@ -237,35 +216,38 @@ def _csv_inputs(path: str | Path, pattern: str) -> Iterator[tuple[list[Path], Pa
 
 
 def _country_table(path: Path | None = None) -> pd.DataFrame:
-    """BACI/Comtrade numeric country code -> ISO3 (None where the dictionary has no ISO3).
+    """BACI/Comtrade numeric country code -> ISO3, as the loaders map it.
 
-    Reads the BACI ``country_codes.csv`` layout of releases up to 202201
-    (``country_code, ..., iso_3digit_alpha``) and of later ones
-    (``country_code, country_name, country_iso2, country_iso3``).
+    The shipped dictionary (and any file in its layout, releases up to 202201:
+    ``country_code, ..., iso_3digit_alpha``) goes through
+    :func:`potash.data.countries.baci_country_table`; the layout of later releases
+    (``country_code, country_name, country_iso2, country_iso3``) is read here with the same rule:
+    areas without an ISO code get the loaders' pseudo code ``X`` + code (490 -> ``X490``).
     """
-    path = path or raw_dir() / "baci_dictionaries" / "country_codes.csv"
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PotashDataError(f"cannot read the country dictionary: {exc}", file=path) from exc
-    iso_col = next((c for c in ("iso_3digit_alpha", "country_iso3") if c in raw.columns), None)
-    if "country_code" not in raw.columns or iso_col is None:
-        missing = "country_code" if "country_code" not in raw.columns else "country_iso3"
-        raise PotashDataError("missing column", file=path, column=missing)
-    code = pd.to_numeric(raw["country_code"], errors="coerce")
-    bad = code.isna()
-    if bad.any():
-        row = int(bad.to_numpy().argmax()) + 2
-        raise PotashDataError(
-            f"not an integer code: {raw['country_code'][bad].iloc[0]!r}",
-            file=path,
-            column="country_code",
-            row=row,
-        )
-    iso = raw[iso_col].str.strip()
-    iso = iso.where(iso.str.fullmatch(r"[A-Z]{3}"), None)
-    out = pd.DataFrame({"code": code.astype("int64"), "iso3": iso.astype(object)})
-    return out.drop_duplicates("code").reset_index(drop=True)
+    from .data.countries import BACI_PSEUDO_ISO3, baci_country_table
+
+    if path is not None:
+        try:
+            head = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise PotashDataError(f"cannot read the country dictionary: {exc}", file=path) from exc
+        if "country_iso3" in head.columns and "country_code" in head.columns:
+            code = pd.to_numeric(head["country_code"], errors="coerce")
+            if code.isna().any():
+                row = int(code.isna().to_numpy().argmax()) + 2
+                raise PotashDataError(
+                    f"not an integer code: {head['country_code'][code.isna()].iloc[0]!r}",
+                    file=path, column="country_code", row=row,
+                )
+            code = code.astype("int64")
+            iso = head["country_iso3"].str.strip()
+            na = ~iso.str.fullmatch(r"[A-Z][A-Z0-9]{2}")
+            iso = iso.where(~na, code.map(lambda c: BACI_PSEUDO_ISO3.get(c, f"X{c}")))
+            out = pd.DataFrame({"code": code, "iso3": iso.astype(object)})
+            return out.drop_duplicates("code").reset_index(drop=True)
+    table = baci_country_table(path)
+    return pd.DataFrame({"code": table.index.to_numpy().astype("int64"),
+                         "iso3": table.to_numpy().astype(object)})
 
 
 def _hs_filter(col: str, hs: tuple[str, ...], pad: bool = True) -> str:
@@ -398,8 +380,13 @@ def _write(
     return int(n), [int(y) for y in years]
 
 
-def _products_table(con: duckdb.DuckDBPyConnection) -> None:
-    prod = pd.DataFrame({"hs": list(HS_PRODUCTS), "product": list(HS_PRODUCTS.values())})
+def _products_table(con: duckdb.DuckDBPyConnection, code_sql: str) -> None:
+    """Table ``products(hs, product)`` for the distinct codes, named as the loaders name them."""
+    from .data.trade import hs_product
+
+    codes = [r[0] for r in con.execute(f"SELECT DISTINCT {code_sql} FROM sel ORDER BY 1").fetchall()]
+    prod = pd.DataFrame({"hs": pd.Series(codes, dtype=object)})
+    prod["product"] = hs_product(prod["hs"].astype("string")).astype(object)
     con.register("products_df", prod)
     con.execute("CREATE OR REPLACE TABLE products AS SELECT * FROM products_df")
     con.unregister("products_df")
@@ -557,7 +544,7 @@ def _baci_transform_write(
             file=file,
             column="i/j",
         )
-    _products_table(con)
+    _products_table(con, "lpad(trim(k), 6, '0')")
     con.execute(
         """
         CREATE OR REPLACE TABLE typed AS
@@ -730,7 +717,7 @@ def _comtrade_transform_write(
     con.register("cc_df", cc)
     con.execute("CREATE OR REPLACE TABLE cc AS SELECT * FROM cc_df")
     con.unregister("cc_df")
-    _products_table(con)
+    _products_table(con, "trim(cmdCode)")
     # ISO3 from the file, else from the numeric code; partner World (W00 / code 0) -> WLD
     con.execute(
         """
