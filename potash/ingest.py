@@ -19,6 +19,7 @@ contract's dtypes.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
 import shutil
@@ -26,7 +27,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -154,34 +155,66 @@ def _open_text(path: Path):
     return open(path, encoding="utf-8-sig", newline="")
 
 
-def _header(path: Path, delim: str | None) -> tuple[list[str], str]:
-    """Return the header fields and delimiter of a CSV/TSV file (checks it is not empty)."""
-    if not path.exists():
-        raise PotashDataError("file not found", file=path)
-    try:
-        with _open_text(path) as fh:
-            line = fh.readline()
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise PotashDataError(f"cannot read the file: {exc}", file=path) from exc
+def _parse_header(line: str, delim: str | None, label: str) -> tuple[list[str], str]:
     line = line.rstrip("\r\n")
     if not line.strip():
-        raise PotashDataError("empty file: no header line", file=path, row=1)
+        raise PotashDataError("empty file: no header line", file=label, row=1)
     if delim is None:
         delim = "\t" if line.count("\t") > line.count(",") else ","
     return [c.strip().strip('"') for c in line.split(delim)], delim
 
 
-@contextmanager
-def _csv_inputs(path: str | Path, pattern: str) -> Iterator[tuple[list[Path], Path | None]]:
-    """Yield the CSV files to read: ``path`` itself, or the members of a zip extracted one folder.
+class _Input:
+    """One CSV to read: a plain file, or a zip member extracted only while it is scanned.
 
-    For an archive, also yields the country-code dictionary found in it (or None).
+    Extracting the members of a release one at a time keeps the disk footprint to one year.
     """
+
+    def __init__(self, label: str, path: Path | None = None, zf: zipfile.ZipFile | None = None,
+                 member: str | None = None, tmp: Path | None = None) -> None:
+        self.label, self.path, self.zf, self.member, self.tmp = label, path, zf, member, tmp
+
+    def header(self, delim: str | None) -> tuple[list[str], str]:
+        try:
+            if self.zf is not None:
+                with self.zf.open(self.member) as raw:
+                    line = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="").readline()
+            else:
+                with _open_text(self.path) as fh:
+                    line = fh.readline()
+        except (OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+            raise PotashDataError(f"cannot read the file: {exc}", file=self.label) from exc
+        return _parse_header(line, delim, self.label)
+
+    @contextmanager
+    def local(self) -> Iterator[Path]:
+        if self.zf is None:
+            yield self.path
+            return
+        dest = self.tmp / Path(self.member).name
+        try:
+            with self.zf.open(self.member) as src, open(dest, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            dest.unlink(missing_ok=True)
+            raise PotashDataError(
+                f"cannot extract the member: {exc} (truncated download?)", file=self.label
+            ) from exc
+        try:
+            yield dest
+        finally:
+            dest.unlink(missing_ok=True)
+
+
+@contextmanager
+def _csv_inputs(path: str | Path, pattern: str) -> Iterator[tuple[list[_Input], Path | None]]:
+    """Yield the inputs to read (``path`` itself, or the matching members of a zip archive)
+    and, for an archive, its country-code dictionary (or None)."""
     path = Path(path)
     if not path.exists():
         raise PotashDataError("file not found", file=path)
     if path.suffix.lower() != ".zip":
-        yield [path], None
+        yield [_Input(str(path), path=path)], None
         return
     try:
         zf = zipfile.ZipFile(path)
@@ -195,24 +228,27 @@ def _csv_inputs(path: str | Path, pattern: str) -> Iterator[tuple[list[Path], Pa
                 f"(members: {sorted(zf.namelist())[:10]})",
                 file=path,
             )
-        files = []
-        for n in names:
-            dest = Path(tmp) / Path(n).name
-            try:
-                with zf.open(n) as src, open(dest, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise PotashDataError(
-                    f"cannot extract member {n!r}: {exc} (truncated download?)", file=path
-                ) from exc
-            files.append(dest)
+        inputs = [_Input(f"{path}:{n}", zf=zf, member=n, tmp=Path(tmp)) for n in names]
         countries = None
         cc = sorted(n for n in zf.namelist() if Path(n).name.lower().startswith("country_codes"))
         if cc:
             countries = Path(tmp) / "_countries.csv"
             with zf.open(cc[0]) as src, open(countries, "wb") as dst:
                 shutil.copyfileobj(src, dst)
-        yield files, countries
+        yield inputs, countries
+
+
+def _scan(con, inputs, engine, columns, hs_col, hs, delim, blocksize, pad) -> None:
+    """Fill table ``sel`` from all inputs: DuckDB one input at a time, or Dask over all."""
+    if engine == "duckdb":
+        for n, inp in enumerate(inputs):
+            with inp.local() as f:
+                _select_duckdb(con, [f], columns, hs_col, hs, delim, pad, append=n > 0,
+                               label=inp.label)
+        return
+    with ExitStack() as stack:
+        files = [stack.enter_context(inp.local()) for inp in inputs]
+        _select_dask(con, files, columns, hs_col, hs, delim, blocksize, pad)
 
 
 def _country_table(path: Path | None = None) -> pd.DataFrame:
@@ -288,19 +324,24 @@ def _select_duckdb(
     hs: tuple[str, ...],
     delim: str,
     pad: bool = True,
+    *,
+    append: bool = False,
+    label: str | None = None,
 ) -> None:
     """One streaming scan of ``files`` into table ``sel`` (all columns VARCHAR, HS rows only)."""
     cols = ", ".join(f'"{c}"' for c in columns)
+    into = "INSERT INTO sel" if append else "CREATE OR REPLACE TABLE sel AS"
     sql = (
-        f"CREATE OR REPLACE TABLE sel AS SELECT {cols} FROM read_csv({_sql_list(files)}, "
-        f"header = true, all_varchar = true, delim = '{delim}', quote = '\"', "
-        f"union_by_name = true) WHERE {_hs_filter(hs_col, hs, pad)}"
+        f"{into} SELECT {cols} FROM read_csv({_sql_list(files)}, "
+        f"header = true, all_varchar = true, delim = '{delim}', quote = '\"') "
+        f"WHERE {_hs_filter(hs_col, hs, pad)}"
     )
     try:
         con.execute(sql)
     except duckdb.Error as exc:
         raise PotashDataError(
-            f"cannot read as CSV: {str(exc).splitlines()[0]}", file=", ".join(map(str, files))
+            f"cannot read as CSV: {str(exc).splitlines()[0]}",
+            file=label or ", ".join(map(str, files)),
         ) from exc
 
 
@@ -473,15 +514,14 @@ def ingest_baci(
     check_option("engine", engine, Engine)
     hs = _check_hs(hs)
     t0 = time.perf_counter()
-    with _csv_inputs(archive_or_csv, r"^BACI_.*_Y\d{4}.*\.csv$") as (files, zip_countries):
-        delim = ","
-        for f in files:
-            header, delim = _header(f, ",")
+    with _csv_inputs(archive_or_csv, r"^BACI_.*_Y\d{4}.*\.csv$") as (inputs, zip_countries):
+        for inp in inputs:
+            header, _ = inp.header(",")
             missing = [c for c in _BACI_COLUMNS if c not in header]
             if missing:
                 raise PotashDataError(
                     f"missing BACI column(s) {missing}; header is {header}",
-                    file=f,
+                    file=inp.label,
                     column=missing[0],
                     row=1,
                 )
@@ -489,18 +529,11 @@ def ingest_baci(
         with tempfile.TemporaryDirectory(prefix="potash-duckdb-") as spill:
             con = _connect(memory_limit, threads, spill)
             try:
-                if engine == "duckdb":
-                    _select_duckdb(con, files, _BACI_COLUMNS, "k", hs, delim)
-                else:
-                    _select_dask(con, files, _BACI_COLUMNS, "k", hs, delim, blocksize)
+                _scan(con, inputs, engine, _BACI_COLUMNS, "k", hs, ",", blocksize, True)
                 n, years, excluded = _baci_transform_write(con, cc, out_dir, archive_or_csv)
             finally:
                 con.close()
-        inputs = (
-            [f"{archive_or_csv}:{f.name}" for f in files]
-            if Path(archive_or_csv).suffix.lower() == ".zip"
-            else [str(archive_or_csv)]
-        )
+        labels = [inp.label for inp in inputs]
     return IngestResult(
         out_dir=Path(out_dir),
         rows=n,
@@ -508,7 +541,7 @@ def ingest_baci(
         excluded=excluded,
         engine=engine,
         seconds=time.perf_counter() - t0,
-        inputs=inputs,
+        inputs=labels,
     )
 
 
@@ -653,8 +686,8 @@ def ingest_comtrade_bulk(
     check_option("engine", engine, Engine)
     hs = _check_hs(hs)
     t0 = time.perf_counter()
-    with _csv_inputs(path, r"\.(csv|txt|tsv)(\.gz)?$") as (files, _):
-        header, delim = _header(files[0], None)
+    with _csv_inputs(path, r"\.(csv|txt|tsv)(\.gz)?$") as (inputs, _):
+        header, delim = inputs[0].header(None)
         missing = [c for c in _COMTRADE_REQUIRED if c not in header]
         if "reporterISO" not in header and "reporterCode" not in header:
             missing.append("reporterISO")
@@ -662,22 +695,21 @@ def ingest_comtrade_bulk(
             missing.append("partnerISO")
         if missing:
             raise PotashDataError(
-                f"missing Comtrade column(s) {missing}", file=files[0], column=missing[0], row=1
+                f"missing Comtrade column(s) {missing}", file=inputs[0].label, column=missing[0],
+                row=1,
             )
         cols = [c for c in (*_COMTRADE_REQUIRED, *_COMTRADE_OPTIONAL) if c in header]
         with tempfile.TemporaryDirectory(prefix="potash-duckdb-") as spill:
             con = _connect(memory_limit, threads, spill)
             try:
-                if engine == "duckdb":
-                    _select_duckdb(con, files, cols, "cmdCode", hs, delim, pad=False)
-                else:
-                    _select_dask(con, files, cols, "cmdCode", hs, delim, blocksize, pad=False)
+                _scan(con, inputs, engine, cols, "cmdCode", hs, delim, blocksize, False)
                 cc = _country_table(Path(countries) if countries else None)
                 n, years, excluded = _comtrade_transform_write(
                     con, cols, cc, out_dir, path, totals_only
                 )
             finally:
                 con.close()
+        labels = [inp.label for inp in inputs]
     return IngestResult(
         out_dir=Path(out_dir),
         rows=n,
@@ -685,7 +717,7 @@ def ingest_comtrade_bulk(
         excluded=excluded,
         engine=engine,
         seconds=time.perf_counter() - t0,
-        inputs=[str(f) for f in files] if Path(path).suffix != ".zip" else [str(path)],
+        inputs=labels,
     )
 
 
