@@ -213,6 +213,13 @@ def _csv_inputs(path: str | Path, pattern: str) -> Iterator[tuple[list[_Input], 
     path = Path(path)
     if not path.exists():
         raise PotashDataError("file not found", file=path)
+    if path.is_dir():  # an unzipped release (e.g. on storage shared with Dask workers)
+        files = sorted(f for f in path.iterdir() if re.search(pattern, f.name))
+        if not files:
+            raise PotashDataError(f"no data file matching {pattern!r} in the folder", file=path)
+        cc = sorted(f for f in path.iterdir() if f.name.lower().startswith("country_codes"))
+        yield [_Input(str(f), path=f) for f in files], (cc[0] if cc else None)
+        return
     if path.suffix.lower() != ".zip":
         yield [_Input(str(path), path=path)], None
         return
@@ -466,8 +473,9 @@ def ingest_baci(
     Parameters
     ----------
     archive_or_csv : str or Path
-        A release archive ``BACI_HS17_V202601.zip`` (all ``BACI_*_Y*.csv`` members are read, and
-        its ``country_codes_*.csv``) or one CSV (optionally gzip-compressed).
+        A release archive ``BACI_HS17_V202601.zip`` (all ``BACI_*_Y*.csv`` members are read, one
+        at a time, and its ``country_codes_*.csv``), the folder of an unzipped release, or one CSV
+        (optionally gzip-compressed).
     out_dir : str or Path
         Output folder; replaced atomically (``year=YYYY/data_0.parquet`` per year).
     hs : sequence of str

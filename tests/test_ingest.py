@@ -168,6 +168,13 @@ def test_zip_release_multi_year_and_archive_dictionary(tmp_path):
     assert got["reporter_iso3"].tolist() == ["BLR", "X490"]
     assert got["value_usd"].tolist() == [3000.0, 9000.0]
     assert len(res.inputs) == 2 and "BACI_HS17_Y2020_V202601.csv" in res.inputs[0]
+    # the same release unzipped into a folder gives the same files
+    with zipfile.ZipFile(z) as zf:
+        zf.extractall(tmp_path / "release")
+    ingest_baci(tmp_path / "release", tmp_path / "o2")
+    a = sorted((tmp_path / "o").rglob("*.parquet"))
+    b = sorted((tmp_path / "o2").rglob("*.parquet"))
+    assert [x.read_bytes() for x in a] == [y.read_bytes() for y in b]
 
 
 def test_gz_input_and_padded_values(tmp_path):
