@@ -83,6 +83,8 @@ _COMTRADE_OPTIONAL = (
     "mosCode",
     "qty",
     "qtyUnitCode",
+    "qtyUnitAbbr",
+    "isQtyEstimated",
     "isNetWgtEstimated",
 )
 
@@ -649,8 +651,10 @@ def ingest_comtrade_bulk(
     others would double count. ``flowCode`` X becomes ``"export"`` and M ``"import"``; other
     flows (re-exports, re-imports) are excluded and reported. Partner ``W00`` (World) becomes
     ``WLD``; other non-ISO3 areas (``_X``, ``X1``, ``S19`` ...) are excluded and reported.
-    ``value_usd = primaryValue`` (USD); ``quantity_t = netWgt / 1000`` (kg), falling back to
-    ``qty / 1000`` where the quantity unit is kg (code 8) and ``netWgt`` is missing.
+    ``value_usd = primaryValue`` (USD); ``quantity_t = netWgt / 1000`` (kg) where ``netWgt`` is
+    positive, else ``qty / 1000`` where the quantity unit is kg; ``flag = "estimated"`` where
+    Comtrade marks the quantity or weight as estimated; monthly periods ``YYYYMM`` become
+    ``YYYY-MM`` (as in the loaders).
 
     Parameters
     ----------
@@ -762,7 +766,10 @@ def _comtrade_transform_write(
     con.execute(
         """
         CREATE OR REPLACE TABLE typed AS
-        SELECT CAST(trim(refYear) AS BIGINT) AS year, trim(period) AS period,
+        SELECT CAST(trim(refYear) AS BIGINT) AS year,
+               CASE WHEN length(trim(period)) = 6
+                    THEN substr(trim(period), 1, 4) || '-' || substr(trim(period), 5, 2)
+                    ELSE coalesce(nullif(trim(period), ''), trim(refYear)) END AS period,
                coalesce(nullif(trim(reporterISO), ''), r.iso3,
                         'code:' || trim(reporterCode)) AS rep,
                CASE WHEN trim(partnerISO) = 'W00' OR trim(partnerCode) = '0' THEN 'WLD'
@@ -771,15 +778,18 @@ def _comtrade_transform_write(
                upper(trim(flowCode)) AS flow_code,
                trim(cmdCode) AS hs_code,
                CAST(trim(primaryValue) AS DOUBLE) AS value_usd,
-               coalesce(TRY_CAST(trim(netWgt) AS DOUBLE),
-                        CASE WHEN trim(qtyUnitCode) = '8' THEN TRY_CAST(trim(qty) AS DOUBLE) END)
+               coalesce(CASE WHEN TRY_CAST(trim(netWgt) AS DOUBLE) > 0
+                             THEN TRY_CAST(trim(netWgt) AS DOUBLE) END,
+                        CASE WHEN trim(qtyUnitCode) = '8' OR trim(qtyUnitAbbr) = 'kg'
+                             THEN TRY_CAST(trim(qty) AS DOUBLE) END)
                  / 1000.0 AS quantity_t,
                (coalesce(TRY_CAST(trim(motCode) AS INTEGER), 0) = 0
                 AND coalesce(nullif(trim(customsCode), ''), 'C00') = 'C00'
                 AND coalesce(TRY_CAST(trim(partner2Code) AS INTEGER), 0) = 0
                 AND coalesce(nullif(trim(mosCode), ''), '0') = '0') AS is_total,
                CASE WHEN lower(trim(isNetWgtEstimated)) IN ('true', '1')
-                    THEN 'weight_estimated' END AS flag
+                      OR lower(trim(isQtyEstimated)) IN ('true', '1')
+                    THEN 'estimated' END AS flag
         FROM sel
         LEFT JOIN cc r ON r.code = TRY_CAST(trim(sel.reporterCode) AS BIGINT)
         LEFT JOIN cc p ON p.code = TRY_CAST(trim(sel.partnerCode) AS BIGINT)

@@ -726,14 +726,23 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     reasons = reasons.mask(~total, "breakdown row (motCode/customsCode/partner2Code/mosCode)")
     keep = reasons.isna()
     hs = r["cmdCode"].astype(str).str.strip()
+    # as the loaders: net weight (kg) where positive, else the quantity when its unit is kg
     weight = pd.to_numeric(col("netWgt", None), errors="coerce").astype("float64")
-    if "qty" in r.columns and "qtyUnitCode" in r.columns:
-        kg = pd.to_numeric(r["qtyUnitCode"], errors="coerce") == 8
+    weight = weight.where(weight > 0)
+    if "qty" in r.columns:
+        kg = (pd.to_numeric(col("qtyUnitCode", None), errors="coerce") == 8) | (
+            col("qtyUnitAbbr", "").astype(str) == "kg")
         weight = weight.fillna(pd.to_numeric(r["qty"], errors="coerce").where(kg))
+    estimated = pd.Series(False, index=r.index)
+    for c in ("isQtyEstimated", "isNetWgtEstimated"):
+        estimated |= col(c, False).astype(str).str.lower().isin(["true", "1"])
+    period = col("period", None).astype("string").str.strip().fillna(
+        r["refYear"].astype("string"))
+    period = period.where(period.str.len() != 6, period.str[:4] + "-" + period.str[4:])
     trade = pd.DataFrame(
         {
             "year": pd.to_numeric(r["refYear"], errors="raise").astype("int64"),
-            "period": col("period", None).astype("string").fillna(r["refYear"].astype("string")),
+            "period": period,
             "reporter_iso3": rep.astype("string"),
             "partner_iso3": par.astype("string"),
             "flow": flow.astype("string"),
@@ -742,10 +751,7 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
             "quantity_t": (weight / 1000.0).astype("float64"),
             "value_usd": pd.to_numeric(r["primaryValue"], errors="coerce").astype("float64"),
             "source": pd.Series("comtrade", index=r.index, dtype="string"),
-            "flag": pd.Series(pd.NA, index=r.index, dtype="string").mask(
-                col("isNetWgtEstimated", False).astype(str).str.lower().isin(["true", "1"]),
-                "weight_estimated",
-            ),
+            "flag": pd.Series(pd.NA, index=r.index, dtype="string").mask(estimated, "estimated"),
         }
     )[keep.to_numpy()]
     dropped = (
