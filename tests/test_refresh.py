@@ -161,6 +161,19 @@ def test_worldbank_new_vintage_recorded_and_old_kept(server, root):
 # ------------------------------------------------------------------------------ HTTP errors
 
 
+def test_shipped_vintage_is_not_duplicated_nor_relabelled(server):
+    """In the real tree, the June workbook is shipped and recorded: a refresh returning the same
+    bytes reports it unchanged and leaves data/datapackage.json as it was."""
+    from potash.data.datapackage import datapackage_path
+
+    before = datapackage_path().read_bytes()
+    server.queue("/cmo.xlsx", (200, WB_JUNE.read_bytes()))
+    dl = rf.fetch_worldbank_cmo(url=server.url("/cmo.xlsx"), policy=policy(), progress=False)
+    assert dl.status == "unchanged" and dl.path == WB_JUNE
+    assert datapackage_path().read_bytes() == before
+    assert not list(WB_JUNE.parent.parent.glob(".*part"))
+
+
 def test_429_then_success_waits_retry_after_then_backoff(server, root):
     body = b"Area,Year\nBelarus,2021\n"
     server.queue("/f.csv", (429, b"slow down", {"Retry-After": "3"}), (503, b""), (200, body))
