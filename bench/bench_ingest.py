@@ -37,7 +37,7 @@ ROOT = HERE.parent
 WORK = HERE / "_work"
 HS = ("3104", "3105")
 SEED = 20260101
-GEN_VERSION = 1
+GEN_VERSION = 2
 sys.path.insert(0, str(ROOT))
 
 

@@ -69,6 +69,10 @@ def test_synthetic_file_is_baci_like(synth):
     raw = pd.read_csv(synth, dtype=str, keep_default_na=False)
     assert raw.columns.tolist() == ["t", "i", "j", "k", "v", "q"]
     assert not raw.duplicated(["i", "j", "k"]).any()
+    cc = pd.read_csv(COUNTRIES, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    iso = dict(zip(cc["country_code"], cc["iso_3digit_alpha"], strict=True))
+    used = pd.unique(pd.concat([raw["i"], raw["j"]]))
+    assert len({iso[c] for c in used}) == len(used)  # one code per ISO3, as in a BACI year
     assert (raw["k"].str.len() == 5).any()  # chapters 01-09 written without the leading zero
     assert set(POTASH_HS6) & set(raw["k"])
     assert 0.01 < (raw["q"] == "NA").mean() < 0.03
