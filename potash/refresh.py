@@ -418,6 +418,7 @@ def download(
     policy: RetryPolicy | None = None,
     progress: bool = True,
     licence: str | None = None,
+    accept: Callable[[Path], Any] | None = None,
 ) -> Download:
     """Download ``url`` into ``data/raw/<dataset>/vintage_<vintage>/<filename>`` and record it.
 
@@ -452,6 +453,9 @@ def download(
         Show a progress bar (tqdm) while downloading.
     licence : str, optional
         Recorded in the data package.
+    accept : callable, optional
+        Called with the downloaded (temporary) file before it is stored; an exception it raises
+        leaves nothing stored or recorded (used to refuse Comtrade responses cut at the row limit).
 
     Returns
     -------
@@ -507,6 +511,8 @@ def download(
                 f"from {_redact(url)}",
                 file=filename,
             )
+        if accept is not None:
+            accept(tmp)
         for r in recorded:
             if r["sha256"] == sha and (root / "data" / r["path"]).exists():
                 return Download(
@@ -889,21 +895,29 @@ def fetch_comtrade(
                        "breakdownMode": "classic", "includeDesc": "true"})
         full = f"{base}?{urlencode(sorted(params.items()), safe=',')}"
         name = "comtrade_" + hashlib.sha256(full.encode()).hexdigest()[:16] + ".json"
-        dl = download(
-            full, "comtrade_api", name, vintage=vintage or _today(), session=session,
-            policy=policy, progress=False, headers={"Ocp-Apim-Subscription-Key": key},
-        )
-        n_requests += dl.status != "cached"
-        data = _comtrade_data(dl.path)
-        if len(data) >= max_records:
+        def _complete(path: Path) -> None:
+            n = len(_comtrade_data(path))
+            if n >= max_records:  # cut at the row limit: never stored, asked again in parts
+                raise _LimitReached(n)
+
+        try:
+            dl = download(
+                full, "comtrade_api", name, vintage=vintage or _today(), session=session,
+                policy=policy, progress=False, headers={"Ocp-Apim-Subscription-Key": key},
+                accept=_complete,
+            )
+        except _LimitReached as exc:
+            n_requests += 1
             halves = _split_query(q)
             if halves is None:
                 raise RefreshError(
-                    f"{full}: {len(data)} rows reach the row limit ({max_records}) and the "
+                    f"{full}: {exc.args[0]} rows reach the row limit ({max_records}) and the "
                     "query cannot be split further: pass explicit reporter and partner lists"
-                )
+                ) from None
             pending = [*halves, *pending]
             continue
+        n_requests += dl.status != "cached"
+        data = _comtrade_data(dl.path)
         downloads.append(dl)
         if data:
             frames.append(pd.DataFrame.from_records(data))
@@ -916,6 +930,10 @@ def fetch_comtrade(
         )
     trade, dropped = comtrade_to_trade(records)
     return ComtradeResult(records, trade, dropped, downloads, n_requests)
+
+
+class _LimitReached(Exception):
+    """A Comtrade response holds as many rows as the limit: it may be cut."""
 
 
 def _comtrade_data(path: Path) -> list[dict]:

@@ -332,6 +332,9 @@ def test_comtrade_paging_split_totals_and_key_not_stored(server, root, monkeypat
     assert "secret-key-123" not in text
     assert all("secret" not in p.read_text() for p in (root / "data/raw").rglob("*.json"))
     assert {r["dataset"] for r in _resources(root)} == {"comtrade_api"}
+    # the response cut at the row limit is not stored: only the two complete ones
+    assert len(_resources(root)) == 2 == len(list((root / "data/raw/comtrade_api").rglob("*.json")))
+    assert res.requests == 3
 
 
 def test_comtrade_mirror_pair_and_empty_result(server, root):
