@@ -7,7 +7,8 @@ One command (from the repository root)::
 
 Generated files go to ``bench/_work/`` (git-ignored). Each contender runs in its own child
 process; the child times only the work (not the interpreter start) and reports its peak resident
-memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss``, which includes DuckDB's native memory).
+memory (``VmHWM`` of ``/proc/self/status``, which includes DuckDB's native memory; not
+``ru_maxrss``, which Linux carries over from the parent across fork + exec).
 Contenders, on the same file:
 
 - ``floor``: DuckDB reading every column of the file with no work (``min`` of each column),
@@ -74,8 +75,23 @@ def _child(contender: str, csv: str, out: str) -> None:
         rows = len(keep)
     else:  # pragma: no cover
         raise SystemExit(f"unknown contender {contender}")
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": secs, "rows": rows, "peak_mb": peak_kb / 1024}))
+    print(json.dumps({"seconds": secs, "rows": rows, "peak_mb": _peak_rss_mb()}))
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process, in MB.
+
+    On Linux, ``VmHWM`` of ``/proc/self/status`` (the high-water mark of this process's own
+    memory). ``ru_maxrss`` is a fallback only: Linux carries it over from the parent across
+    fork + exec, so a child of a big parent would report the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ------------------------------------------------------------------------------ parent side
@@ -239,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     text = (
         f"`python bench/bench_ingest.py` (seed {SEED}; {args.repeats} interleaved repeats, each "
         "contender in its own child process; time excludes interpreter start-up; peak RSS = "
-        "`ru_maxrss` of the child).\n\n"
+        "`VmHWM` of the child, i.e. its own high-water mark).\n\n"
         f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}, duckdb {duckdb.__version__}, pandas {pd.__version__}; "
         f"load average at start {load0[0]:.1f} (the machine was shared with other jobs, so "
