@@ -140,3 +140,25 @@ __all__ += [
     "pvalue_fstats",
 ]
 # --- end prices ---
+
+# --- refresh and full-scale ingest (issue 7) ---
+from .ingest import ingest_baci, ingest_comtrade_bulk, read_trade_parquet  # noqa: E402
+from .refresh import (  # noqa: E402
+    fetch_baci,
+    fetch_comtrade,
+    fetch_faostat,
+    fetch_worldbank_cmo,
+    refresh_all,
+)
+
+__all__ += [
+    "fetch_baci",
+    "fetch_comtrade",
+    "fetch_faostat",
+    "fetch_worldbank_cmo",
+    "ingest_baci",
+    "ingest_comtrade_bulk",
+    "read_trade_parquet",
+    "refresh_all",
+]
+# --- end refresh and ingest ---

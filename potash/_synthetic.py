@@ -32,8 +32,11 @@ def _codes(rng: np.random.Generator, n_products: int, n_countries: int):
         keep_default_na=False,
         encoding="utf-8-sig",
     )
-    ok = cc[cc["iso_3digit_alpha"].str.fullmatch(r"[A-Z]{3}")]
-    codes = ok["country_code"].astype(int).drop_duplicates().to_numpy()
+    ok = cc[cc["iso_3digit_alpha"].str.fullmatch(r"[A-Z]{3}")].copy()
+    ok["code"] = ok["country_code"].astype(int)
+    # one code per ISO3, as in a BACI year (276 Germany, not also 280 "Fed. Rep. of Germany")
+    ok = ok.sort_values("code").drop_duplicates("iso_3digit_alpha")
+    codes = ok["code"].to_numpy()
     must = np.array([112, 124, 643, 156, 76, 842, 616, 440, 276, 376, 400, 699])
     rest = rng.permutation(np.setdiff1d(codes, must))[: n_countries - len(must)]
     countries = np.sort(np.concatenate([must, rest]))

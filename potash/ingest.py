@@ -19,6 +19,7 @@ contract's dtypes.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
 import shutil
@@ -26,7 +27,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -36,10 +37,8 @@ import pandas as pd
 
 from ._options import check_option
 from .errors import PotashDataError
-from .paths import raw_dir
 
 __all__ = [
-    "HS_PRODUCTS",
     "TRADE_COLUMNS",
     "IngestResult",
     "ingest_baci",
@@ -64,25 +63,6 @@ TRADE_COLUMNS = [
     "flag",
 ]
 
-#: Product names (snake_case, as in the trade schema) for the HS 3104 / 3105 codes of HS92-HS22.
-#: Codes not listed here get ``hs_<code>``.
-HS_PRODUCTS: dict[str, str] = {
-    "3104": "potassic_fertilizers",
-    "310410": "carnallite_sylvite_crude_potassium_salts",
-    "310420": "potassium_chloride",
-    "310430": "potassium_sulphate",
-    "310490": "potassic_fertilizers_nec",
-    "3105": "mixed_fertilizers",
-    "310510": "fertilizers_small_packages",
-    "310520": "npk_fertilizers",
-    "310530": "diammonium_phosphate",
-    "310540": "monoammonium_phosphate",
-    "310551": "np_fertilizers_nitrates_phosphates",
-    "310559": "np_fertilizers_nec",
-    "310560": "pk_fertilizers",
-    "310590": "mixed_fertilizers_nec",
-}
-
 _BACI_COLUMNS = ("t", "i", "j", "k", "v", "q")
 _COMTRADE_REQUIRED = (
     "refYear",
@@ -103,6 +83,8 @@ _COMTRADE_OPTIONAL = (
     "mosCode",
     "qty",
     "qtyUnitCode",
+    "qtyUnitAbbr",
+    "isQtyEstimated",
     "isNetWgtEstimated",
 )
 
@@ -175,34 +157,73 @@ def _open_text(path: Path):
     return open(path, encoding="utf-8-sig", newline="")
 
 
-def _header(path: Path, delim: str | None) -> tuple[list[str], str]:
-    """Return the header fields and delimiter of a CSV/TSV file (checks it is not empty)."""
-    if not path.exists():
-        raise PotashDataError("file not found", file=path)
-    try:
-        with _open_text(path) as fh:
-            line = fh.readline()
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise PotashDataError(f"cannot read the file: {exc}", file=path) from exc
+def _parse_header(line: str, delim: str | None, label: str) -> tuple[list[str], str]:
     line = line.rstrip("\r\n")
     if not line.strip():
-        raise PotashDataError("empty file: no header line", file=path, row=1)
+        raise PotashDataError("empty file: no header line", file=label, row=1)
     if delim is None:
         delim = "\t" if line.count("\t") > line.count(",") else ","
     return [c.strip().strip('"') for c in line.split(delim)], delim
 
 
-@contextmanager
-def _csv_inputs(path: str | Path, pattern: str) -> Iterator[tuple[list[Path], Path | None]]:
-    """Yield the CSV files to read: ``path`` itself, or the members of a zip extracted one folder.
+class _Input:
+    """One CSV to read: a plain file, or a zip member extracted only while it is scanned.
 
-    For an archive, also yields the country-code dictionary found in it (or None).
+    Extracting the members of a release one at a time keeps the disk footprint to one year.
     """
+
+    def __init__(self, label: str, path: Path | None = None, zf: zipfile.ZipFile | None = None,
+                 member: str | None = None, tmp: Path | None = None) -> None:
+        self.label, self.path, self.zf, self.member, self.tmp = label, path, zf, member, tmp
+
+    def header(self, delim: str | None) -> tuple[list[str], str]:
+        try:
+            if self.zf is not None:
+                with self.zf.open(self.member) as raw:
+                    line = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="").readline()
+            else:
+                with _open_text(self.path) as fh:
+                    line = fh.readline()
+        except (OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+            raise PotashDataError(f"cannot read the file: {exc}", file=self.label) from exc
+        return _parse_header(line, delim, self.label)
+
+    @contextmanager
+    def local(self) -> Iterator[Path]:
+        if self.zf is None:
+            yield self.path
+            return
+        dest = self.tmp / Path(self.member).name
+        try:
+            with self.zf.open(self.member) as src, open(dest, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            dest.unlink(missing_ok=True)
+            raise PotashDataError(
+                f"cannot extract the member: {exc} (truncated download?)", file=self.label
+            ) from exc
+        try:
+            yield dest
+        finally:
+            dest.unlink(missing_ok=True)
+
+
+@contextmanager
+def _csv_inputs(path: str | Path, pattern: str) -> Iterator[tuple[list[_Input], Path | None]]:
+    """Yield the inputs to read (``path`` itself, or the matching members of a zip archive)
+    and, for an archive, its country-code dictionary (or None)."""
     path = Path(path)
     if not path.exists():
         raise PotashDataError("file not found", file=path)
+    if path.is_dir():  # an unzipped release (e.g. on storage shared with Dask workers)
+        files = sorted(f for f in path.iterdir() if re.search(pattern, f.name))
+        if not files:
+            raise PotashDataError(f"no data file matching {pattern!r} in the folder", file=path)
+        cc = sorted(f for f in path.iterdir() if f.name.lower().startswith("country_codes"))
+        yield [_Input(str(f), path=f) for f in files], (cc[0] if cc else None)
+        return
     if path.suffix.lower() != ".zip":
-        yield [path], None
+        yield [_Input(str(path), path=path)], None
         return
     try:
         zf = zipfile.ZipFile(path)
@@ -216,56 +237,62 @@ def _csv_inputs(path: str | Path, pattern: str) -> Iterator[tuple[list[Path], Pa
                 f"(members: {sorted(zf.namelist())[:10]})",
                 file=path,
             )
-        files = []
-        for n in names:
-            dest = Path(tmp) / Path(n).name
-            try:
-                with zf.open(n) as src, open(dest, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise PotashDataError(
-                    f"cannot extract member {n!r}: {exc} (truncated download?)", file=path
-                ) from exc
-            files.append(dest)
+        inputs = [_Input(f"{path}:{n}", zf=zf, member=n, tmp=Path(tmp)) for n in names]
         countries = None
         cc = sorted(n for n in zf.namelist() if Path(n).name.lower().startswith("country_codes"))
         if cc:
             countries = Path(tmp) / "_countries.csv"
             with zf.open(cc[0]) as src, open(countries, "wb") as dst:
                 shutil.copyfileobj(src, dst)
-        yield files, countries
+        yield inputs, countries
+
+
+def _scan(con, inputs, engine, columns, hs_col, hs, delim, blocksize, pad) -> None:
+    """Fill table ``sel`` from all inputs: DuckDB one input at a time, or Dask over all."""
+    if engine == "duckdb":
+        for n, inp in enumerate(inputs):
+            with inp.local() as f:
+                _select_duckdb(con, [f], columns, hs_col, hs, delim, pad, append=n > 0,
+                               label=inp.label)
+        return
+    with ExitStack() as stack:
+        files = [stack.enter_context(inp.local()) for inp in inputs]
+        _select_dask(con, files, columns, hs_col, hs, delim, blocksize, pad)
 
 
 def _country_table(path: Path | None = None) -> pd.DataFrame:
-    """BACI/Comtrade numeric country code -> ISO3 (None where the dictionary has no ISO3).
+    """BACI/Comtrade numeric country code -> ISO3, as the loaders map it.
 
-    Reads the BACI ``country_codes.csv`` layout of releases up to 202201
-    (``country_code, ..., iso_3digit_alpha``) and of later ones
-    (``country_code, country_name, country_iso2, country_iso3``).
+    The shipped dictionary (and any file in its layout, releases up to 202201:
+    ``country_code, ..., iso_3digit_alpha``) goes through
+    :func:`potash.data.countries.baci_country_table`; the layout of later releases
+    (``country_code, country_name, country_iso2, country_iso3``) is read here with the same rule:
+    areas without an ISO code get the loaders' pseudo code ``X`` + code (490 -> ``X490``).
     """
-    path = path or raw_dir() / "baci_dictionaries" / "country_codes.csv"
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PotashDataError(f"cannot read the country dictionary: {exc}", file=path) from exc
-    iso_col = next((c for c in ("iso_3digit_alpha", "country_iso3") if c in raw.columns), None)
-    if "country_code" not in raw.columns or iso_col is None:
-        missing = "country_code" if "country_code" not in raw.columns else "country_iso3"
-        raise PotashDataError("missing column", file=path, column=missing)
-    code = pd.to_numeric(raw["country_code"], errors="coerce")
-    bad = code.isna()
-    if bad.any():
-        row = int(bad.to_numpy().argmax()) + 2
-        raise PotashDataError(
-            f"not an integer code: {raw['country_code'][bad].iloc[0]!r}",
-            file=path,
-            column="country_code",
-            row=row,
-        )
-    iso = raw[iso_col].str.strip()
-    iso = iso.where(iso.str.fullmatch(r"[A-Z]{3}"), None)
-    out = pd.DataFrame({"code": code.astype("int64"), "iso3": iso.astype(object)})
-    return out.drop_duplicates("code").reset_index(drop=True)
+    from .data.countries import BACI_PSEUDO_ISO3, baci_country_table
+
+    if path is not None:
+        try:
+            head = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise PotashDataError(f"cannot read the country dictionary: {exc}", file=path) from exc
+        if "country_iso3" in head.columns and "country_code" in head.columns:
+            code = pd.to_numeric(head["country_code"], errors="coerce")
+            if code.isna().any():
+                row = int(code.isna().to_numpy().argmax()) + 2
+                raise PotashDataError(
+                    f"not an integer code: {head['country_code'][code.isna()].iloc[0]!r}",
+                    file=path, column="country_code", row=row,
+                )
+            code = code.astype("int64")
+            iso = head["country_iso3"].str.strip()
+            na = ~iso.str.fullmatch(r"[A-Z][A-Z0-9]{2}")
+            iso = iso.where(~na, code.map(lambda c: BACI_PSEUDO_ISO3.get(c, f"X{c}")))
+            out = pd.DataFrame({"code": code, "iso3": iso.astype(object)})
+            return out.drop_duplicates("code").reset_index(drop=True)
+    table = baci_country_table(path)
+    return pd.DataFrame({"code": table.index.to_numpy().astype("int64"),
+                         "iso3": table.to_numpy().astype(object)})
 
 
 def _hs_filter(col: str, hs: tuple[str, ...], pad: bool = True) -> str:
@@ -306,19 +333,24 @@ def _select_duckdb(
     hs: tuple[str, ...],
     delim: str,
     pad: bool = True,
+    *,
+    append: bool = False,
+    label: str | None = None,
 ) -> None:
     """One streaming scan of ``files`` into table ``sel`` (all columns VARCHAR, HS rows only)."""
     cols = ", ".join(f'"{c}"' for c in columns)
+    into = "INSERT INTO sel" if append else "CREATE OR REPLACE TABLE sel AS"
     sql = (
-        f"CREATE OR REPLACE TABLE sel AS SELECT {cols} FROM read_csv({_sql_list(files)}, "
-        f"header = true, all_varchar = true, delim = '{delim}', quote = '\"', "
-        f"union_by_name = true) WHERE {_hs_filter(hs_col, hs, pad)}"
+        f"{into} SELECT {cols} FROM read_csv({_sql_list(files)}, "
+        f"header = true, all_varchar = true, delim = '{delim}', quote = '\"') "
+        f"WHERE {_hs_filter(hs_col, hs, pad)}"
     )
     try:
         con.execute(sql)
     except duckdb.Error as exc:
         raise PotashDataError(
-            f"cannot read as CSV: {str(exc).splitlines()[0]}", file=", ".join(map(str, files))
+            f"cannot read as CSV: {str(exc).splitlines()[0]}",
+            file=label or ", ".join(map(str, files)),
         ) from exc
 
 
@@ -398,8 +430,13 @@ def _write(
     return int(n), [int(y) for y in years]
 
 
-def _products_table(con: duckdb.DuckDBPyConnection) -> None:
-    prod = pd.DataFrame({"hs": list(HS_PRODUCTS), "product": list(HS_PRODUCTS.values())})
+def _products_table(con: duckdb.DuckDBPyConnection, code_sql: str) -> None:
+    """Table ``products(hs, product)`` for the distinct codes, named as the loaders name them."""
+    from .data.trade import hs_product
+
+    codes = [r[0] for r in con.execute(f"SELECT DISTINCT {code_sql} FROM sel ORDER BY 1").fetchall()]
+    prod = pd.DataFrame({"hs": pd.Series(codes, dtype=object)})
+    prod["product"] = hs_product(prod["hs"].astype("string")).astype(object)
     con.register("products_df", prod)
     con.execute("CREATE OR REPLACE TABLE products AS SELECT * FROM products_df")
     con.unregister("products_df")
@@ -438,8 +475,9 @@ def ingest_baci(
     Parameters
     ----------
     archive_or_csv : str or Path
-        A release archive ``BACI_HS17_V202601.zip`` (all ``BACI_*_Y*.csv`` members are read, and
-        its ``country_codes_*.csv``) or one CSV (optionally gzip-compressed).
+        A release archive ``BACI_HS17_V202601.zip`` (all ``BACI_*_Y*.csv`` members are read, one
+        at a time, and its ``country_codes_*.csv``), the folder of an unzipped release, or one CSV
+        (optionally gzip-compressed).
     out_dir : str or Path
         Output folder; replaced atomically (``year=YYYY/data_0.parquet`` per year).
     hs : sequence of str
@@ -486,15 +524,14 @@ def ingest_baci(
     check_option("engine", engine, Engine)
     hs = _check_hs(hs)
     t0 = time.perf_counter()
-    with _csv_inputs(archive_or_csv, r"^BACI_.*_Y\d{4}.*\.csv$") as (files, zip_countries):
-        delim = ","
-        for f in files:
-            header, delim = _header(f, ",")
+    with _csv_inputs(archive_or_csv, r"^BACI_.*_Y\d{4}.*\.csv$") as (inputs, zip_countries):
+        for inp in inputs:
+            header, _ = inp.header(",")
             missing = [c for c in _BACI_COLUMNS if c not in header]
             if missing:
                 raise PotashDataError(
                     f"missing BACI column(s) {missing}; header is {header}",
-                    file=f,
+                    file=inp.label,
                     column=missing[0],
                     row=1,
                 )
@@ -502,18 +539,11 @@ def ingest_baci(
         with tempfile.TemporaryDirectory(prefix="potash-duckdb-") as spill:
             con = _connect(memory_limit, threads, spill)
             try:
-                if engine == "duckdb":
-                    _select_duckdb(con, files, _BACI_COLUMNS, "k", hs, delim)
-                else:
-                    _select_dask(con, files, _BACI_COLUMNS, "k", hs, delim, blocksize)
+                _scan(con, inputs, engine, _BACI_COLUMNS, "k", hs, ",", blocksize, True)
                 n, years, excluded = _baci_transform_write(con, cc, out_dir, archive_or_csv)
             finally:
                 con.close()
-        inputs = (
-            [f"{archive_or_csv}:{f.name}" for f in files]
-            if Path(archive_or_csv).suffix.lower() == ".zip"
-            else [str(archive_or_csv)]
-        )
+        labels = [inp.label for inp in inputs]
     return IngestResult(
         out_dir=Path(out_dir),
         rows=n,
@@ -521,7 +551,7 @@ def ingest_baci(
         excluded=excluded,
         engine=engine,
         seconds=time.perf_counter() - t0,
-        inputs=inputs,
+        inputs=labels,
     )
 
 
@@ -557,7 +587,7 @@ def _baci_transform_write(
             file=file,
             column="i/j",
         )
-    _products_table(con)
+    _products_table(con, "lpad(trim(k), 6, '0')")
     con.execute(
         """
         CREATE OR REPLACE TABLE typed AS
@@ -621,8 +651,10 @@ def ingest_comtrade_bulk(
     others would double count. ``flowCode`` X becomes ``"export"`` and M ``"import"``; other
     flows (re-exports, re-imports) are excluded and reported. Partner ``W00`` (World) becomes
     ``WLD``; other non-ISO3 areas (``_X``, ``X1``, ``S19`` ...) are excluded and reported.
-    ``value_usd = primaryValue`` (USD); ``quantity_t = netWgt / 1000`` (kg), falling back to
-    ``qty / 1000`` where the quantity unit is kg (code 8) and ``netWgt`` is missing.
+    ``value_usd = primaryValue`` (USD); ``quantity_t = netWgt / 1000`` (kg) where ``netWgt`` is
+    positive, else ``qty / 1000`` where the quantity unit is kg; ``flag = "estimated"`` where
+    Comtrade marks the quantity or weight as estimated; monthly periods ``YYYYMM`` become
+    ``YYYY-MM`` (as in the loaders).
 
     Parameters
     ----------
@@ -666,8 +698,8 @@ def ingest_comtrade_bulk(
     check_option("engine", engine, Engine)
     hs = _check_hs(hs)
     t0 = time.perf_counter()
-    with _csv_inputs(path, r"\.(csv|txt|tsv)(\.gz)?$") as (files, _):
-        header, delim = _header(files[0], None)
+    with _csv_inputs(path, r"\.(csv|txt|tsv)(\.gz)?$") as (inputs, _):
+        header, delim = inputs[0].header(None)
         missing = [c for c in _COMTRADE_REQUIRED if c not in header]
         if "reporterISO" not in header and "reporterCode" not in header:
             missing.append("reporterISO")
@@ -675,22 +707,21 @@ def ingest_comtrade_bulk(
             missing.append("partnerISO")
         if missing:
             raise PotashDataError(
-                f"missing Comtrade column(s) {missing}", file=files[0], column=missing[0], row=1
+                f"missing Comtrade column(s) {missing}", file=inputs[0].label, column=missing[0],
+                row=1,
             )
         cols = [c for c in (*_COMTRADE_REQUIRED, *_COMTRADE_OPTIONAL) if c in header]
         with tempfile.TemporaryDirectory(prefix="potash-duckdb-") as spill:
             con = _connect(memory_limit, threads, spill)
             try:
-                if engine == "duckdb":
-                    _select_duckdb(con, files, cols, "cmdCode", hs, delim, pad=False)
-                else:
-                    _select_dask(con, files, cols, "cmdCode", hs, delim, blocksize, pad=False)
+                _scan(con, inputs, engine, cols, "cmdCode", hs, delim, blocksize, False)
                 cc = _country_table(Path(countries) if countries else None)
                 n, years, excluded = _comtrade_transform_write(
                     con, cols, cc, out_dir, path, totals_only
                 )
             finally:
                 con.close()
+        labels = [inp.label for inp in inputs]
     return IngestResult(
         out_dir=Path(out_dir),
         rows=n,
@@ -698,7 +729,7 @@ def ingest_comtrade_bulk(
         excluded=excluded,
         engine=engine,
         seconds=time.perf_counter() - t0,
-        inputs=[str(f) for f in files] if Path(path).suffix != ".zip" else [str(path)],
+        inputs=labels,
     )
 
 
@@ -730,12 +761,15 @@ def _comtrade_transform_write(
     con.register("cc_df", cc)
     con.execute("CREATE OR REPLACE TABLE cc AS SELECT * FROM cc_df")
     con.unregister("cc_df")
-    _products_table(con)
+    _products_table(con, "trim(cmdCode)")
     # ISO3 from the file, else from the numeric code; partner World (W00 / code 0) -> WLD
     con.execute(
         """
         CREATE OR REPLACE TABLE typed AS
-        SELECT CAST(trim(refYear) AS BIGINT) AS year, trim(period) AS period,
+        SELECT CAST(trim(refYear) AS BIGINT) AS year,
+               CASE WHEN length(trim(period)) = 6
+                    THEN substr(trim(period), 1, 4) || '-' || substr(trim(period), 5, 2)
+                    ELSE coalesce(nullif(trim(period), ''), trim(refYear)) END AS period,
                coalesce(nullif(trim(reporterISO), ''), r.iso3,
                         'code:' || trim(reporterCode)) AS rep,
                CASE WHEN trim(partnerISO) = 'W00' OR trim(partnerCode) = '0' THEN 'WLD'
@@ -744,15 +778,18 @@ def _comtrade_transform_write(
                upper(trim(flowCode)) AS flow_code,
                trim(cmdCode) AS hs_code,
                CAST(trim(primaryValue) AS DOUBLE) AS value_usd,
-               coalesce(TRY_CAST(trim(netWgt) AS DOUBLE),
-                        CASE WHEN trim(qtyUnitCode) = '8' THEN TRY_CAST(trim(qty) AS DOUBLE) END)
+               coalesce(CASE WHEN TRY_CAST(trim(netWgt) AS DOUBLE) > 0
+                             THEN TRY_CAST(trim(netWgt) AS DOUBLE) END,
+                        CASE WHEN trim(qtyUnitCode) = '8' OR trim(qtyUnitAbbr) = 'kg'
+                             THEN TRY_CAST(trim(qty) AS DOUBLE) END)
                  / 1000.0 AS quantity_t,
                (coalesce(TRY_CAST(trim(motCode) AS INTEGER), 0) = 0
                 AND coalesce(nullif(trim(customsCode), ''), 'C00') = 'C00'
                 AND coalesce(TRY_CAST(trim(partner2Code) AS INTEGER), 0) = 0
                 AND coalesce(nullif(trim(mosCode), ''), '0') = '0') AS is_total,
                CASE WHEN lower(trim(isNetWgtEstimated)) IN ('true', '1')
-                    THEN 'weight_estimated' END AS flag
+                      OR lower(trim(isQtyEstimated)) IN ('true', '1')
+                    THEN 'estimated' END AS flag
         FROM sel
         LEFT JOIN cc r ON r.code = TRY_CAST(trim(sel.reporterCode) AS BIGINT)
         LEFT JOIN cc p ON p.code = TRY_CAST(trim(sel.partnerCode) AS BIGINT)

@@ -41,7 +41,6 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import requests
 
-from ._io import atomic_write
 from .errors import PotashDataError
 from .paths import processed_dir, project_root
 
@@ -62,9 +61,7 @@ __all__ = [
     "fetch_comtrade",
     "fetch_faostat",
     "fetch_worldbank_cmo",
-    "read_datapackage",
     "refresh_all",
-    "register_resource",
     "verify_vintages",
 ]
 
@@ -173,63 +170,47 @@ class Download:
 
 
 # --------------------------------------------------------------------------------------------
-# data/datapackage.json
+# data/datapackage.json (written through potash.data.datapackage.register_resource)
 
 
-def _datapackage_path(root: Path) -> Path:
-    return root / "data" / "datapackage.json"
+def _recorded(url: str | None = None) -> list[dict]:
+    """Resources of ``data/datapackage.json`` as ``path, url, vintage, sha256`` (optionally one URL).
 
-
-def read_datapackage(root: str | Path | None = None) -> dict:
-    """Return ``data/datapackage.json`` as a dict (an empty package if the file is missing).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> read_datapackage(tempfile.mkdtemp())["resources"]
-    []
+    The package is the data layer's Frictionless descriptor: the URL is the first ``sources``
+    path, the vintage is ``version``, the checksum is ``hash`` (``sha256:...``).
     """
-    path = _datapackage_path(Path(root) if root else project_root())
-    if not path.exists():
-        return {"name": "potash-data", "resources": []}
+    from .data.datapackage import datapackage_path
+
+    p = datapackage_path()
+    if not p.is_file():
+        return []
     try:
-        pkg = json.loads(path.read_text(encoding="utf-8"))
+        pkg = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise PotashDataError(f"not valid JSON: {exc}", file=path) from exc
-    if not isinstance(pkg.get("resources"), list):
-        raise PotashDataError("no 'resources' list", file=path, column="resources")
-    return pkg
+        raise PotashDataError(f"not valid JSON: {exc.msg}", file=p, row=exc.lineno) from exc
+    out = []
+    for r in pkg.get("resources", []):
+        sources = r.get("sources") or [{}]
+        src = sources[0].get("path")
+        sha = str(r.get("hash", "")).removeprefix("sha256:")
+        if url is not None and src != url:
+            continue
+        out.append({"path": r.get("path"), "url": src, "vintage": str(r.get("version")),
+                    "sha256": sha, "bytes": r.get("bytes")})
+    return out
 
 
-def register_resource(resource: dict, root: str | Path | None = None) -> Path:
-    """Add or replace (same ``path``) one resource in ``data/datapackage.json``, atomically.
+def _register(path: Path, url: str, vintage: str, dataset: str, licence: str | None) -> None:
+    from .data.datapackage import register_resource
 
-    The resource needs ``path`` (relative to ``data/``), ``url``, ``vintage``, ``bytes`` and
-    ``sha256``; a Frictionless ``hash`` ("sha256:...") is added. Resources stay sorted by path,
-    so the file is deterministic.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> root = tempfile.mkdtemp()
-    >>> _ = register_resource({"path": "raw/x/a.csv", "url": "https://e.org/a.csv",
-    ...                        "vintage": "2026-01-01", "bytes": 3, "sha256": "ab"}, root)
-    >>> read_datapackage(root)["resources"][0]["hash"]
-    'sha256:ab'
-    """
-    root = Path(root) if root else project_root()
-    missing = [k for k in ("path", "url", "vintage", "bytes", "sha256") if k not in resource]
-    if missing:
-        raise ValueError(f"resource: missing keys {missing}")
-    pkg = read_datapackage(root)
-    res = dict(resource)
-    res["hash"] = f"sha256:{res['sha256']}"
-    res.setdefault("name", re.sub(r"[^a-z0-9._-]+", "-", res["path"].lower()))
-    others = [r for r in pkg["resources"] if r.get("path") != res["path"]]
-    pkg["resources"] = sorted([*others, res], key=lambda r: str(r.get("path")))
-    path = _datapackage_path(root)
-    text = json.dumps(pkg, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+    register_resource(
+        path,
+        source_url=url,
+        license=licence or _LICENCES.get(dataset, "see source"),
+        version=vintage,
+        description=f"{dataset}: vintage {vintage} downloaded {_today()} by potash.refresh",
+        title=path.name,
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -240,20 +221,20 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def verify_vintages(root: str | Path | None = None, *, dataset: str | None = None) -> pd.DataFrame:
-    """Check every downloaded vintage recorded in ``data/datapackage.json`` against its sha256.
+def verify_vintages(dataset: str | None = None) -> pd.DataFrame:
+    """Check every vintage folder recorded in ``data/datapackage.json`` against its sha256.
+
+    Covers ``data/raw/<dataset>/vintage_*/`` files, shipped or downloaded by this module.
 
     Parameters
     ----------
-    root : str or Path, optional
-        Project root (default :func:`potash.paths.project_root`).
     dataset : str, optional
-        Check only this dataset (folder under ``data/raw``).
+        Check only this folder of ``data/raw`` (e.g. ``"worldbank_cmo"``).
 
     Returns
     -------
     DataFrame
-        ``dataset, vintage, path, url, sha256, bytes`` of the verified vintages, newest last.
+        ``dataset, vintage, path, url, sha256, bytes``, sorted by dataset and vintage.
 
     Raises
     ------
@@ -262,29 +243,26 @@ def verify_vintages(root: str | Path | None = None, *, dataset: str | None = Non
 
     Examples
     --------
-    >>> import tempfile
-    >>> len(verify_vintages(tempfile.mkdtemp()))
-    0
+    >>> sorted(set(verify_vintages("worldbank_cmo")["vintage"]))[:2]
+    ['2026-05-04', '2026-06-02']
     """
-    root = Path(root) if root else project_root()
     rows = []
-    for res in read_datapackage(root)["resources"]:
-        if "vintage" not in res or "url" not in res or "dataset" not in res:
+    root = project_root() / "data"
+    for r in _recorded():
+        m = re.fullmatch(r"raw/([^/]+)/vintage_[^/]+/.+", str(r["path"]))
+        if not m or (dataset is not None and m.group(1) != dataset):
             continue
-        if dataset is not None and res["dataset"] != dataset:
-            continue
-        path = root / "data" / res["path"]
+        path = root / r["path"]
         if not path.exists():
             raise PotashDataError("recorded vintage is missing", file=path)
         got = _sha256(path)
-        if got != res["sha256"]:
+        if got != r["sha256"]:
             raise PotashDataError(
-                f"changed checksum: recorded sha256 {res['sha256']}, file has {got}; the file was "
+                f"changed checksum: recorded sha256 {r['sha256']}, file has {got}; the file was "
                 "modified after download (raw files are never edited: download it again)",
                 file=path,
             )
-        rows.append({k: res.get(k) for k in ("dataset", "vintage", "path", "url", "sha256",
-                                             "bytes")})
+        rows.append({"dataset": m.group(1), **r})
     cols = ["dataset", "vintage", "path", "url", "sha256", "bytes"]
     return pd.DataFrame(rows, columns=cols).sort_values(["dataset", "vintage"], ignore_index=True)
 
@@ -436,11 +414,11 @@ def download(
     vintage_of: Callable[[Path], str] | None = None,
     expected_sha256: str | None = None,
     headers: dict | None = None,
-    root: str | Path | None = None,
     session: requests.Session | None = None,
     policy: RetryPolicy | None = None,
     progress: bool = True,
     licence: str | None = None,
+    accept: Callable[[Path], Any] | None = None,
 ) -> Download:
     """Download ``url`` into ``data/raw/<dataset>/vintage_<vintage>/<filename>`` and record it.
 
@@ -467,8 +445,6 @@ def download(
         Refuse the file if its sha256 differs.
     headers : dict, optional
         Extra request headers.
-    root : str or Path, optional
-        Project root (default :func:`potash.paths.project_root`).
     session : requests.Session, optional
         HTTP session (default a new one).
     policy : RetryPolicy, optional
@@ -477,6 +453,9 @@ def download(
         Show a progress bar (tqdm) while downloading.
     licence : str, optional
         Recorded in the data package.
+    accept : callable, optional
+        Called with the downloaded (temporary) file before it is stored; an exception it raises
+        leaves nothing stored or recorded (used to refuse Comtrade responses cut at the row limit).
 
     Returns
     -------
@@ -494,13 +473,11 @@ def download(
     --------
     >>> download("https://example.org/a.csv", "x", "a.csv")  # doctest: +SKIP
     """
-    root = Path(root) if root else project_root()
+    root = project_root()
     policy = policy or RetryPolicy()
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", dataset) or not re.fullmatch(r"[^/\\]+", filename):
         raise ValueError(f"dataset {dataset!r} / filename {filename!r}: plain names only")
-    recorded = [
-        r for r in read_datapackage(root)["resources"] if r.get("url") == url and "vintage" in r
-    ]
+    recorded = _recorded(_redact(url))
     if vintage is not None:
         for r in recorded:
             if r["vintage"] == vintage and (root / "data" / r["path"]).exists():
@@ -534,6 +511,8 @@ def download(
                 f"from {_redact(url)}",
                 file=filename,
             )
+        if accept is not None:
+            accept(tmp)
         for r in recorded:
             if r["sha256"] == sha and (root / "data" / r["path"]).exists():
                 return Download(
@@ -546,23 +525,16 @@ def download(
         while final.exists() and _sha256(final) != sha:
             final = folder / f"vintage_{vintage}_{suffix}" / filename
             suffix += 1
+        label = final.parent.name.removeprefix("vintage_")
+        if final.exists():  # the same bytes are already there (e.g. a shipped vintage)
+            rel = final.relative_to(root / "data").as_posix()
+            if any(r["path"] == rel and r["sha256"] == sha for r in _recorded()):
+                return Download(dataset, url, label, final, sha, nbytes, "unchanged")
         final.parent.mkdir(parents=True, exist_ok=True)
         if not final.exists():
             os.replace(tmp, final)
-        rel = final.relative_to(root / "data").as_posix()
-        register_resource(
-            {
-                "path": rel,
-                "dataset": dataset,
-                "url": _redact(url),
-                "vintage": final.parent.name.removeprefix("vintage_"),
-                "retrieved": _today(),
-                "bytes": nbytes,
-                "sha256": sha,
-                "licenses": [{"name": licence or _LICENCES.get(dataset, "see source")}],
-            },
-            root,
-        )
+        _register(final, _redact(url), final.parent.name.removeprefix("vintage_"), dataset,
+                  licence)
         return Download(
             dataset, url, final.parent.name.removeprefix("vintage_"), final, sha, nbytes,
             "downloaded",
@@ -605,7 +577,6 @@ def _worldbank_vintage(path: Path) -> str:
 def fetch_worldbank_cmo(
     *,
     url: str = WORLDBANK_CMO_URL,
-    root: str | Path | None = None,
     session: requests.Session | None = None,
     policy: RetryPolicy | None = None,
     progress: bool = True,
@@ -622,7 +593,7 @@ def fetch_worldbank_cmo(
     """
     return download(
         url, "worldbank_cmo", "CMO-Historical-Data-Monthly.xlsx", vintage_of=_worldbank_vintage,
-        root=root, session=session, policy=policy, progress=progress,
+        session=session, policy=policy, progress=progress,
     )
 
 
@@ -630,7 +601,6 @@ def fetch_faostat(
     domains: Sequence[str] = ("RFB", "RFN"),
     *,
     vintage: str | None = None,
-    root: str | Path | None = None,
     session: requests.Session | None = None,
     policy: RetryPolicy | None = None,
     progress: bool = True,
@@ -647,7 +617,7 @@ def fetch_faostat(
             raise ValueError(f"domains: unknown FAOSTAT domain {d!r}; allowed {sorted(FAOSTAT_URLS)}")
         url = FAOSTAT_URLS[d]
         out.append(
-            download(url, "faostat_bulk", url.rsplit("/", 1)[1], vintage=vintage, root=root,
+            download(url, "faostat_bulk", url.rsplit("/", 1)[1], vintage=vintage,
                      session=session, policy=policy, progress=progress)
         )
     return out
@@ -660,7 +630,6 @@ def fetch_baci(
     url: str | None = None,
     ingest: bool = True,
     out_dir: str | Path | None = None,
-    root: str | Path | None = None,
     session: requests.Session | None = None,
     policy: RetryPolicy | None = None,
     progress: bool = True,
@@ -681,15 +650,13 @@ def fetch_baci(
         raise ValueError(f"version {version!r} / hs {hs!r}: expected e.g. '202601' and 'HS17'")
     url = url or BACI_URL.format(hs=hs, version=version)
     dl = download(
-        url, "baci_release", f"BACI_{hs}_V{version}.zip", vintage=version, root=root,
+        url, "baci_release", f"BACI_{hs}_V{version}.zip", vintage=version,
         session=session, policy=policy, progress=progress,
     )
     if ingest:
         from .ingest import ingest_baci
 
-        root_p = Path(root) if root else None
-        base = (root_p / "data" / "processed") if root_p else processed_dir()
-        ingest_baci(dl.path, Path(out_dir) if out_dir else base / "baci" / f"{hs}_V{version}")
+        ingest_baci(dl.path, Path(out_dir) if out_dir else processed_dir() / "baci" / f"{hs}_V{version}")
     return dl
 
 
@@ -733,7 +700,7 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     >>> trade[["quantity_t", "value_usd"]].to_numpy().tolist(), dropped["rows"].tolist()
     ([[5.0, 900.0]], [1])
     """
-    from .ingest import HS_PRODUCTS
+    from .data.trade import hs_product
 
     if records.empty:
         return (
@@ -770,26 +737,32 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     reasons = reasons.mask(~total, "breakdown row (motCode/customsCode/partner2Code/mosCode)")
     keep = reasons.isna()
     hs = r["cmdCode"].astype(str).str.strip()
+    # as the loaders: net weight (kg) where positive, else the quantity when its unit is kg
     weight = pd.to_numeric(col("netWgt", None), errors="coerce").astype("float64")
-    if "qty" in r.columns and "qtyUnitCode" in r.columns:
-        kg = pd.to_numeric(r["qtyUnitCode"], errors="coerce") == 8
+    weight = weight.where(weight > 0)
+    if "qty" in r.columns:
+        kg = (pd.to_numeric(col("qtyUnitCode", None), errors="coerce") == 8) | (
+            col("qtyUnitAbbr", "").astype(str) == "kg")
         weight = weight.fillna(pd.to_numeric(r["qty"], errors="coerce").where(kg))
+    estimated = pd.Series(False, index=r.index)
+    for c in ("isQtyEstimated", "isNetWgtEstimated"):
+        estimated |= col(c, False).astype(str).str.lower().isin(["true", "1"])
+    period = col("period", None).astype("string").str.strip().fillna(
+        r["refYear"].astype("string"))
+    period = period.where(period.str.len() != 6, period.str[:4] + "-" + period.str[4:])
     trade = pd.DataFrame(
         {
             "year": pd.to_numeric(r["refYear"], errors="raise").astype("int64"),
-            "period": col("period", None).astype("string").fillna(r["refYear"].astype("string")),
+            "period": period,
             "reporter_iso3": rep.astype("string"),
             "partner_iso3": par.astype("string"),
             "flow": flow.astype("string"),
-            "product": hs.map(lambda c: HS_PRODUCTS.get(c, f"hs_{c}")).astype("string"),
+            "product": hs_product(hs),
             "hs_code": hs.astype("string"),
             "quantity_t": (weight / 1000.0).astype("float64"),
             "value_usd": pd.to_numeric(r["primaryValue"], errors="coerce").astype("float64"),
             "source": pd.Series("comtrade", index=r.index, dtype="string"),
-            "flag": pd.Series(pd.NA, index=r.index, dtype="string").mask(
-                col("isNetWgtEstimated", False).astype(str).str.lower().isin(["true", "1"]),
-                "weight_estimated",
-            ),
+            "flag": pd.Series(pd.NA, index=r.index, dtype="string").mask(estimated, "estimated"),
         }
     )[keep.to_numpy()]
     dropped = (
@@ -833,7 +806,6 @@ def fetch_comtrade(
     max_records: int = 100_000,
     totals_filter: bool = True,
     url: str | None = None,
-    root: str | Path | None = None,
     session: requests.Session | None = None,
     policy: RetryPolicy | None = None,
     vintage: str | None = None,
@@ -868,7 +840,7 @@ def fetch_comtrade(
     totals_filter : bool
         Ask the API for totals only (``motCode=0``, ``customsCode=C00``, ``partner2Code=0``);
         breakdown rows that still come back are dropped in :func:`comtrade_to_trade`.
-    url, root, session, policy, vintage, progress
+    url, session, policy, vintage, progress
         As in :func:`download`.
 
     Returns
@@ -923,21 +895,29 @@ def fetch_comtrade(
                        "breakdownMode": "classic", "includeDesc": "true"})
         full = f"{base}?{urlencode(sorted(params.items()), safe=',')}"
         name = "comtrade_" + hashlib.sha256(full.encode()).hexdigest()[:16] + ".json"
-        dl = download(
-            full, "comtrade_api", name, vintage=vintage or _today(), root=root, session=session,
-            policy=policy, progress=False, headers={"Ocp-Apim-Subscription-Key": key},
-        )
-        n_requests += dl.status != "cached"
-        data = _comtrade_data(dl.path)
-        if len(data) >= max_records:
+        def _complete(path: Path) -> None:
+            n = len(_comtrade_data(path))
+            if n >= max_records:  # cut at the row limit: never stored, asked again in parts
+                raise _LimitReached(n)
+
+        try:
+            dl = download(
+                full, "comtrade_api", name, vintage=vintage or _today(), session=session,
+                policy=policy, progress=False, headers={"Ocp-Apim-Subscription-Key": key},
+                accept=_complete,
+            )
+        except _LimitReached as exc:
+            n_requests += 1
             halves = _split_query(q)
             if halves is None:
                 raise RefreshError(
-                    f"{full}: {len(data)} rows reach the row limit ({max_records}) and the "
+                    f"{full}: {exc.args[0]} rows reach the row limit ({max_records}) and the "
                     "query cannot be split further: pass explicit reporter and partner lists"
-                )
+                ) from None
             pending = [*halves, *pending]
             continue
+        n_requests += dl.status != "cached"
+        data = _comtrade_data(dl.path)
         downloads.append(dl)
         if data:
             frames.append(pd.DataFrame.from_records(data))
@@ -950,6 +930,10 @@ def fetch_comtrade(
         )
     trade, dropped = comtrade_to_trade(records)
     return ComtradeResult(records, trade, dropped, downloads, n_requests)
+
+
+class _LimitReached(Exception):
+    """A Comtrade response holds as many rows as the limit: it may be cut."""
 
 
 def _comtrade_data(path: Path) -> list[dict]:
@@ -987,7 +971,6 @@ DEFAULT_DATASETS = ("worldbank_cmo", "faostat", "comtrade")
 def refresh_all(
     datasets: Sequence[str] | None = None,
     *,
-    root: str | Path | None = None,
     session: requests.Session | None = None,
     policy: RetryPolicy | None = None,
     progress: bool = True,
@@ -1001,7 +984,7 @@ def refresh_all(
         Any of ``"worldbank_cmo"``, ``"faostat"``, ``"comtrade"``, ``"baci"``. Default: the first
         three, plus ``"baci"`` when the environment variable ``POTASH_REFRESH_BACI=1`` is set (the
         release archive is several GB).
-    root, session, policy, progress
+    session, policy, progress
         As in :func:`download`.
     baci_version : str
         BACI release (``"202601"``).
@@ -1029,7 +1012,7 @@ def refresh_all(
     for d in datasets:
         if d not in allowed:
             raise ValueError(f"datasets: unknown {d!r}; allowed values are {list(allowed)}")
-    kw = {"root": root, "session": session, "policy": policy, "progress": progress}
+    kw = {"session": session, "policy": policy, "progress": progress}
     rows: list[dict] = []
 
     def add(dls: Iterable[Download], message: str = "") -> None:

@@ -37,10 +37,11 @@ def pandas_reference(csv: Path, hs=("3104", "3105")) -> pd.DataFrame:
     sel = raw[code.str[:4].isin(hs)].copy()
     sel["hs_code"] = code[sel.index]
     cc = pd.read_csv(COUNTRIES, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    iso = dict(zip(cc["country_code"].astype(int), cc["iso_3digit_alpha"], strict=True))
+    # areas without ISO3 ("N/A") get the loaders' pseudo code X<code> (490 -> X490)
+    iso = {int(c): (a if a != "N/A" else f"X{c}")
+           for c, a in zip(cc["country_code"], cc["iso_3digit_alpha"], strict=True)}
     sel["reporter_iso3"] = sel["i"].astype(int).map(iso)
     sel["partner_iso3"] = sel["j"].astype(int).map(iso)
-    sel = sel[~sel["reporter_iso3"].isin(["N/A"]) & ~sel["partner_iso3"].isin(["N/A"])]
     return pd.DataFrame({
         "year": sel["t"].astype(int),
         "reporter_iso3": sel["reporter_iso3"],
@@ -68,6 +69,10 @@ def test_synthetic_file_is_baci_like(synth):
     raw = pd.read_csv(synth, dtype=str, keep_default_na=False)
     assert raw.columns.tolist() == ["t", "i", "j", "k", "v", "q"]
     assert not raw.duplicated(["i", "j", "k"]).any()
+    cc = pd.read_csv(COUNTRIES, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    iso = dict(zip(cc["country_code"], cc["iso_3digit_alpha"], strict=True))
+    used = pd.unique(pd.concat([raw["i"], raw["j"]]))
+    assert len({iso[c] for c in used}) == len(used)  # one code per ISO3, as in a BACI year
     assert (raw["k"].str.len() == 5).any()  # chapters 01-09 written without the leading zero
     assert set(POTASH_HS6) & set(raw["k"])
     assert 0.01 < (raw["q"] == "NA").mean() < 0.03
@@ -90,6 +95,17 @@ def test_baci_equals_pandas_reference(synth, duck_out):
     assert got["flag"].isna().all()
     assert res.years == [2022]
     assert sorted(p.name for p in out.iterdir()) == ["year=2022"]
+
+
+def test_same_as_the_loader_on_csv_and_parquet(synth, duck_out):
+    """load_trade('baci') on the CSV (pandas loader) equals load_trade('baci') on the Parquet."""
+    from potash.data import load_trade
+
+    from_csv = load_trade("baci", path=synth)
+    from_csv = from_csv[from_csv["hs_code"].str[:4].isin(["3104", "3105"])].reset_index(drop=True)
+    from_parquet = load_trade("baci", path=duck_out[1])
+    assert len(from_parquet) == duck_out[0].rows > 100
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
 
 
 def test_contract_dtypes(duck_out):
@@ -149,13 +165,20 @@ def test_zip_release_multi_year_and_archive_dictionary(tmp_path):
                     "616,Poland,PL,POL\n490,Other Asia nes,,\n")
         zf.writestr("product_codes_HS17_V202601.csv", "code,description\n310420,KCl\n")
     res = ingest_baci(z, tmp_path / "o")
-    assert res.years == [2020, 2021] and res.rows == 2
-    assert res.excluded.to_dict("records") == [
-        {"reason": "country code without ISO3", "code": "490", "rows": 1}]
+    assert res.years == [2020, 2021] and res.rows == 3 and res.excluded.empty
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["year=2020", "year=2021"]
     got = read_trade_parquet(tmp_path / "o", years=[2021])
-    assert got["value_usd"].tolist() == [3000.0]
+    # the archive's own dictionary (new layout); no ISO3 -> the loaders' pseudo code X490
+    assert got["reporter_iso3"].tolist() == ["BLR", "X490"]
+    assert got["value_usd"].tolist() == [3000.0, 9000.0]
     assert len(res.inputs) == 2 and "BACI_HS17_Y2020_V202601.csv" in res.inputs[0]
+    # the same release unzipped into a folder gives the same files
+    with zipfile.ZipFile(z) as zf:
+        zf.extractall(tmp_path / "release")
+    ingest_baci(tmp_path / "release", tmp_path / "o2")
+    a = sorted((tmp_path / "o").rglob("*.parquet"))
+    b = sorted((tmp_path / "o2").rglob("*.parquet"))
+    assert [x.read_bytes() for x in a] == [y.read_bytes() for y in b]
 
 
 def test_gz_input_and_padded_values(tmp_path):
@@ -238,6 +261,25 @@ def test_comtrade_bulk_matches_api_parser_and_hand_count(tmp_path, engine):
     # same rows as the API-response parser (an independent pandas implementation)
     ref, _ = comtrade_to_trade(recs)
     pd.testing.assert_frame_equal(got, ref.astype(got.dtypes.to_dict()), check_dtype=False)
+
+
+@pytest.mark.parametrize("name", ["apiv1_comercio_sample_response.json",
+                                  "apiv1_mirror_sample_response_reporter.json",
+                                  "apiv1_mirror_sample_response_partner.json"])
+def test_comtrade_three_implementations_agree(tmp_path, name):
+    """The data layer's loader, the API parser and the bulk ingest give the same rows."""
+    from potash.data import load_trade
+
+    recs = pd.DataFrame.from_records(json.loads((FIX / name).read_text())["data"])
+    loader = load_trade("comtrade", path=FIX / name)
+    api, _ = comtrade_to_trade(recs)
+    recs.to_csv(tmp_path / "t.csv", index=False)
+    ingest_comtrade_bulk(tmp_path / "t.csv", tmp_path / "o", hs=tuple(set(recs["cmdCode"])))
+    bulk = read_trade_parquet(tmp_path / "o")
+    order = ["year", "reporter_iso3", "partner_iso3", "flow", "hs_code", "period"]
+    loader = loader[TRADE_COLUMNS].sort_values(order, ignore_index=True)
+    pd.testing.assert_frame_equal(api, loader, check_dtype=False)
+    pd.testing.assert_frame_equal(bulk, loader, check_dtype=False)
 
 
 def test_comtrade_bulk_world_partner_and_aggregates(tmp_path):

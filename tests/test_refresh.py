@@ -104,13 +104,24 @@ def server():
 
 
 @pytest.fixture
-def root(tmp_path):
+def root(tmp_path, monkeypatch):
+    """A project tree of its own (POTASH_ROOT), so nothing is written to the real data/."""
     (tmp_path / "data" / "raw").mkdir(parents=True)
+    monkeypatch.setenv("POTASH_ROOT", str(tmp_path))
     return tmp_path
 
 
 def _resources(root):
-    return rf.read_datapackage(root)["resources"]
+    """The recorded resources, read straight from the JSON (Frictionless layout)."""
+    p = root / "data" / "datapackage.json"
+    if not p.exists():
+        return []
+    out = []
+    for r in json.loads(p.read_text())["resources"]:
+        out.append({"path": r["path"], "url": r["sources"][0]["path"], "vintage": r["version"],
+                    "sha256": r["hash"].removeprefix("sha256:"), "bytes": r["bytes"],
+                    "dataset": r["path"].split("/")[1]})
+    return out
 
 
 # ------------------------------------------------------------------------------ World Bank
@@ -118,7 +129,7 @@ def _resources(root):
 
 def test_worldbank_new_vintage_recorded_and_old_kept(server, root):
     server.queue("/cmo.xlsx", (200, WB_JUNE.read_bytes()))
-    dl = rf.fetch_worldbank_cmo(url=server.url("/cmo.xlsx"), root=root, policy=policy(),
+    dl = rf.fetch_worldbank_cmo(url=server.url("/cmo.xlsx"), policy=policy(),
                                 progress=False)
     assert dl.status == "downloaded"
     assert dl.vintage == "2026-06-02"  # the workbook's own "Updated on June 02, 2026"
@@ -131,18 +142,18 @@ def test_worldbank_new_vintage_recorded_and_old_kept(server, root):
 
     # same content again: no second copy
     server.queue("/cmo.xlsx", (200, WB_JUNE.read_bytes()))
-    again = rf.fetch_worldbank_cmo(url=server.url("/cmo.xlsx"), root=root, policy=policy(),
+    again = rf.fetch_worldbank_cmo(url=server.url("/cmo.xlsx"), policy=policy(),
                                    progress=False)
     assert again.status == "unchanged" and again.path == dl.path
     assert len(_resources(root)) == 1
 
     # a different workbook is a new vintage; the old file stays byte-identical
     server.queue("/cmo.xlsx", (200, WB_MAY.read_bytes()))
-    other = rf.fetch_worldbank_cmo(url=server.url("/cmo.xlsx"), root=root, policy=policy(),
+    other = rf.fetch_worldbank_cmo(url=server.url("/cmo.xlsx"), policy=policy(),
                                    progress=False)
     assert other.status == "downloaded" and other.vintage == "2026-05-04"
     assert hashlib.sha256(dl.path.read_bytes()).hexdigest() == WB_JUNE_SHA
-    got = rf.verify_vintages(root)
+    got = rf.verify_vintages()
     assert got["vintage"].tolist() == ["2026-05-04", "2026-06-02"]
     assert not list((root / "data/raw/worldbank_cmo").glob(".*part"))
 
@@ -150,11 +161,24 @@ def test_worldbank_new_vintage_recorded_and_old_kept(server, root):
 # ------------------------------------------------------------------------------ HTTP errors
 
 
+def test_shipped_vintage_is_not_duplicated_nor_relabelled(server):
+    """In the real tree, the June workbook is shipped and recorded: a refresh returning the same
+    bytes reports it unchanged and leaves data/datapackage.json as it was."""
+    from potash.data.datapackage import datapackage_path
+
+    before = datapackage_path().read_bytes()
+    server.queue("/cmo.xlsx", (200, WB_JUNE.read_bytes()))
+    dl = rf.fetch_worldbank_cmo(url=server.url("/cmo.xlsx"), policy=policy(), progress=False)
+    assert dl.status == "unchanged" and dl.path == WB_JUNE
+    assert datapackage_path().read_bytes() == before
+    assert not list(WB_JUNE.parent.parent.glob(".*part"))
+
+
 def test_429_then_success_waits_retry_after_then_backoff(server, root):
     body = b"Area,Year\nBelarus,2021\n"
     server.queue("/f.csv", (429, b"slow down", {"Retry-After": "3"}), (503, b""), (200, body))
     rec = Recorder()
-    dl = rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv", root=root,
+    dl = rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv",
                      policy=policy(rec, backoff=0.5), progress=False)
     assert dl.path.read_bytes() == body
     assert len(server.hits) == 3
@@ -166,7 +190,7 @@ def test_5xx_exhausting_retries_raises_and_leaves_nothing(server, root):
     server.queue("/f.csv", (503, b"busy"))
     rec = Recorder()
     with pytest.raises(rf.RefreshError, match=r"HTTP 503.*gave up after 4 attempts"):
-        rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv", root=root,
+        rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv",
                     policy=policy(rec, max_retries=3, backoff=1.0), progress=False)
     assert rec.waits == [1.0, 2.0, 4.0]  # exponential backoff
     assert len(server.hits) == 4
@@ -176,7 +200,7 @@ def test_5xx_exhausting_retries_raises_and_leaves_nothing(server, root):
 
 def test_404_is_not_retried(server, root):
     with pytest.raises(rf.RefreshError, match="HTTP 404.*moved"):
-        rf.download(server.url("/gone.zip"), "faostat_bulk", "g.zip", root=root,
+        rf.download(server.url("/gone.zip"), "faostat_bulk", "g.zip",
                     policy=policy(), progress=False)
     assert len(server.hits) == 1
 
@@ -185,7 +209,7 @@ def test_truncated_download_retried_then_fails(server, root):
     body = bytes(range(256)) * 40
     server.queue("/b.zip", (200, body, {}, 1000))
     with pytest.raises(rf.RefreshError, match=r"truncated download: \d+ of 10240 bytes"):
-        rf.download(server.url("/b.zip"), "baci_release", "b.zip", root=root,
+        rf.download(server.url("/b.zip"), "baci_release", "b.zip",
                     policy=policy(max_retries=1), progress=False)
     assert len(server.hits) == 2
     assert list((root / "data/raw/baci_release").iterdir()) == []
@@ -194,7 +218,7 @@ def test_truncated_download_retried_then_fails(server, root):
 def test_truncated_then_complete(server, root):
     body = bytes(range(256)) * 40
     server.queue("/b.zip", (200, body, {}, 1000), (200, body, {}, None))
-    dl = rf.download(server.url("/b.zip"), "baci_release", "b.zip", root=root, vintage="202601",
+    dl = rf.download(server.url("/b.zip"), "baci_release", "b.zip", vintage="202601",
                      policy=policy(), progress=True)
     assert dl.path.read_bytes() == body and dl.bytes == len(body)
 
@@ -206,7 +230,7 @@ def test_offline_message(root):
     s.close()  # nothing listens there any more
     rec = Recorder()
     with pytest.raises(rf.OfflineError, match="cannot reach 127.0.0.1.*offline"):
-        rf.download(f"http://127.0.0.1:{port}/x.csv", "faostat_bulk", "x.csv", root=root,
+        rf.download(f"http://127.0.0.1:{port}/x.csv", "faostat_bulk", "x.csv",
                     policy=policy(rec, max_retries=2), progress=False)
     assert rec.waits == [1.0, 2.0]
 
@@ -217,7 +241,7 @@ def test_offline_message(root):
 def test_changed_checksum_expected_hash(server, root):
     server.queue("/f.csv", (200, b"a,b\n1,2\n"))
     with pytest.raises(PotashDataError, match="changed checksum: expected sha256 00"):
-        rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv", root=root,
+        rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv",
                     expected_sha256="00" * 32, policy=policy(), progress=False)
     assert _resources(root) == []
     assert list((root / "data/raw/faostat_bulk").iterdir()) == []
@@ -225,25 +249,25 @@ def test_changed_checksum_expected_hash(server, root):
 
 def test_changed_checksum_of_recorded_file(server, root):
     server.queue("/f.csv", (200, b"a,b\n1,2\n"))
-    dl = rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv", root=root,
+    dl = rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv",
                      vintage="2026-01-01", policy=policy(), progress=False)
     # cache hit: same URL and vintage, no request
     hits = len(server.hits)
-    again = rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv", root=root,
+    again = rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv",
                         vintage="2026-01-01", policy=policy(), progress=False)
     assert again.status == "cached" and len(server.hits) == hits
     dl.path.write_bytes(b"a,b\n1,3\n")  # someone edits the raw file
     with pytest.raises(PotashDataError, match="changed checksum: recorded sha256"):
-        rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv", root=root,
+        rf.download(server.url("/f.csv"), "faostat_bulk", "f.csv",
                     vintage="2026-01-01", policy=policy(), progress=False)
     with pytest.raises(PotashDataError, match=r"f\.csv: changed checksum"):
-        rf.verify_vintages(root)
+        rf.verify_vintages()
 
 
 def test_empty_body_is_an_error(server, root):
     server.queue("/e.csv", (200, b""))
     with pytest.raises(PotashDataError, match="empty download"):
-        rf.download(server.url("/e.csv"), "faostat_bulk", "e.csv", root=root, policy=policy(),
+        rf.download(server.url("/e.csv"), "faostat_bulk", "e.csv", policy=policy(),
                     progress=False)
 
 
@@ -262,9 +286,9 @@ def _totals_by_hand(records):
 def test_comtrade_missing_key(monkeypatch, root):
     monkeypatch.delenv(rf.COMTRADE_KEY_ENV, raising=False)
     with pytest.raises(rf.MissingKeyError, match="COMTRADE_SUBSCRIPTION_KEY"):
-        rf.fetch_comtrade(cmd=["310420"], period=[2021], root=root)
+        rf.fetch_comtrade(cmd=["310420"], period=[2021])
     with pytest.warns(UserWarning, match="subscription key"):
-        out = rf.refresh_all(["comtrade"], root=root, progress=False)
+        out = rf.refresh_all(["comtrade"], progress=False)
     assert out["status"].tolist() == ["skipped"]
 
 
@@ -286,7 +310,7 @@ def test_comtrade_paging_split_totals_and_key_not_stored(server, root, monkeypat
     server.handlers["/data/v1/get/C/A/HS"] = handler
     res = rf.fetch_comtrade(
         cmd=["1201", "1507", "2304"], period=[2023, 2024], reporter=[76], partner=[156],
-        flow=["X"], max_records=limit, url=server.url("/data/v1/get/C/A/HS"), root=root,
+        flow=["X"], max_records=limit, url=server.url("/data/v1/get/C/A/HS"),
         policy=policy(), progress=False, vintage="2026-11-29",
     )
     periods = [parse_qs(urlsplit(p).query)["period"][0] for p, _ in server.hits]
@@ -308,13 +332,16 @@ def test_comtrade_paging_split_totals_and_key_not_stored(server, root, monkeypat
     assert "secret-key-123" not in text
     assert all("secret" not in p.read_text() for p in (root / "data/raw").rglob("*.json"))
     assert {r["dataset"] for r in _resources(root)} == {"comtrade_api"}
+    # the response cut at the row limit is not stored: only the two complete ones
+    assert len(_resources(root)) == 2 == len(list((root / "data/raw/comtrade_api").rglob("*.json")))
+    assert res.requests == 3
 
 
 def test_comtrade_mirror_pair_and_empty_result(server, root):
     rep = (FIX / "apiv1_mirror_sample_response_reporter.json").read_bytes()
     server.queue("/rep", (200, rep))
     res = rf.fetch_comtrade(cmd=["1201"], period=[2024], reporter=[76], key="k",
-                            url=server.url("/rep"), root=root, policy=policy(), progress=False)
+                            url=server.url("/rep"), policy=policy(), progress=False)
     recs = _sample_records("apiv1_mirror_sample_response_reporter.json")
     assert len(res.trade) == len(_totals_by_hand(recs)) == 1
     assert res.trade["flow"].tolist() == ["export"]
@@ -322,7 +349,7 @@ def test_comtrade_mirror_pair_and_empty_result(server, root):
     server.queue("/empty", (200, b'{"elements": 0, "count": 0, "data": []}'))
     with pytest.warns(UserWarning, match="returned no rows"):
         res = rf.fetch_comtrade(cmd=["310420"], period=[2030], reporter=[112], key="k",
-                                url=server.url("/empty"), root=root, policy=policy(),
+                                url=server.url("/empty"), policy=policy(),
                                 progress=False)
     assert res.trade.empty and res.trade.columns.tolist() == rf._TRADE_COLUMNS
     assert res.records.empty
@@ -331,12 +358,10 @@ def test_comtrade_mirror_pair_and_empty_result(server, root):
 def test_comtrade_bad_json_and_api_error(server, root):
     server.queue("/bad", (200, b"<html>maintenance</html>"))
     with pytest.raises(PotashDataError, match="not JSON"):
-        rf.fetch_comtrade(cmd=["310420"], period=[2021], key="k", url=server.url("/bad"),
-                          root=root, policy=policy(), progress=False)
+        rf.fetch_comtrade(cmd=["310420"], period=[2021], key="k", url=server.url("/bad"), policy=policy(), progress=False)
     server.queue("/unauth", (401, b'{"statusCode": 401, "message": "Access denied"}'))
     with pytest.raises(rf.RefreshError, match="HTTP 401.*subscription key"):
-        rf.fetch_comtrade(cmd=["310420"], period=[2021], key="k", url=server.url("/unauth"),
-                          root=root, policy=policy(), progress=False)
+        rf.fetch_comtrade(cmd=["310420"], period=[2021], key="k", url=server.url("/unauth"), policy=policy(), progress=False)
 
 
 def test_throttle_spaces_requests(server, root):
@@ -344,10 +369,8 @@ def test_throttle_spaces_requests(server, root):
     rec = Recorder()
     pol = policy(rec, min_interval=5.0)
     with pytest.warns(UserWarning):
-        rf.fetch_comtrade(cmd=["310420"], period=[2020], key="k", url=server.url("/t"),
-                          root=root, policy=pol, progress=False)
-        rf.fetch_comtrade(cmd=["310420"], period=[2021], key="k", url=server.url("/t"),
-                          root=root, policy=pol, progress=False)
+        rf.fetch_comtrade(cmd=["310420"], period=[2020], key="k", url=server.url("/t"), policy=pol, progress=False)
+        rf.fetch_comtrade(cmd=["310420"], period=[2021], key="k", url=server.url("/t"), policy=pol, progress=False)
     assert len(rec.waits) == 1 and 4.0 < rec.waits[0] <= 5.0
 
 
@@ -375,7 +398,7 @@ def test_baci_release_download_cache_and_ingest(server, root):
     body = _baci_zip()
     server.queue("/BACI_HS17_V202601.zip", (200, body))
     url = server.url("/BACI_HS17_V202601.zip")
-    dl = rf.fetch_baci("202601", url=url, root=root, policy=policy(), progress=False)
+    dl = rf.fetch_baci("202601", url=url, policy=policy(), progress=False)
     assert dl.status == "downloaded" and dl.vintage == "202601"
     assert dl.path == root / "data/raw/baci_release/vintage_202601/BACI_HS17_V202601.zip"
     out = read_trade_parquet(root / "data/processed/baci/HS17_V202601")
@@ -386,7 +409,7 @@ def test_baci_release_download_cache_and_ingest(server, root):
     assert out["value_usd"].tolist() == [10_000.0, 1_234_500.0, 5_000.0, 2_500.0]
     assert out["quantity_t"].isna().tolist() == [True, False, False, False]
     hits = len(server.hits)
-    again = rf.fetch_baci("202601", url=url, root=root, policy=policy(), progress=False,
+    again = rf.fetch_baci("202601", url=url, policy=policy(), progress=False,
                           ingest=False)
     assert again.status == "cached" and len(server.hits) == hits
 
@@ -395,7 +418,7 @@ def test_baci_truncated_archive_is_refused(server, root):
     body = _baci_zip()
     server.queue("/B.zip", (200, body, {}, len(body) // 2))
     with pytest.raises(rf.RefreshError, match="truncated"):
-        rf.fetch_baci("202601", url=server.url("/B.zip"), root=root,
+        rf.fetch_baci("202601", url=server.url("/B.zip"),
                       policy=policy(max_retries=0), progress=False)
     assert not (root / "data/raw/baci_release/vintage_202601").exists()
 
@@ -441,7 +464,7 @@ def test_refresh_all_offline_fake_session(root, monkeypatch):
     }
     sess = FakeSession(routes)
     with pytest.warns(UserWarning, match="subscription key"):
-        out = rf.refresh_all(root=root, session=sess, policy=policy(), progress=False)
+        out = rf.refresh_all(session=sess, policy=policy(), progress=False)
     assert out["dataset"].tolist() == ["worldbank_cmo", "faostat_bulk", "faostat_bulk", "comtrade"]
     assert out["status"].tolist() == ["downloaded", "downloaded", "downloaded", "skipped"]
     assert out["vintage"].iloc[0] == "2026-06-02"
@@ -455,13 +478,13 @@ def test_refresh_all_offline_fake_session(root, monkeypatch):
 def test_refresh_all_offline_raises(root):
     sess = FakeSession({})
     with pytest.raises(rf.OfflineError, match="offline"):
-        rf.refresh_all(["worldbank_cmo"], root=root, session=sess,
+        rf.refresh_all(["worldbank_cmo"], session=sess,
                        policy=policy(max_retries=1), progress=False)
 
 
 def test_refresh_all_unknown_dataset(root):
     with pytest.raises(ValueError, match="allowed values"):
-        rf.refresh_all(["bloomberg"], root=root)
+        rf.refresh_all(["bloomberg"])
 
 
 def test_comtrade_to_trade_missing_field():
