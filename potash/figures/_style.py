@@ -147,7 +147,10 @@ def mark_events(
 
 
 def add_source(fig: Figure, text: str) -> Figure:
-    """Write a source line at the bottom left of the figure.
+    """Write a source line under everything already drawn on the figure (tick labels included).
+
+    Call it last, once the axes hold their content: the line is placed below the figure's
+    tight bounding box at that moment, so rotated tick labels never overlap it.
 
     Examples
     --------
@@ -156,7 +159,11 @@ def add_source(fig: Figure, text: str) -> Figure:
     ...     _ = add_source(fig, "World Bank Pink Sheet")
     >>> plt.close(fig)
     """
-    fig.text(0.01, -0.02, f"Source: {text}", fontsize=7, color="#555555", ha="left", va="top")
+    renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer)
+    x0 = max(box.x0 / fig.get_figwidth(), -0.05)
+    y0 = min(box.y0 / fig.get_figheight(), 0.0) - 0.015
+    fig.text(x0, y0, f"Source: {text}", fontsize=7, color="#555555", ha="left", va="top")
     return fig
 
 
