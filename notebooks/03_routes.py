@@ -53,14 +53,17 @@ mix = potash.route_mix()
 publish(plot_route_mix(mix), "route_mix")
 
 # %%
-mix[["period", "phase", "route", "measure", "quantity_tonnes", "source_url"]]
+mix[["period", "phase", "route", "measure", "quantity_t", "source_url"]]
 
 # %% [markdown]
-# ## The full curated route table, by kind of figure
+# ## Every route figure shipped, by table and kind
+#
+# Only `flow` rows are volumes that happened; capacities, contracts, forecasts, ranges and
+# run-rates are kept for reading, never added to flows.
 
 # %%
-routes = potash.load_routes()
-routes.groupby(["kind", "route"]).size().rename("figures").to_frame()
+routes = potash.route_table()
+routes.groupby(["table", "kind"]).size().rename("figures").to_frame()
 
 # %%
 annual_total = cargo[(cargo["cargo"] == "total") & (cargo["measure"] == "level")
@@ -70,8 +73,8 @@ fert = cargo[(cargo["cargo"] == "fertilizer") & (cargo["measure"] == "level")
              & (cargo["period"] == "2024")]["quantity_t"]
 before = mix[(mix["phase"] == "before") & mix["route"].str.startswith("Klaipeda")]
 klaipeda_blr = before.sort_values("period").iloc[-1]
-ru_ports = mix[(mix["period"] == "2022") & (mix["route"] == "Russian seaports")]["quantity_tonnes"]
-rail = mix[(mix["period"] == "2022") & (mix["route"] == "rail to China (via Russia)")]["quantity_tonnes"]
+ru_ports = mix[(mix["period"] == "2022") & (mix["route"] == "Russian seaports")]["quantity_t"]
+rail = mix[(mix["period"] == "2022") & (mix["route"] == "rail to China (via Russia)")]["quantity_t"]
 findings.add("klaipeda_2021", tot.loc["2021"] / 1e6, "{:.1f}")
 findings.add("klaipeda_2022", tot.loc["2022"] / 1e6, "{:.1f}")
 findings.add("klaipeda_2023", tot.loc["2023"] / 1e6, "{:.1f}")
@@ -79,7 +82,7 @@ findings.add("klaipeda_2024", tot.loc["2024"] / 1e6, "{:.1f}")
 findings.add("fall_2023", 1 - tot.loc["2023"] / tot.loc["2021"], "{:.0%}")
 findings.add("fert_2024", fert.iloc[0] / 1e6, "{:.2f}")
 findings.add("blr_klaipeda_year", klaipeda_blr["period"])
-findings.add("blr_klaipeda", klaipeda_blr["quantity_tonnes"] / 1e6, "{:.1f}")
+findings.add("blr_klaipeda", klaipeda_blr["quantity_t"] / 1e6, "{:.1f}")
 findings.add("ru_ports_2022", ru_ports.iloc[0] / 1e6, "{:.0f}")
 findings.add("rail_2022", rail.iloc[0] / 1e6, "{:.0f}")
 
