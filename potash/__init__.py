@@ -2,7 +2,8 @@
 
 Loaders turn the real shipped data into tidy, validated tables; the analysis modules run
 event studies on equity returns, commodity prices and trade flows around one sanctions
-calendar; ``potash.figures`` draws the findings.
+calendar; ``potash.figures`` draws the findings. Everything public is importable from here:
+``from potash import load_trade, market_shares, event_study``.
 
 Examples
 --------
@@ -11,13 +12,17 @@ Examples
 '0.1.0'
 """
 
-from .errors import PotashDataError
-
 __version__ = "0.1.0"
 
-__all__ = ["PotashDataError", "__version__"]
-
-# --- data layer (issue 2) ---
+from .breaks import (
+    BreakpointsResults,
+    ChowResults,
+    FStatsResults,
+    bai_perron,
+    chow_test,
+    f_stats,
+    pvalue_fstats,
+)
 from .data import (
     baci_country_table,
     basis_changes,
@@ -29,34 +34,17 @@ from .data import (
     load_events,
     load_prices,
     load_production,
+    load_routes,
     load_trade,
     to_iso3,
     to_returns,
     to_trading_day,
     trading_calendar,
 )
-
-__all__ += [
-    "baci_country_table",
-    "basis_changes",
-    "build_processed",
-    "convert_basis",
-    "k2o_to_kcl",
-    "kcl_to_k2o",
-    "load_equity_prices",
-    "load_events",
-    "load_prices",
-    "load_production",
-    "load_trade",
-    "to_iso3",
-    "to_returns",
-    "to_trading_day",
-    "trading_calendar",
-]
-# --- end data layer ---
-
-# --- market (issue 3) ---
-from .market import (  # noqa: E402
+from .errors import PotashDataError
+from .eventstudy import EventStudyResults, event_study, sanctions_event_study
+from .ingest import ingest_baci, ingest_comtrade_bulk, read_trade_parquet
+from .market import (
     MarketShares,
     UnitValues,
     buyer_mix,
@@ -67,98 +55,86 @@ from .market import (  # noqa: E402
     share_shift,
     unit_values,
 )
-from .routes import klaipeda_cargo, route_mix, route_shares, route_table  # noqa: E402
-
-__all__ += [
-    "MarketShares",
-    "UnitValues",
-    "buyer_mix",
-    "hhi",
-    "import_shares",
-    "klaipeda_cargo",
-    "market_shares",
-    "mirror_flows",
-    "route_mix",
-    "route_shares",
-    "route_table",
-    "share_shift",
-    "unit_values",
-]
-# --- end market ---
-
-# --- trade panels (issue 4, trade part) ---
-from .panel import TradeEventStudyResults, post_start_year, trade_event_study, trade_panel  # noqa: E402
-from .synth import SyntheticControlResults, synth_weights, synthetic_control  # noqa: E402
-
-__all__ += [
-    "SyntheticControlResults",
-    "TradeEventStudyResults",
-    "post_start_year",
-    "synth_weights",
-    "synthetic_control",
-    "trade_event_study",
-    "trade_panel",
-]
-# --- end trade panels ---
-
-# -- events (issue 6): returns event-study engine --
-from .eventstudy import EventStudyResults, event_study, sanctions_event_study  # noqa: E402
-
-__all__ += ["EventStudyResults", "event_study", "sanctions_event_study"]
-
-# isort: split
-# --- prices (issue 4, prices part) ---
-from .breaks import (  # noqa: E402
-    BreakpointsResults,
-    ChowResults,
-    FStatsResults,
-    bai_perron,
-    chow_test,
-    f_stats,
-    pvalue_fstats,
-)
-from .prices import (  # noqa: E402
+from .overview import data_coverage, headline_events
+from .panel import TradeEventStudyResults, post_start_year, trade_event_study, trade_panel
+from .prices import (
     PriceEventStudyResults,
     basis_changes_table,
     log_price_panel,
     newey_west_lags,
     price_event_study,
 )
+from .refresh import fetch_baci, fetch_comtrade, fetch_faostat, fetch_worldbank_cmo, refresh_all
+from .relief import price_signals, production_signal, relief_date, watch_timeline
+from .routes import klaipeda_cargo, route_mix, route_shares, route_table
+from .synth import SyntheticControlResults, synth_weights, synthetic_control
 
-__all__ += [
+__all__ = [
     "BreakpointsResults",
     "ChowResults",
+    "EventStudyResults",
     "FStatsResults",
+    "MarketShares",
+    "PotashDataError",
     "PriceEventStudyResults",
+    "SyntheticControlResults",
+    "TradeEventStudyResults",
+    "UnitValues",
+    "__version__",
+    "baci_country_table",
     "bai_perron",
+    "basis_changes",
     "basis_changes_table",
+    "build_processed",
+    "buyer_mix",
     "chow_test",
+    "convert_basis",
+    "data_coverage",
+    "event_study",
     "f_stats",
-    "log_price_panel",
-    "newey_west_lags",
-    "price_event_study",
-    "pvalue_fstats",
-]
-# --- end prices ---
-
-# --- refresh and full-scale ingest (issue 7) ---
-from .ingest import ingest_baci, ingest_comtrade_bulk, read_trade_parquet  # noqa: E402
-from .refresh import (  # noqa: E402
-    fetch_baci,
-    fetch_comtrade,
-    fetch_faostat,
-    fetch_worldbank_cmo,
-    refresh_all,
-)
-
-__all__ += [
     "fetch_baci",
     "fetch_comtrade",
     "fetch_faostat",
     "fetch_worldbank_cmo",
+    "headline_events",
+    "hhi",
+    "import_shares",
     "ingest_baci",
     "ingest_comtrade_bulk",
+    "k2o_to_kcl",
+    "kcl_to_k2o",
+    "klaipeda_cargo",
+    "load_equity_prices",
+    "load_events",
+    "load_prices",
+    "load_production",
+    "load_routes",
+    "load_trade",
+    "log_price_panel",
+    "market_shares",
+    "mirror_flows",
+    "newey_west_lags",
+    "post_start_year",
+    "price_event_study",
+    "price_signals",
+    "production_signal",
+    "pvalue_fstats",
     "read_trade_parquet",
     "refresh_all",
+    "relief_date",
+    "route_mix",
+    "route_shares",
+    "route_table",
+    "sanctions_event_study",
+    "share_shift",
+    "synth_weights",
+    "synthetic_control",
+    "to_iso3",
+    "to_returns",
+    "to_trading_day",
+    "trade_event_study",
+    "trade_panel",
+    "trading_calendar",
+    "unit_values",
+    "watch_timeline",
 ]
-# --- end refresh and ingest ---

@@ -22,7 +22,15 @@ from typing import Any
 from ._io import atomic_write
 from .paths import project_root, reports_dir
 
-__all__ = ["Findings", "publish", "build_report", "execute_notebook", "notebook_paths"]
+__all__ = [
+    "Findings",
+    "publish",
+    "build_report",
+    "execute_notebook",
+    "notebook_paths",
+    "readme_findings",
+    "update_readme",
+]
 
 #: Set by build_report so that notebooks write into the report folder being built.
 REPORTS_ENV = "POTASH_REPORTS_DIR"
@@ -280,7 +288,59 @@ def build_report(out_dir: str | Path | None = None, *, build_data: bool = True) 
     i += 1
     appendix = _step("methods appendix", methods_notebook, i, n)
     i += 1
-    return _step("report.html", lambda: _write_html(executed + [appendix], out), i, n)
+    html = _step("report.html", lambda: _write_html(executed + [appendix], out), i, n)
+    if out_dir is None:  # the project's own report: refresh the README's findings and figures
+        update_readme(out)
+    return html
+
+
+#: Figures shown in the README (copied to docs/figures by ``make report``).
+README_FIGURES = ("market_share", "price_its", "sanctions_caar")
+_START, _END = "<!-- findings:start -->", "<!-- findings:end -->"
+
+
+def readme_findings(report: Path) -> str:
+    """Return the README's findings section built from ``report/findings/*.json``.
+
+    Examples
+    --------
+    >>> readme_findings  # doctest: +ELLIPSIS
+    <function readme_findings at ...>
+    """
+    lines = [_START, "<!-- written by `make report` from reports/findings/*.json: do not edit -->"]
+    for f in sorted((report / "findings").glob("*.json")):
+        payload = json.loads(f.read_text(encoding="utf-8"))
+        title = f.stem.split("_", 1)[1].replace("_", " ").capitalize()
+        lines.append(f"\n**{title}** (`notebooks/{f.stem}.py`)\n")
+        lines += [f"- {sentence}" for sentence in payload["sentences"]]
+    lines.append(_END)
+    return "\n".join(lines)
+
+
+def update_readme(report: Path, readme: Path | None = None) -> Path:
+    """Rewrite the README's findings section and copy its figures to ``docs/figures``.
+
+    Examples
+    --------
+    >>> update_readme  # doctest: +ELLIPSIS
+    <function update_readme at ...>
+    """
+    import shutil
+
+    readme = readme or project_root() / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if _START not in text or _END not in text:
+        raise ValueError(f"{readme}: no {_START} ... {_END} section to fill")
+    head, rest = text.split(_START, 1)
+    _, tail = rest.split(_END, 1)
+    new = head + readme_findings(report) + tail
+    atomic_write(readme, lambda p: p.write_text(new, encoding="utf-8"))
+    docs = project_root() / "docs" / "figures"
+    docs.mkdir(parents=True, exist_ok=True)
+    for name in README_FIGURES:
+        src = report / "figures" / f"{name}.png"
+        atomic_write(docs / src.name, lambda p, src=src: shutil.copyfile(src, p))
+    return readme
 
 
 def _write_html(notebooks: list[Any], out: Path) -> Path:
