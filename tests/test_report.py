@@ -100,3 +100,13 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path: Path) -> None:
     bad.write_text("# %%\nx = 1\n\n# %%\nraise ValueError('boom')\n")
     with pytest.raises(RuntimeError, match=r"notebook 99_broken.py, cell 2 \(\"raise ValueError\('boom'\)\"\) failed"):
         execute_notebook(bad, tmp_path)
+
+
+def test_readme_findings_are_the_built_findings(report_dir: Path) -> None:
+    """The README's findings section is what `make report` writes from the results."""
+    from potash.report import readme_findings
+
+    readme = (project_root() / "README.md").read_text(encoding="utf-8")
+    assert readme_findings(report_dir) in readme, "README findings are stale: run `make report`"
+    for name in ("market_share", "price_its", "sanctions_caar"):
+        assert (project_root() / "docs" / "figures" / f"{name}.png").is_file()
