@@ -19,26 +19,38 @@ __all__ = ["PotashDataError", "__version__"]
 
 # --- data layer (issue 2) ---
 from .data import (
+    baci_country_table,
     basis_changes,
     build_processed,
+    convert_basis,
+    k2o_to_kcl,
+    kcl_to_k2o,
     load_equity_prices,
     load_events,
     load_prices,
     load_production,
+    load_routes,
     load_trade,
+    to_iso3,
     to_returns,
     to_trading_day,
     trading_calendar,
 )
 
 __all__ += [
+    "baci_country_table",
     "basis_changes",
     "build_processed",
+    "convert_basis",
+    "k2o_to_kcl",
+    "kcl_to_k2o",
     "load_equity_prices",
     "load_events",
     "load_prices",
     "load_production",
+    "load_routes",
     "load_trade",
+    "to_iso3",
     "to_returns",
     "to_trading_day",
     "trading_calendar",

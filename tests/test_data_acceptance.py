@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 
@@ -17,12 +18,18 @@ from potash.paths import raw_dir
 WB = raw_dir() / "worldbank_cmo"
 
 
-def _cells(vintage: str, header: str) -> dict[str, object]:
-    """Read one Pink Sheet column straight from the workbook (independent of the loader)."""
+@functools.lru_cache(maxsize=2)
+def _rows(vintage: str) -> list[tuple]:
     wb = openpyxl.load_workbook(WB / f"vintage_{vintage}" / "CMO-Historical-Data-Monthly.xlsx",
                                 read_only=True)
     rows = list(wb["Monthly Prices"].iter_rows(values_only=True))
     wb.close()
+    return rows
+
+
+def _cells(vintage: str, header: str) -> dict[str, object]:
+    """Read one Pink Sheet column straight from the workbook (independent of the loader)."""
+    rows = _rows(vintage)
     j = list(rows[4]).index(header)
     return {r[0]: r[j] for r in rows[6:] if isinstance(r[0], str) and "M" in r[0]}
 

@@ -151,3 +151,26 @@ def test_country_codes() -> None:
         to_iso3(["Atlantis"])
     assert to_iso3(["China, mainland", "USSR", "World"]).tolist()[:2] == ["CHN", "SUN"]
     assert to_iso3(["World"]).isna().all()
+
+
+def test_routes_table() -> None:
+    from potash.data import load_routes
+
+    r = load_routes()
+    raw = pd.read_csv(project_root() / "data/raw/bilateral_curated/potash_routes_curated.csv")
+    assert len(r) == len(raw) == 48
+    assert (r.loc[r["measure"].str.contains("CAPACITY"), "measure_kind"] == "capacity").all()
+    assert r["period_start"].le(r["period_end"]).all()
+    k17 = r[(r["period"] == "2017") & (r["exporter"] == "BLR")]
+    assert k17["quantity_t"].tolist() == [8_100_000.0]
+
+
+def test_routes_bad_exporter(tmp_path: Path) -> None:
+    from potash.data import load_routes
+
+    src = project_root() / "data/raw/bilateral_curated/potash_routes_curated.csv"
+    lines = src.read_text().splitlines()
+    lines[1] = lines[1].replace("2009,BLR,", "2009,BY,")
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(PotashDataError, match=r"r.csv, column 'exporter_iso3', row 2: unknown exporter 'BY'"):
+        load_routes(tmp_path / "r.csv")

@@ -31,7 +31,7 @@ from .production import (
     kcl_to_k2o,
     load_production,
 )
-from .trade import TRADE_COLUMNS, load_trade, parse_period
+from .trade import TRADE_COLUMNS, load_routes, load_trade, parse_period
 
 __all__ = [
     "K2O_CONTENT",
@@ -50,6 +50,7 @@ __all__ = [
     "load_equity_prices",
     "load_events",
     "load_prices",
+    "load_routes",
     "load_trade",
     "m49_to_iso3",
     "parse_period",

@@ -168,7 +168,11 @@ def cached(name: str, *, with_dropped: bool = False) -> Any:
         df = _restore(pd.read_parquet(main))
         dropped = _restore(pd.read_parquet(drop)) if drop.is_file() else None
     else:
-        df, dropped = _write(name, ds)
+        try:
+            df, dropped = _write(name, ds)
+        except PermissionError:  # read-only checkout: build in memory only
+            res = ds.build()
+            df, dropped = (res if isinstance(res, tuple) else (res, None))
     return (df, dropped) if with_dropped else df
 
 
@@ -184,7 +188,9 @@ def build_processed(refresh: bool = False) -> list[Path]:
     Returns
     -------
     list of Path
-        The processed files written, sorted.
+        The processed files written, sorted: one ``<name>.parquet`` per :func:`dataset_names`
+        (plus ``<name>__dropped.parquet`` with what was dropped or excluded, and
+        ``prices.parquet`` with all price sources in one table).
 
     Examples
     --------
@@ -205,4 +211,9 @@ def build_processed(refresh: bool = False) -> list[Path]:
         written.append(main)
         if drop.is_file():
             written.append(drop)
+    # convenience: every price source (newest Pink Sheet, USDA, Ecuador) in one table
+    from .prices import load_prices
+
+    allp = pd.concat([load_prices(s) for s in ("worldbank", "usda", "ecuador")], ignore_index=True)
+    written.append(write_parquet(allp, processed_dir() / "prices.parquet"))
     return sorted(written)

@@ -170,7 +170,25 @@ def is_fao_aggregate(name: str) -> bool:
 
 
 def fao_aggregate_reason(name: str) -> str:
-    """Why an FAO area is treated as an aggregate (empty string for a country)."""
+    """Why an FAO area is treated as an aggregate (empty string for a country).
+
+    Parameters
+    ----------
+    name : str
+        FAO area name.
+
+    Returns
+    -------
+    str
+        The reason, or ``""`` for a country.
+
+    Examples
+    --------
+    >>> fao_aggregate_reason("European Union (27)")
+    'aggregate (world, region, economic group or EU)'
+    >>> fao_aggregate_reason("Belarus")
+    ''
+    """
     if name in _FAO_COUNTRY_GROUPS:
         return _FAO_COUNTRY_GROUPS[name]
     if _INTRA.search(name):

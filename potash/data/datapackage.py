@@ -152,6 +152,16 @@ _HASH_CACHE: dict[tuple[str, int, int], str] = {}
 def file_sha256(path: str | Path) -> str:
     """Return the hex sha256 of a file (cached on path, size and modification time).
 
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
     Examples
     --------
     >>> import tempfile, pathlib

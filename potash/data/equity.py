@@ -132,6 +132,16 @@ def load_equity_prices(
 def trading_calendar(ticker: str = "SPY") -> pd.DatetimeIndex:
     """Trading days of the shipped equity data: the dates of ``ticker`` (default SPY, NYSE).
 
+    Parameters
+    ----------
+    ticker : str
+        Ticker whose dates define the calendar.
+
+    Returns
+    -------
+    DatetimeIndex
+        The trading days (the partial last day of the snapshot excluded).
+
     Examples
     --------
     >>> cal = trading_calendar()

@@ -33,7 +33,7 @@ from .countries import (
     to_iso3,
 )
 
-__all__ = ["TRADE_COLUMNS", "load_trade"]
+__all__ = ["TRADE_COLUMNS", "load_routes", "load_trade", "parse_period"]
 
 #: The columns of every trade table, in order.
 TRADE_COLUMNS = ["year", "period", "reporter_iso3", "partner_iso3", "flow", "product", "hs_code",
@@ -390,6 +390,81 @@ def _build_curated(path: str | Path | None = None) -> pd.DataFrame:
     res = _tidy(out, extra)
     res = res.sort_values("line", kind="mergesort").reset_index(drop=True)
     return res
+
+
+# ---------------------------------------------------------------------------- routes
+_ROUTES = ["period", "exporter_iso3", "route", "node", "quantity_tonnes", "measure", "basis",
+           "source_url", "quote"]
+#: Words (in capitals in ``measure``) marking rows that are not realised flows.
+ROUTE_NOT_FLOW = ("CAPACITY", "CONTRACT", "FORECAST", "DECREASE", "ESTIMATE")
+
+
+def load_routes(path: str | Path | None = None) -> pd.DataFrame:
+    """Load the curated route, port and rail volumes (Klaipeda, Russian ports, rail to China).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A CSV in the layout of ``data/raw/bilateral_curated/potash_routes_curated.csv``.
+
+    Returns
+    -------
+    DataFrame
+        ``period, period_start, period_end, period_kind`` (see :func:`parse_period`),
+        ``exporter`` (``BLR`` = Belarusian cargo only, ``ALL`` = all origins, ``RUS+BLR``),
+        ``route, node, quantity_t, measure, measure_kind`` (``flow`` or one of capacity,
+        contract, forecast, decrease, estimate: never add those to flows), ``basis``,
+        ``source_url, quote, line``. Rows without a number keep ``quantity_t`` NaN.
+
+    Examples
+    --------
+    >>> r = load_routes()
+    >>> sorted(r["measure_kind"].unique())
+    ['capacity', 'contract', 'decrease', 'estimate', 'flow', 'forecast']
+    """
+    p = Path(path) if path is not None else raw_path("bilateral_curated", "potash_routes_curated.csv")
+    df = read_csv_text(p, _ROUTES)
+    f = rel(p)
+    require_values(df, ["period", "exporter_iso3", "route", "measure", "basis", "source_url",
+                        "quote"], f)
+    parsed = []
+    for per, line in zip(df["period"], df["_line"], strict=True):
+        try:
+            parsed.append(parse_period(per))
+        except ValueError as exc:
+            raise PotashDataError(str(exc), file=f, column="period", row=int(line)) from None
+    bad = ~df["exporter_iso3"].isin(["BLR", "ALL", "RUS+BLR"])
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise PotashDataError(f"unknown exporter {df['exporter_iso3'].iloc[i]!r}; allowed: BLR, ALL, "
+                              "RUS+BLR", file=f, column="exporter_iso3", row=int(df["_line"].iloc[i]))
+    bad = ~df["basis"].isin(_BASES)
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise PotashDataError(f"unknown basis {df['basis'].iloc[i]!r}", file=f, column="basis",
+                              row=int(df["_line"].iloc[i]))
+    q = to_float(df, "quantity_tonnes", f)
+    check_unique(df, ["period", "exporter_iso3", "route", "node", "source_url", "quote"], f)
+    kind = pd.Series("flow", index=df.index, dtype="string")
+    for word in ROUTE_NOT_FLOW:
+        kind = kind.mask(df["measure"].str.contains(rf"\b{word}\b", regex=True), word.lower())
+    out = pd.DataFrame({
+        "period": df["period"].astype("string"),
+        "period_start": pd.DatetimeIndex([x[0] for x in parsed]).astype("datetime64[ns]"),
+        "period_end": pd.DatetimeIndex([x[1] for x in parsed]).astype("datetime64[ns]"),
+        "period_kind": pd.array([x[2] for x in parsed], dtype="string"),
+        "exporter": df["exporter_iso3"].astype("string").to_numpy(),
+        "route": df["route"].astype("string").to_numpy(),
+        "node": df["node"].astype("string").to_numpy(),
+        "quantity_t": q.to_numpy(),
+        "measure": df["measure"].astype("string").to_numpy(),
+        "measure_kind": kind.to_numpy(),
+        "basis": df["basis"].astype("string").to_numpy(),
+        "source_url": df["source_url"].astype("string").to_numpy(),
+        "quote": df["quote"].astype("string").to_numpy(),
+        "line": df["_line"].to_numpy(),
+    })
+    return out
 
 
 # -------------------------------------------------------------------------- comtrade
