@@ -31,8 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "data":
         from .data import build_processed
+        from .refresh import RefreshError
 
-        build_processed(refresh=args.refresh)
+        try:
+            build_processed(refresh=args.refresh)
+        except RefreshError as exc:  # offline, missing key, a source that moved: say so plainly
+            print(f"potash data --refresh: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "report":
         from .report import build_report

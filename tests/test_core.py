@@ -48,3 +48,17 @@ def test_style_leaves_global_state_alone() -> None:
     with potash_style():
         assert plt.rcParams["axes.spines.top"] is False
     assert plt.rcParams["axes.spines.top"] == before
+
+
+def test_cli_refresh_offline_exits_with_a_message(monkeypatch, capsys) -> None:
+    import potash.data.build as build
+    from potash.cli import main
+    from potash.refresh import OfflineError
+
+    def offline(refresh: bool = False) -> None:
+        raise OfflineError("cannot reach the World Bank host: are you offline?")
+
+    monkeypatch.setattr(build, "build_processed", offline)
+    monkeypatch.setattr("potash.data.build_processed", offline)
+    assert main(["data", "--refresh"]) == 1
+    assert "are you offline?" in capsys.readouterr().err

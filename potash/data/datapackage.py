@@ -247,8 +247,9 @@ def build_datapackage(existing: dict[str, Any] | None = None) -> dict[str, Any]:
             if not f.is_file() or f.name in _SKIP:
                 continue
             version = meta["version"]
-            if isinstance(version, dict):
-                version = version[f.relative_to(root / folder).parts[0]]
+            if isinstance(version, dict):  # one version per vintage folder; a new folder
+                sub = f.relative_to(root / folder).parts[0]  # (a refresh) is named by itself
+                version = version.get(sub, sub.removeprefix("vintage_"))
             res = _resource(f, meta, version)
             covered.add(res["path"])
             resources.append(res)
