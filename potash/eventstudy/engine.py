@@ -142,7 +142,7 @@ def _check_market(
     return frame.sort_index()
 
 
-def _normalise_events(events: Any, securities: Sequence[str]) -> pd.DataFrame:
+def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
     """Return a frame ``event_id, security, date`` (one row per requested pair)."""
     if isinstance(events, (str, pd.Timestamp, np.datetime64)) or hasattr(events, "isoformat"):
         events = [events]
@@ -197,14 +197,38 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> pd.DataFrame:
                 row=row + 1,
             )
         n_ev, n_sec = len(frame), len(securities)
-        frame = pd.DataFrame(
-            {
-                "event_id": np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec),
-                "security": np.tile(np.asarray(securities, dtype=object), n_ev),
-                "date": np.repeat(frame["date"].to_numpy(), n_sec),
-            }
+        return _Pairs(
+            event_id=np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec).view(_Col),
+            security=np.tile(np.asarray(securities, dtype=object), n_ev).view(_Col),
+            date=np.repeat(frame["date"].to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
         )
-    return frame[["event_id", "security", "date"]]
+    return _Pairs(
+        event_id=frame["event_id"].to_numpy(dtype=object).view(_Col),
+        security=frame["security"].to_numpy(dtype=object).view(_Col),
+        date=frame["date"].to_numpy(dtype="datetime64[ns]").view(_Col),
+    )
+
+
+class _Col(np.ndarray):
+    """A numpy column that also answers the few pandas calls the engine makes."""
+
+    def to_numpy(self, dtype: Any = None) -> np.ndarray:
+        return np.asarray(self, dtype=dtype)
+
+    @property
+    def iloc(self) -> np.ndarray:
+        return np.asarray(self)
+
+
+class _Pairs(dict):
+    """Columns of the requested security-event pairs as numpy arrays (no DataFrame overhead)."""
+
+    def assign(self, **cols: Any) -> _Pairs:
+        out = _Pairs(self)
+        for k, v in cols.items():
+            arr = v.to_numpy() if isinstance(v, pd.Index | pd.Series) else np.asarray(v)
+            out[k] = arr.view(_Col)
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,8 +279,8 @@ def _window_positions(
         ends = pd.DatetimeIndex([table[e][1] for e in pairs["event_id"]])
     else:
         start, end = _as_date_pair(window, name)
-        starts = pd.DatetimeIndex([start] * len(pairs))
-        ends = pd.DatetimeIndex([end] * len(pairs))
+        starts = pd.DatetimeIndex([start] * len(pairs["event_id"]))
+        ends = pd.DatetimeIndex([end] * len(pairs["event_id"]))
     first = calendar.searchsorted(starts, side="left").astype(np.int64)
     last = calendar.searchsorted(ends, side="right").astype(np.int64) - 1
     return first, last, False
