@@ -441,7 +441,10 @@ def prepare(
     # offset l of the estimation window is usable when it lies inside the window and the data
     lo = np.maximum(-g_sfirst, 0)[:, :, None]
     hi = np.minimum(g_slen, n_cal - g_sfirst)[:, :, None]
-    est_mask = (off_l >= lo) & (off_l < hi) & use
+    est_full = bool((lo == 0).all() and (hi == L).all() and use.all())
+    est_mask = (
+        np.broadcast_to(np.True_, (E, S, L)) if est_full else (off_l >= lo) & (off_l < hi) & use
+    )
     t0c = np.maximum(g_t0, 0)[:, :, None]
     evt_mask = (
         (days[None, None, :] >= np.maximum(g_rlo, -g_t0)[:, :, None])
@@ -462,8 +465,6 @@ def prepare(
         for ei in range(E):
             a = int(g_sfirst[ei, 0])
             y_est[ei] = R[a : a + L].T
-        if not est_mask.all():
-            y_est[~est_mask] = np.nan
     else:
         est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
         y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
@@ -539,6 +540,7 @@ def prepare(
             "rel_lo": np.where(requested & g_ok, g_rlo, 0),
             "rel_hi": np.where(requested & g_ok, g_rhi, -1),
             "est_len": g_slen,
+            "est_full": est_full,
         },
     )
 
@@ -598,9 +600,19 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
     T = p.y_evt.shape[-1]
     f = p.x_est.shape[-1] if model not in ("constant_mean", "market_adjusted") else 0
     x_ok = np.all(np.isfinite(p.x_est), axis=-1) if p.x_est.shape[-1] else True
-    valid = p.est_mask & np.isfinite(p.y_est) & x_ok
-    complete = bool(valid.all())  # fast path: no masks needed
-    n = valid.sum(axis=-1)
+    # fast path: every window inside the data and no missing value -> no masks at all
+    complete = (
+        bool(p.extra.get("est_full"))
+        and (x_ok is True or bool(np.all(x_ok)))
+        and not bool(np.isnan(p.y_est).any())
+    )
+    if complete:
+        valid = np.broadcast_to(np.True_, p.y_est.shape)
+        n = np.full((E, S), L)
+    else:
+        valid = p.est_mask & np.isfinite(p.y_est) & x_ok
+        complete = bool(valid.all())
+        n = valid.sum(axis=-1)
     w = None if complete else valid.astype(float)
     y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -709,5 +721,6 @@ def estimation_residuals(p: Prepared, fit: Fit) -> np.ndarray:
     xc = np.nan_to_num(p.x_est - fit.x_centre)
     beta = fit.params[..., 1:]
     resid = p.y_est - fit.fit_intercept[..., None] - _xbeta(xc, beta)
-    resid[~fit.valid_est] = np.nan
+    if not fit.valid_est.all():
+        resid[~fit.valid_est] = np.nan
     return resid
