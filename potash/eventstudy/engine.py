@@ -650,7 +650,8 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 )
                 # SSR from the moments: sum w (y - ybar)^2 - beta' sxy
                 y2 = np.einsum("esl,esl->es", y0, y0)
-                ssr_m = y2 - nn * ybar**2 - np.einsum("esf,esf->es", beta, sxy)
+                # (clipped at 0: an exact fit can round to a tiny negative number)
+                ssr_m = np.maximum(y2 - nn * ybar**2 - np.einsum("esf,esf->es", beta, sxy), 0.0)
                 resid = None
                 if residuals:
                     resid = p.y_est - a_c[..., None] - _xbeta(xc, beta)
