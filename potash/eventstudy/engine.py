@@ -56,7 +56,8 @@ def _as_datetime_index(index: pd.Index, table: str) -> pd.DatetimeIndex:
 def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Return ``frame`` as float64, or raise naming the first non-numeric cell."""
     if all(
-        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+        for t in set(frame.dtypes)
     ):
         fast = pd.DataFrame(frame.to_numpy(dtype="float64", na_value=np.nan), index=frame.index)
         fast.columns = [str(c) for c in frame.columns]
@@ -95,8 +96,9 @@ def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
         raise PotashDataError("duplicate security column", file="returns", column=str(dup))
     frame = _numeric_frame(returns, "returns")
     frame.index = _as_datetime_index(returns.index, "returns")
-    frame = frame.sort_index()
-    inf = ~np.isfinite(frame.to_numpy()) & frame.notna().to_numpy()
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index()
+    inf = np.isinf(frame.to_numpy())
     if inf.any():
         r, c = np.argwhere(inf)[0]
         raise PotashDataError(
@@ -146,6 +148,31 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
     """Return a frame ``event_id, security, date`` (one row per requested pair)."""
     if isinstance(events, (str, pd.Timestamp, np.datetime64)) or hasattr(events, "isoformat"):
         events = [events]
+    if not isinstance(events, pd.DataFrame):
+        # a list of dates: parse at once; one event per date, every security
+        dates_in = list(events)
+        if not dates_in:
+            raise ValueError("events is empty")
+        parsed_l = pd.to_datetime(pd.Series(dates_in, dtype=object), errors="coerce")
+        if parsed_l.isna().any():
+            row = int(np.flatnonzero(parsed_l.isna().to_numpy())[0])
+            raise PotashDataError(
+                f"not a date: {dates_in[row]!r}", file="events", column="date", row=row + 1
+            )
+        d = pd.DatetimeIndex(parsed_l).normalize()
+        ids = np.asarray(d.strftime("%Y-%m-%d"), dtype=object)
+        dup = pd.Index(ids).duplicated()
+        if dup.any():
+            row = int(np.flatnonzero(dup)[0])
+            raise PotashDataError(
+                f"duplicate event_id {ids[row]!r}", file="events", column="event_id", row=row + 1
+            )
+        n_sec = len(securities)
+        return _Pairs(
+            event_id=np.repeat(ids, n_sec).view(_Col),
+            security=np.tile(np.asarray(securities, dtype=object), len(ids)).view(_Col),
+            date=np.repeat(d.to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
+        )
     if isinstance(events, pd.DataFrame):
         frame = events.copy()
         if "date" not in frame.columns:
