@@ -339,7 +339,7 @@ class Prepared:
     est_first: np.ndarray  # (E, S) first calendar position of the estimation window
     est_mask: np.ndarray  # (E, S, L) bool: inside window and inside data
     evt_mask: np.ndarray  # (E, S, T)
-    y_est: np.ndarray  # (E, S, L) NaN-masked
+    y_est_: np.ndarray | None  # (E, S, L) NaN-masked; None until needed (see ``y_est``)
     x_est: np.ndarray  # (E, S or 1, L, k): 1 when shared by all securities of an event
     y_evt: np.ndarray  # (E, S, T)
     x_evt: np.ndarray  # (E, S or 1, T, k)
@@ -347,6 +347,23 @@ class Prepared:
     pairs: pd.DataFrame  # requested pairs with dates, shift, windows
     min_obs: int
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def est_blocks(self):
+        """(event, (L, S) view of the returns) for the slice layout (a loop over events)."""
+        R, L = self.extra["R"], self.extra["L"]
+        for ei, a in enumerate(self.extra["slice_starts"]):
+            yield ei, R[a : a + L]
+
+    @property
+    def y_est(self) -> np.ndarray:
+        """Estimation-window returns stacked (E, S, L), built on first use."""
+        if self.y_est_ is None:
+            E, S, L = self.est_mask.shape
+            out = np.empty((E, S, L))
+            for ei, block in self.est_blocks():
+                out[ei] = block.T
+            self.y_est_ = out
+        return self.y_est_
 
 
 def prepare(
@@ -488,11 +505,11 @@ def prepare(
     ):
         # every window inside the data and shared by the securities of an event: one
         # contiguous slice per event (a loop over events, not over security-event pairs)
-        y_est = np.empty((E, S, L))
-        for ei in range(E):
-            a = int(g_sfirst[ei, 0])
-            y_est[ei] = R[a : a + L].T
+        # the model works on views of R; the stacked copy is built only when needed
+        y_est = None
+        slice_starts = g_sfirst[:, 0].astype(int)
     else:
+        slice_starts = None
         est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
         y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
     y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
@@ -553,7 +570,7 @@ def prepare(
         est_first=g_sfirst,
         est_mask=est_mask,
         evt_mask=evt_mask,
-        y_est=y_est,
+        y_est_=y_est,
         x_est=x_est,
         y_evt=y_evt,
         x_evt=x_evt,
@@ -568,6 +585,9 @@ def prepare(
             "rel_hi": np.where(requested & g_ok, g_rhi, -1),
             "est_len": g_slen,
             "est_full": est_full,
+            "slice_starts": slice_starts,
+            "R": R,
+            "L": L,
         },
     )
 
@@ -623,28 +643,46 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
     statistics need it.
     """
     model = p.model
-    E, S, L = p.y_est.shape
+    E, S, L = p.est_mask.shape
     T = p.y_evt.shape[-1]
+    lazy = p.y_est_ is None  # returns still in the calendar table: work on per-event views
     f = p.x_est.shape[-1] if model not in ("constant_mean", "market_adjusted") else 0
     x_ok = np.all(np.isfinite(p.x_est), axis=-1) if p.x_est.shape[-1] else True
     # fast path: every window inside the data and no missing value -> no masks at all
     complete = (
         bool(p.extra.get("est_full"))
         and (x_ok is True or bool(np.all(x_ok)))
-        and not bool(np.isnan(p.y_est).any())
+        and not (
+            any(bool(np.isnan(b).any()) for _, b in p.est_blocks())
+            if lazy
+            else bool(np.isnan(p.y_est).any())
+        )
+    )
+    lazy = (
+        lazy
+        and complete
+        and p.x_est.shape[1] == 1
+        and model not in ("constant_mean", "market_adjusted")
     )
     if complete:
-        valid = np.broadcast_to(np.True_, p.y_est.shape)
+        valid = np.broadcast_to(np.True_, (E, S, L))
         n = np.full((E, S), L)
     else:
         valid = p.est_mask & np.isfinite(p.y_est) & x_ok
         complete = bool(valid.all())
         n = valid.sum(axis=-1)
     w = None if complete else valid.astype(float)
-    y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
+    if lazy:
+        y0 = None
+        ysum = np.empty((E, S))
+        for ei, block in p.est_blocks():
+            ysum[ei] = block.sum(axis=0)
+    else:
+        y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
+        ysum = y0.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         nn = np.maximum(n, 1).astype(float)
-        ybar = y0.sum(axis=-1) / nn
+        ybar = ysum / nn
         if model == "market_adjusted":
             k = 0
             resid = np.where(valid, p.y_est - p.x_est[..., 0], np.nan)
@@ -663,7 +701,16 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 sx = _wsum(w, xc, S)  # (E, S, f)
                 xx = (xc[..., :, None] * xc[..., None, :]).reshape(xc.shape[:3] + (f * f,))
                 sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
-                sxy_raw = _wsum(y0, xc)
+                if lazy:  # per event: (S, L) @ (L, f) on a view of the return table
+                    sxy_raw = np.empty((E, S, f))
+                    y2 = np.empty((E, S))
+                    xc_e = np.broadcast_to(xc, (E, 1) + xc.shape[2:])[:, 0]
+                    for ei, block in p.est_blocks():
+                        sxy_raw[ei] = block.T @ xc_e[ei]
+                        y2[ei] = np.einsum("ls,ls->s", block, block)
+                else:
+                    sxy_raw = _wsum(y0, xc)
+                    y2 = np.einsum("esl,esl->es", y0, y0)
                 xbar = sx / nn[..., None]
                 sxx = sxx_raw - nn[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
                 sxy = sxy_raw - nn[..., None] * xbar * ybar[..., None]
@@ -676,7 +723,6 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                     "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar.shape), beta
                 )
                 # SSR from the moments: sum w (y - ybar)^2 - beta' sxy
-                y2 = np.einsum("esl,esl->es", y0, y0)
                 # (clipped at 0: an exact fit can round to a tiny negative number)
                 ssr_m = np.maximum(y2 - nn * ybar**2 - np.einsum("esf,esf->es", beta, sxy), 0.0)
                 resid = None
