@@ -56,7 +56,8 @@ def _as_datetime_index(index: pd.Index, table: str) -> pd.DatetimeIndex:
 def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Return ``frame`` as float64, or raise naming the first non-numeric cell."""
     if all(
-        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+        for t in set(frame.dtypes)
     ):
         fast = pd.DataFrame(frame.to_numpy(dtype="float64", na_value=np.nan), index=frame.index)
         fast.columns = [str(c) for c in frame.columns]
@@ -95,8 +96,9 @@ def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
         raise PotashDataError("duplicate security column", file="returns", column=str(dup))
     frame = _numeric_frame(returns, "returns")
     frame.index = _as_datetime_index(returns.index, "returns")
-    frame = frame.sort_index()
-    inf = ~np.isfinite(frame.to_numpy()) & frame.notna().to_numpy()
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index()
+    inf = np.isinf(frame.to_numpy())
     if inf.any():
         r, c = np.argwhere(inf)[0]
         raise PotashDataError(
@@ -142,10 +144,35 @@ def _check_market(
     return frame.sort_index()
 
 
-def _normalise_events(events: Any, securities: Sequence[str]) -> pd.DataFrame:
+def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
     """Return a frame ``event_id, security, date`` (one row per requested pair)."""
     if isinstance(events, (str, pd.Timestamp, np.datetime64)) or hasattr(events, "isoformat"):
         events = [events]
+    if not isinstance(events, pd.DataFrame):
+        # a list of dates: parse at once; one event per date, every security
+        dates_in = list(events)
+        if not dates_in:
+            raise ValueError("events is empty")
+        parsed_l = pd.to_datetime(pd.Series(dates_in, dtype=object), errors="coerce")
+        if parsed_l.isna().any():
+            row = int(np.flatnonzero(parsed_l.isna().to_numpy())[0])
+            raise PotashDataError(
+                f"not a date: {dates_in[row]!r}", file="events", column="date", row=row + 1
+            )
+        d = pd.DatetimeIndex(parsed_l).normalize()
+        ids = np.asarray(d.strftime("%Y-%m-%d"), dtype=object)
+        dup = pd.Index(ids).duplicated()
+        if dup.any():
+            row = int(np.flatnonzero(dup)[0])
+            raise PotashDataError(
+                f"duplicate event_id {ids[row]!r}", file="events", column="event_id", row=row + 1
+            )
+        n_sec = len(securities)
+        return _Pairs(
+            event_id=np.repeat(ids, n_sec).view(_Col),
+            security=np.tile(np.asarray(securities, dtype=object), len(ids)).view(_Col),
+            date=np.repeat(d.to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
+        )
     if isinstance(events, pd.DataFrame):
         frame = events.copy()
         if "date" not in frame.columns:
@@ -197,14 +224,38 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> pd.DataFrame:
                 row=row + 1,
             )
         n_ev, n_sec = len(frame), len(securities)
-        frame = pd.DataFrame(
-            {
-                "event_id": np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec),
-                "security": np.tile(np.asarray(securities, dtype=object), n_ev),
-                "date": np.repeat(frame["date"].to_numpy(), n_sec),
-            }
+        return _Pairs(
+            event_id=np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec).view(_Col),
+            security=np.tile(np.asarray(securities, dtype=object), n_ev).view(_Col),
+            date=np.repeat(frame["date"].to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
         )
-    return frame[["event_id", "security", "date"]]
+    return _Pairs(
+        event_id=frame["event_id"].to_numpy(dtype=object).view(_Col),
+        security=frame["security"].to_numpy(dtype=object).view(_Col),
+        date=frame["date"].to_numpy(dtype="datetime64[ns]").view(_Col),
+    )
+
+
+class _Col(np.ndarray):
+    """A numpy column that also answers the few pandas calls the engine makes."""
+
+    def to_numpy(self, dtype: Any = None) -> np.ndarray:
+        return np.asarray(self, dtype=dtype)
+
+    @property
+    def iloc(self) -> np.ndarray:
+        return np.asarray(self)
+
+
+class _Pairs(dict):
+    """Columns of the requested security-event pairs as numpy arrays (no DataFrame overhead)."""
+
+    def assign(self, **cols: Any) -> _Pairs:
+        out = _Pairs(self)
+        for k, v in cols.items():
+            arr = v.to_numpy() if isinstance(v, pd.Index | pd.Series) else np.asarray(v)
+            out[k] = arr.view(_Col)
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,8 +306,8 @@ def _window_positions(
         ends = pd.DatetimeIndex([table[e][1] for e in pairs["event_id"]])
     else:
         start, end = _as_date_pair(window, name)
-        starts = pd.DatetimeIndex([start] * len(pairs))
-        ends = pd.DatetimeIndex([end] * len(pairs))
+        starts = pd.DatetimeIndex([start] * len(pairs["event_id"]))
+        ends = pd.DatetimeIndex([end] * len(pairs["event_id"]))
     first = calendar.searchsorted(starts, side="left").astype(np.int64)
     last = calendar.searchsorted(ends, side="right").astype(np.int64) - 1
     return first, last, False
@@ -288,7 +339,7 @@ class Prepared:
     est_first: np.ndarray  # (E, S) first calendar position of the estimation window
     est_mask: np.ndarray  # (E, S, L) bool: inside window and inside data
     evt_mask: np.ndarray  # (E, S, T)
-    y_est: np.ndarray  # (E, S, L) NaN-masked
+    y_est_: np.ndarray | None  # (E, S, L) NaN-masked; None until needed (see ``y_est``)
     x_est: np.ndarray  # (E, S or 1, L, k): 1 when shared by all securities of an event
     y_evt: np.ndarray  # (E, S, T)
     x_evt: np.ndarray  # (E, S or 1, T, k)
@@ -296,6 +347,23 @@ class Prepared:
     pairs: pd.DataFrame  # requested pairs with dates, shift, windows
     min_obs: int
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def est_blocks(self):
+        """(event, (L, S) view of the returns) for the slice layout (a loop over events)."""
+        R, L = self.extra["R"], self.extra["L"]
+        for ei, a in enumerate(self.extra["slice_starts"]):
+            yield ei, R[a : a + L]
+
+    @property
+    def y_est(self) -> np.ndarray:
+        """Estimation-window returns stacked (E, S, L), built on first use."""
+        if self.y_est_ is None:
+            E, S, L = self.est_mask.shape
+            out = np.empty((E, S, L))
+            for ei, block in self.est_blocks():
+                out[ei] = block.T
+            self.y_est_ = out
+        return self.y_est_
 
 
 def prepare(
@@ -417,7 +485,10 @@ def prepare(
     # offset l of the estimation window is usable when it lies inside the window and the data
     lo = np.maximum(-g_sfirst, 0)[:, :, None]
     hi = np.minimum(g_slen, n_cal - g_sfirst)[:, :, None]
-    est_mask = (off_l >= lo) & (off_l < hi) & use
+    est_full = bool((lo == 0).all() and (hi == L).all() and use.all())
+    est_mask = (
+        np.broadcast_to(np.True_, (E, S, L)) if est_full else (off_l >= lo) & (off_l < hi) & use
+    )
     t0c = np.maximum(g_t0, 0)[:, :, None]
     evt_mask = (
         (days[None, None, :] >= np.maximum(g_rlo, -g_t0)[:, :, None])
@@ -434,13 +505,11 @@ def prepare(
     ):
         # every window inside the data and shared by the securities of an event: one
         # contiguous slice per event (a loop over events, not over security-event pairs)
-        y_est = np.empty((E, S, L))
-        for ei in range(E):
-            a = int(g_sfirst[ei, 0])
-            y_est[ei] = R[a : a + L].T
-        if not est_mask.all():
-            y_est[~est_mask] = np.nan
+        # the model works on views of R; the stacked copy is built only when needed
+        y_est = None
+        slice_starts = g_sfirst[:, 0].astype(int)
     else:
+        slice_starts = None
         est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
         y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
     y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
@@ -501,7 +570,7 @@ def prepare(
         est_first=g_sfirst,
         est_mask=est_mask,
         evt_mask=evt_mask,
-        y_est=y_est,
+        y_est_=y_est,
         x_est=x_est,
         y_evt=y_evt,
         x_evt=x_evt,
@@ -515,6 +584,10 @@ def prepare(
             "rel_lo": np.where(requested & g_ok, g_rlo, 0),
             "rel_hi": np.where(requested & g_ok, g_rhi, -1),
             "est_len": g_slen,
+            "est_full": est_full,
+            "slice_starts": slice_starts,
+            "R": R,
+            "L": L,
         },
     )
 
@@ -570,18 +643,46 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
     statistics need it.
     """
     model = p.model
-    E, S, L = p.y_est.shape
+    E, S, L = p.est_mask.shape
     T = p.y_evt.shape[-1]
+    lazy = p.y_est_ is None  # returns still in the calendar table: work on per-event views
     f = p.x_est.shape[-1] if model not in ("constant_mean", "market_adjusted") else 0
     x_ok = np.all(np.isfinite(p.x_est), axis=-1) if p.x_est.shape[-1] else True
-    valid = p.est_mask & np.isfinite(p.y_est) & x_ok
-    complete = bool(valid.all())  # fast path: no masks needed
-    n = valid.sum(axis=-1)
+    # fast path: every window inside the data and no missing value -> no masks at all
+    complete = (
+        bool(p.extra.get("est_full"))
+        and (x_ok is True or bool(np.all(x_ok)))
+        and not (
+            any(bool(np.isnan(b).any()) for _, b in p.est_blocks())
+            if lazy
+            else bool(np.isnan(p.y_est).any())
+        )
+    )
+    lazy = (
+        lazy
+        and complete
+        and p.x_est.shape[1] == 1
+        and model not in ("constant_mean", "market_adjusted")
+    )
+    if complete:
+        valid = np.broadcast_to(np.True_, (E, S, L))
+        n = np.full((E, S), L)
+    else:
+        valid = p.est_mask & np.isfinite(p.y_est) & x_ok
+        complete = bool(valid.all())
+        n = valid.sum(axis=-1)
     w = None if complete else valid.astype(float)
-    y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
+    if lazy:
+        y0 = None
+        ysum = np.empty((E, S))
+        for ei, block in p.est_blocks():
+            ysum[ei] = block.sum(axis=0)
+    else:
+        y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
+        ysum = y0.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         nn = np.maximum(n, 1).astype(float)
-        ybar = y0.sum(axis=-1) / nn
+        ybar = ysum / nn
         if model == "market_adjusted":
             k = 0
             resid = np.where(valid, p.y_est - p.x_est[..., 0], np.nan)
@@ -600,7 +701,16 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 sx = _wsum(w, xc, S)  # (E, S, f)
                 xx = (xc[..., :, None] * xc[..., None, :]).reshape(xc.shape[:3] + (f * f,))
                 sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
-                sxy_raw = _wsum(y0, xc)
+                if lazy:  # per event: (S, L) @ (L, f) on a view of the return table
+                    sxy_raw = np.empty((E, S, f))
+                    y2 = np.empty((E, S))
+                    xc_e = np.broadcast_to(xc, (E, 1) + xc.shape[2:])[:, 0]
+                    for ei, block in p.est_blocks():
+                        sxy_raw[ei] = block.T @ xc_e[ei]
+                        y2[ei] = np.einsum("ls,ls->s", block, block)
+                else:
+                    sxy_raw = _wsum(y0, xc)
+                    y2 = np.einsum("esl,esl->es", y0, y0)
                 xbar = sx / nn[..., None]
                 sxx = sxx_raw - nn[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
                 sxy = sxy_raw - nn[..., None] * xbar * ybar[..., None]
@@ -613,8 +723,8 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                     "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar.shape), beta
                 )
                 # SSR from the moments: sum w (y - ybar)^2 - beta' sxy
-                y2 = np.einsum("esl,esl->es", y0, y0)
-                ssr_m = y2 - nn * ybar**2 - np.einsum("esf,esf->es", beta, sxy)
+                # (clipped at 0: an exact fit can round to a tiny negative number)
+                ssr_m = np.maximum(y2 - nn * ybar**2 - np.einsum("esf,esf->es", beta, sxy), 0.0)
                 resid = None
                 if residuals:
                     resid = p.y_est - a_c[..., None] - _xbeta(xc, beta)
@@ -685,5 +795,6 @@ def estimation_residuals(p: Prepared, fit: Fit) -> np.ndarray:
     xc = np.nan_to_num(p.x_est - fit.x_centre)
     beta = fit.params[..., 1:]
     resid = p.y_est - fit.fit_intercept[..., None] - _xbeta(xc, beta)
-    resid[~fit.valid_est] = np.nan
+    if not fit.valid_est.all():
+        resid[~fit.valid_est] = np.nan
     return resid

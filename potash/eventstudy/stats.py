@@ -151,13 +151,36 @@ def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
     """
     full = np.concatenate([ar_est, ar], axis=-1)  # (E, S, P)
     ok = np.isfinite(full)
-    ranks = _ranks(full)
+    E_, S_, P = full.shape
+    L = ar_est.shape[-1]
+    flat = full.reshape(-1, P)
+    rows = np.arange(flat.shape[0])[:, None]
+    # one argsort serves the combined-window ranks, the median, and (by dropping the event
+    # days from the sorted order) the estimation-window ranks and sorted values
+    order = np.argsort(flat, axis=-1)  # NaN last
+    srt = flat[rows, order]
+    ranks_f = np.empty(flat.shape)
+    ranks_f[rows, order] = np.arange(1, P + 1, dtype=float)
+    is_est = order < L
+    est_rank_sorted = np.cumsum(is_est, axis=1, dtype=float)
+    est_ranks_f = np.empty((flat.shape[0], L))
+    est_ranks_f[np.broadcast_to(rows, order.shape)[is_est], order[is_est]] = est_rank_sorted[is_est]
+    est_sorted = srt[is_est].reshape(-1, L)
+    ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
+    if ties.any():  # rare with returns: average ranks from scipy for those rows
+        ranks_f[ties] = sps.rankdata(flat[ties], axis=-1, method="average", nan_policy="omit")
+        est_ranks_f[ties] = sps.rankdata(
+            flat[ties][:, :L], axis=-1, method="average", nan_policy="omit"
+        )
+    ranks_f[np.isnan(flat)] = np.nan
+    est_ranks_f[np.isnan(flat[:, :L])] = np.nan
+    ranks = ranks_f.reshape(full.shape)
     delta = ok.sum(axis=-1).astype(float)  # non-missing days per pair
     # median of each pair's combined window, from its sorted values (NaN last)
-    srt = np.sort(full, axis=-1)
+    srt = srt.reshape(full.shape)
     n = delta.astype(int)
-    lo_i = np.clip((n - 1) // 2, 0, full.shape[-1] - 1)[..., None]
-    hi_i = np.clip(n // 2, 0, full.shape[-1] - 1)[..., None]
+    lo_i = np.clip((n - 1) // 2, 0, P - 1)[..., None]
+    hi_i = np.clip(n // 2, 0, P - 1)[..., None]
     med = 0.5 * (np.take_along_axis(srt, lo_i, -1) + np.take_along_axis(srt, hi_i, -1))
     med = np.where(n[..., None] > 0, med, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -171,8 +194,8 @@ def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
         "avg_rank": avg_rank,
         "pos_est": np.sum(est_ok & (ar_est > 0), axis=-1).astype(float),
         "n_est": est_ok.sum(axis=-1).astype(float),
-        "est_ranks": _ranks(ar_est).astype(np.float32),
-        "est_sorted": np.sort(ar_est, axis=-1),  # NaN last
+        "est_ranks": est_ranks_f.reshape(E_, S_, L).astype(np.float32),
+        "est_sorted": est_sorted.reshape(E_, S_, L),  # NaN last
         "sum_rank": np.where(ok, ranks, 0.0).sum(axis=1),
         "sum_diff": diff.sum(axis=1),
         "sum_u": u.sum(axis=1),

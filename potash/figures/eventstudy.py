@@ -202,4 +202,5 @@ def plot_sanctions_caar(results: Any, ax: Any = None) -> Figure:
             "Yahoo Finance adjusted closes (dsturdy snapshot), potash sanctions calendar; "
             f"market model vs {results._market}; 95% bands: Brown-Warner 1985",
         )
+        fig.texts[-1].set_y(-0.31)  # below the rotated event labels
     return fig
