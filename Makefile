@@ -33,7 +33,8 @@ test: $(STAMP) ## Lint, then run the whole test suite (includes executing the no
 report: $(STAMP) ## Build processed data, run every notebook, write reports/figures and reports/report.html
 	$(PY) -m potash report
 
-bench: $(STAMP) ## Run the benchmarks in bench/ (event-study engine, trade ingest)
+bench: $(STAMP) ## Run the benchmarks in bench/ (event-study engine, trade ingest); writes bench/README.md
+	$(PY) -m pip install --quiet -e '.[bench]' || echo "PyPI eventstudy not installable: its comparison is skipped"
 	$(PY) bench/run_all.py
 
 clean: ## Remove processed data, reports and caches (keeps .venv and data/raw)
