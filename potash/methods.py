@@ -68,14 +68,17 @@ def data_files_table() -> pd.DataFrame:
 
 
 def _events_table() -> pd.DataFrame:
-    from . import load_events
+    """The calendar with, for each event, the analyses that use it (read from their defaults)."""
+    import inspect
+
+    from . import load_events, sanctions_event_study
+    from .overview import HEADLINE_EVENTS
 
     ev = load_events()
-    used_types = {"sanction", "relief", "logistics"}
-    ev = ev.assign(
-        used_in_event_study=ev["type"].isin(used_types),
-    )
-    return ev[["date", "event_id", "type", "verified", "used_in_event_study"]]
+    study_types = inspect.signature(sanctions_event_study).parameters["event_types"].default
+    ev["equity_event_study"] = ev["type"].isin(list(study_types)).map({True: "used", False: "-"})
+    ev["headline_marks"] = ev["event_id"].isin(list(HEADLINE_EVENTS)).map({True: "yes", False: "-"})
+    return ev[["date", "event_id", "type", "verified", "equity_event_study", "headline_marks"]]
 
 
 def methods_notebook() -> Any:
@@ -100,9 +103,12 @@ def methods_notebook() -> Any:
             + files.to_markdown(index=False)
         ),
         nbformat.v4.new_markdown_cell(
-            "## Sanctions calendar: events used and excluded\n\nThe returns event study uses the "
-            "sanction, logistics and relief events; geopolitical, market and prisoner-release "
-            "events are shown for context and excluded from the estimates.\n\n"
+            "## Sanctions calendar: events used and excluded\n\nThe equity event study "
+            "(`sanctions_event_study`) uses the event types marked `used`; events on one trading "
+            "date are studied once. The price interrupted time series uses steps at the months "
+            "of the headline events chosen in notebook 4; the trade panel's post period starts in "
+            "the first full year after the sanctions and logistics events (2022). Other events are "
+            "context, shown on the figures' time axes where marked.\n\n"
             + ev.to_markdown(index=False)
         ),
         nbformat.v4.new_markdown_cell(FORMULAS.strip()),
