@@ -64,13 +64,16 @@ def publish(fig: Any, name: str) -> Any:
     >>> _ = publish(fig, "example")
     >>> sorted(p.name for p in (_out_dir() / "figures").iterdir())
     ['example.pdf', 'example.png']
-    >>> plt.close(fig); del os.environ["POTASH_REPORTS_DIR"]
+    >>> del os.environ["POTASH_REPORTS_DIR"]
     """
     from .figures import save_figure
 
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ValueError(f"publish: figure name {name!r} must be lower case letters, digits, underscores")
     save_figure(fig, _out_dir() / "figures" / name)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)  # shown once, as the cell's value, not again by the inline backend
     return fig
 
 
