@@ -34,13 +34,14 @@ class ResultsBase:
         """The results table as a statsmodels ``Summary`` (``.as_text()``, ``.as_html()``, ``.as_latex()``)."""
         smry = Summary()
         smry.add_title(self._title)
-        shown = _format_frame(self.summary_frame())
+        frame = self.summary_frame()
+        shown = _format_frame(frame)
         for col in shown.columns:  # integers and dates as plain text (summary2 would add decimals)
             if not pd.api.types.is_object_dtype(shown[col]) and not pd.api.types.is_string_dtype(
                 shown[col]
             ):
                 shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else str(v))
-        smry.add_df(shown, index=True)
+        smry.add_df(shown, index=not isinstance(frame.index, pd.RangeIndex))
         for note in self._notes():
             smry.add_text(note)
         return smry

@@ -32,8 +32,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from statsmodels.iolib.summary import Summary
-from statsmodels.iolib.table import SimpleTable
 
 from ._options import check_option
 from ._results import ResultsBase
@@ -131,30 +129,8 @@ def _check_duplicates(df: pd.DataFrame, keys: list[str]) -> None:
         )
 
 
-class _TableSummary(ResultsBase):
-    """``summary`` built with ``SimpleTable`` (the skeleton's ``Summary.add_df`` does not exist
-    in statsmodels 0.15's ``iolib.summary.Summary``)."""
-
-    @property
-    def summary(self) -> Summary:
-        """The results table as a statsmodels ``Summary`` (``.as_text()``, ``.as_html()``, ...)."""
-        frame = self.summary_frame()
-        cells = [
-            ["" if pd.isna(v) else (f"{v:.6g}" if isinstance(v, float) else str(v)) for v in row]
-            for row in frame.itertuples(index=False)
-        ]
-        smry = Summary()
-        smry.tables.append(
-            SimpleTable(cells, headers=[str(c) for c in frame.columns], title=self._title)
-        )
-        notes = self._notes()
-        if notes:
-            smry.add_extra_txt(notes)
-        return smry
-
-
 # --------------------------------------------------------------------------- shares
-class MarketShares(_TableSummary):
+class MarketShares(ResultsBase):
     """Shares of a world total summed over countries (result of :func:`market_shares`).
 
     Attributes
@@ -571,7 +547,7 @@ def share_shift(
 
 
 # --------------------------------------------------------------------------- unit values
-class UnitValues(_TableSummary):
+class UnitValues(ResultsBase):
     """Unit values (USD per tonne) and an exporter's discount (result of :func:`unit_values`).
 
     Attributes

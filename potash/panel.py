@@ -85,12 +85,10 @@ import pandas as pd
 from scipy import stats
 from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
-from statsmodels.iolib.summary import Summary
-from statsmodels.iolib.table import SimpleTable
 from threadpoolctl import threadpool_limits
 
 from ._options import check_option
-from ._results import ResultsBase, _format_frame
+from ._results import ResultsBase
 from .errors import PotashDataError
 
 __all__ = [
@@ -122,28 +120,6 @@ DEFAULT_EVENT_MARKS = pd.DataFrame(
 
 _REQUIRED = ("year", "reporter_iso3", "partner_iso3", "flow", "product")
 _TABLE = "trade table"
-
-
-def _summary_table(results: ResultsBase) -> Summary:
-    """``Summary`` built from ``summary_frame()`` with SimpleTable.
-
-    ``ResultsBase.summary`` calls ``Summary.add_df``, which statsmodels 0.15's
-    ``iolib.summary.Summary`` does not have; this builds the same table portably.
-    """
-    frame = results.summary_frame()
-    shown = _format_frame(frame)
-    smry = Summary()
-    table = SimpleTable(
-        shown.astype(str).to_numpy().tolist(),
-        headers=[str(c) for c in shown.columns],
-        stubs=[str(i) for i in shown.index],
-        title=results._title,
-    )
-    smry.tables.append(table)
-    notes = results._notes()
-    if notes:
-        smry.add_extra_txt(notes)
-    return smry
 
 
 # ----------------------------------------------------------------------------------------
@@ -904,11 +880,6 @@ class TradeEventStudyResults(ResultsBase):
         s = self._settings
         kind = "event-time PPML" if s["event_time"] else "PPML difference-in-differences"
         return f"{kind}: {s['treated']} {s['product']} {s['flow']} {s['measure']}"
-
-    @property
-    def summary(self) -> Summary:
-        """The results table as a statsmodels ``Summary`` (``.as_text()``, ``.as_html()``, ``.as_latex()``)."""
-        return _summary_table(self)
 
     # estimates -----------------------------------------------------------------------
     @property

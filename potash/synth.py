@@ -31,7 +31,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy import optimize
-from statsmodels.iolib.summary import Summary
 from threadpoolctl import threadpool_limits
 
 from ._options import check_option
@@ -41,7 +40,6 @@ from .panel import (
     MinQuantityRule,
     Timing,
     _build_panel,
-    _summary_table,
     post_start_year,
 )
 
@@ -379,11 +377,6 @@ class SyntheticControlResults(ResultsBase):
     def _title(self) -> str:  # type: ignore[override]
         s = self._settings
         return f"Synthetic control: {s['treated']} {s['product']} {s['flow']} {s['measure']}"
-
-    @property
-    def summary(self) -> Summary:
-        """The results table as a statsmodels ``Summary``."""
-        return _summary_table(self)
 
     @property
     def settings(self) -> dict[str, Any]:

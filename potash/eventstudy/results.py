@@ -7,10 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
-from statsmodels.iolib.summary import Summary
-from statsmodels.iolib.table import SimpleTable, default_txt_fmt
 
-from .._results import ResultsBase, _format_frame
+from .._results import ResultsBase
 from .stats import ROBUST_TO_CLUSTERING, STATISTICS
 
 __all__ = ["EventStudyResults"]
@@ -19,22 +17,6 @@ __all__ = ["EventStudyResults"]
 def _ro(frame: Any) -> Any:
     """A copy, so callers cannot change the results through the returned object."""
     return frame.copy()
-
-
-def build_summary(title: str, frame: pd.DataFrame, notes: list[str]) -> Summary:
-    """A statsmodels ``Summary`` holding ``frame`` as one table, with notes under it."""
-    smry = Summary()
-    shown = _format_frame(frame)
-    table = SimpleTable(
-        shown.astype(str).to_numpy().tolist(),
-        headers=[str(c) for c in shown.columns],
-        title=title,
-        txt_fmt=default_txt_fmt,
-    )
-    smry.tables.append(table)
-    if notes:
-        smry.add_extra_txt(notes)
-    return smry
 
 
 class EventStudyResults(ResultsBase):
@@ -170,15 +152,6 @@ class EventStudyResults(ResultsBase):
         out = t[cols].copy()
         out["assumes_independence"] = t["assumes_independence"].map({True: "yes", False: ""})
         return out.reset_index(drop=True)
-
-    @property
-    def summary(self) -> Summary:
-        """The CAAR test table as a statsmodels ``Summary`` (text, HTML, LaTeX).
-
-        Built here with ``SimpleTable`` because ``Summary.add_df`` (used by
-        ``ResultsBase.summary``) no longer exists in statsmodels 0.15.
-        """
-        return build_summary(self._title, self.summary_frame(), self._notes())
 
     def _notes(self) -> list[str]:
         notes = [

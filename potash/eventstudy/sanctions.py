@@ -17,7 +17,7 @@ from .._options import check_option
 from .._results import ResultsBase
 from ..errors import PotashDataError
 from .core import event_study
-from .results import EventStudyResults, build_summary
+from .results import EventStudyResults
 
 __all__ = ["sanctions_event_study", "SanctionsEventStudyResults", "PRODUCERS", "CONTRAST"]
 
@@ -100,8 +100,7 @@ class SanctionsEventStudyResults(ResultsBase):
         )
         return out
 
-    @property
-    def summary(self) -> Any:
+    def _notes(self) -> list[str]:
         notes = [
             f"Market: {self._market}. Producers: {', '.join(PRODUCERS)}; "
             f"contrast: {', '.join(self._contrast.params.index.get_level_values(1).unique())}."
@@ -113,7 +112,7 @@ class SanctionsEventStudyResults(ResultsBase):
                 f"day; moved to {pd.Timestamp(row.trading_date).date()} "
                 f"({int(row.shift_days):+d} days)."
             )
-        return build_summary(self._title, self.summary_frame(), notes)
+        return notes
 
     def plot(self, ax: Any = None) -> Any:
         """CAAR over the event window per event: producers vs contrast; returns the Figure."""
