@@ -194,7 +194,7 @@ def plot_hhi(
         events_note = _mark(ax, events)
         ax.set_ylabel("HHI (0 to 10,000)")
         _time_axis_note(ax)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, 1.12 * float(h["hhi"].max()))  # room for the n= labels under the title
         ax.set_title("Concentration of exporters (Herfindahl-Hirschman index)")
         add_source(fig, source + "; n = countries with a positive share" + events_note)
     return fig
