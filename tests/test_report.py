@@ -108,9 +108,11 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path: Path) -> None:
 
 def test_readme_findings_are_the_built_findings(report_dir: Path) -> None:
     """The README's findings section is what `make report` writes from the results."""
-    from potash.report import readme_findings
+    from potash.report import README_FIGURES, readme_findings
 
     readme = (project_root() / "README.md").read_text(encoding="utf-8")
     assert readme_findings(report_dir) in readme, "README findings are stale: run `make report`"
-    for name in ("market_share", "price_its", "sanctions_caar"):
-        assert (project_root() / "docs" / "figures" / f"{name}.png").is_file()
+    for name in README_FIGURES:
+        shown = project_root() / "docs" / "figures" / f"{name}.png"
+        built = report_dir / "figures" / f"{name}.png"
+        assert shown.read_bytes() == built.read_bytes(), f"{shown} is stale: run `make report`"
