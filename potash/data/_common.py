@@ -168,3 +168,27 @@ def check_unique(df: pd.DataFrame, keys: Sequence[str], file: str) -> None:
             column=keys[0] if len(keys) == 1 else "+".join(keys),
             row=int(df["_line"].iloc[i]),
         )
+
+
+def read_xlsx_sheet(path: Path, sheet: str) -> list[tuple]:
+    """All rows (values only) of one sheet of an xlsx workbook, with clear errors.
+
+    A truncated or corrupt workbook and a missing sheet raise :class:`PotashDataError` naming
+    the file (and the sheets it has).
+    """
+    import zipfile
+
+    import openpyxl
+
+    f = rel(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise PotashDataError(f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}",
+                              file=f) from None
+    try:
+        if sheet not in wb.sheetnames:
+            raise PotashDataError(f"sheet {sheet!r} not found; sheets: {wb.sheetnames}", file=f)
+        return list(wb[sheet].iter_rows(values_only=True))
+    finally:
+        wb.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +15,16 @@ import pandas as pd
 
 from .._options import check_option
 from ..errors import PotashDataError
-from ._common import check_unique, checked_file, raw_path, read_csv_text, rel, to_date, to_float
+from ._common import (
+    check_unique,
+    checked_file,
+    raw_path,
+    read_csv_text,
+    read_xlsx_sheet,
+    rel,
+    to_date,
+    to_float,
+)
 
 __all__ = ["basis_changes", "load_prices", "worldbank_vintages"]
 
@@ -70,22 +78,9 @@ def _cell(row: int, col: int) -> str:
 
 
 def _parse_worldbank(path: str | Path) -> pd.DataFrame:
-    import openpyxl
-
     p = checked_file(path)
-    f = rel(p)
-    try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise PotashDataError(f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}",
-                              file=f) from None
-    try:
-        if _SHEET not in wb.sheetnames:
-            raise PotashDataError(f"sheet {_SHEET!r} not found; sheets: {wb.sheetnames}", file=f)
-        rows = list(wb[_SHEET].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    f = f"{f} [sheet {_SHEET!r}]"
+    rows = read_xlsx_sheet(p, _SHEET)
+    f = f"{rel(p)} [sheet {_SHEET!r}]"
     if len(rows) < 7:
         raise PotashDataError("sheet has fewer than 7 rows (no data)", file=f, row=len(rows))
     names, units = rows[4], rows[5]
@@ -187,24 +182,11 @@ def _parse_usda(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def _parse_ecuador(path: str | Path | None = None) -> pd.DataFrame:
-    import openpyxl
-
     p = checked_file(path if path is not None else raw_path(
         "ecuador_mag_sipa", "precios-agroquimicos-fertilizantes.xlsx"))
-    f = rel(p)
     sheet = "histórico_mensual"
-    try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise PotashDataError(f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}",
-                              file=f) from None
-    try:
-        if sheet not in wb.sheetnames:
-            raise PotashDataError(f"sheet {sheet!r} not found; sheets: {wb.sheetnames}", file=f)
-        rows = list(wb[sheet].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    f = f"{f} [sheet {sheet!r}]"
+    rows = read_xlsx_sheet(p, sheet)
+    f = f"{rel(p)} [sheet {sheet!r}]"
     if not rows:
         raise PotashDataError("sheet is empty", file=f)
     header = rows[0]
