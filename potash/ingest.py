@@ -453,6 +453,26 @@ def _excluded(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 # BACI
 
 
+def _run(inputs, out_dir, engine, t0, memory_limit, threads, scan, transform_write) -> IngestResult:
+    """Scan the inputs into DuckDB (spilling to a temporary folder), transform and write them."""
+    with tempfile.TemporaryDirectory(prefix="potash-duckdb-") as spill:
+        con = _connect(memory_limit, threads, spill)
+        try:
+            scan(con)
+            n, years, excluded = transform_write(con)
+        finally:
+            con.close()
+    return IngestResult(
+        out_dir=Path(out_dir),
+        rows=n,
+        years=years,
+        excluded=excluded,
+        engine=engine,
+        seconds=time.perf_counter() - t0,
+        inputs=[inp.label for inp in inputs],
+    )
+
+
 def ingest_baci(
     archive_or_csv: str | Path,
     out_dir: str | Path,
@@ -536,23 +556,11 @@ def ingest_baci(
                     row=1,
                 )
         cc = _country_table(Path(countries) if countries else zip_countries)
-        with tempfile.TemporaryDirectory(prefix="potash-duckdb-") as spill:
-            con = _connect(memory_limit, threads, spill)
-            try:
-                _scan(con, inputs, engine, _BACI_COLUMNS, "k", hs, ",", blocksize, True)
-                n, years, excluded = _baci_transform_write(con, cc, out_dir, archive_or_csv)
-            finally:
-                con.close()
-        labels = [inp.label for inp in inputs]
-    return IngestResult(
-        out_dir=Path(out_dir),
-        rows=n,
-        years=years,
-        excluded=excluded,
-        engine=engine,
-        seconds=time.perf_counter() - t0,
-        inputs=labels,
-    )
+        return _run(
+            inputs, out_dir, engine, t0, memory_limit, threads,
+            lambda con: _scan(con, inputs, engine, _BACI_COLUMNS, "k", hs, ",", blocksize, True),
+            lambda con: _baci_transform_write(con, cc, out_dir, archive_or_csv),
+        )
 
 
 def _baci_transform_write(
@@ -711,26 +719,12 @@ def ingest_comtrade_bulk(
                 row=1,
             )
         cols = [c for c in (*_COMTRADE_REQUIRED, *_COMTRADE_OPTIONAL) if c in header]
-        with tempfile.TemporaryDirectory(prefix="potash-duckdb-") as spill:
-            con = _connect(memory_limit, threads, spill)
-            try:
-                _scan(con, inputs, engine, cols, "cmdCode", hs, delim, blocksize, False)
-                cc = _country_table(Path(countries) if countries else None)
-                n, years, excluded = _comtrade_transform_write(
-                    con, cols, cc, out_dir, path, totals_only
-                )
-            finally:
-                con.close()
-        labels = [inp.label for inp in inputs]
-    return IngestResult(
-        out_dir=Path(out_dir),
-        rows=n,
-        years=years,
-        excluded=excluded,
-        engine=engine,
-        seconds=time.perf_counter() - t0,
-        inputs=labels,
-    )
+        cc = _country_table(Path(countries) if countries else None)
+        return _run(
+            inputs, out_dir, engine, t0, memory_limit, threads,
+            lambda con: _scan(con, inputs, engine, cols, "cmdCode", hs, delim, blocksize, False),
+            lambda con: _comtrade_transform_write(con, cols, cc, out_dir, path, totals_only),
+        )
 
 
 def _comtrade_transform_write(
