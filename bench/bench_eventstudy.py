@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from potash import event_study  # noqa: E402
-from potash.eventstudy.engine import fit_models, prepare  # noqa: E402
+from potash.estimators.eventstudy.engine import fit_models, prepare  # noqa: E402
 
 SEED = 20261129
 EST = (-260, -11)

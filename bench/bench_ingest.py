@@ -1,4 +1,4 @@
-"""Benchmark of the trade ingest (potash.ingest.ingest_baci) on a seeded BACI-format file.
+"""Benchmark of the trade ingest (potash.pipeline.ingest.ingest_baci) on a seeded BACI-format file.
 
 One command (from the repository root)::
 
@@ -59,7 +59,7 @@ def _child(contender: str, csv: str, out: str) -> None:
         rows = None
         secs = time.perf_counter() - t0
     elif contender == "ingest":
-        from potash.ingest import ingest_baci
+        from potash.pipeline.ingest import ingest_baci
 
         t0 = time.perf_counter()
         res = ingest_baci(csv, out, hs=HS, memory_limit="1GB")
@@ -98,7 +98,7 @@ def _peak_rss_mb() -> float:
 
 
 def _generate(n: int) -> Path:
-    from potash._synthetic import write_synthetic_baci
+    from potash.pipeline.synthetic_baci import write_synthetic_baci
 
     path = WORK / f"baci_{n}.csv"
     meta = path.with_suffix(".json")
@@ -128,7 +128,7 @@ def _sample_check(csv: Path, out: Path, n_sample: int = 100_000) -> dict:
     import numpy as np
     import pandas as pd
 
-    from potash.ingest import read_trade_parquet
+    from potash.pipeline.ingest import read_trade_parquet
 
     raw = pd.read_csv(csv, dtype=str, keep_default_na=False)
     rng = np.random.default_rng(SEED)

@@ -21,10 +21,10 @@
 import pandas as pd
 
 import potash
+from potash.analyses.overview import data_coverage, headline_events
 from potash.figures import plot_coverage, plot_price_history
-from potash.methods import data_files_table
-from potash.overview import data_coverage, headline_events
-from potash.report import Findings, publish
+from potash.pipeline.appendix import data_files_table
+from potash.pipeline.report import Findings, publish
 
 pd.set_option("display.width", 120)
 findings = Findings("01_data_tour")

@@ -24,14 +24,14 @@
 import pandas as pd
 
 import potash
+from potash.analyses.overview import headline_events
 from potash.figures import (
     plot_hhi,
     plot_market_share,
     plot_share_shift,
     plot_unit_value_gap,
 )
-from potash.overview import headline_events
-from potash.report import Findings, publish
+from potash.pipeline.report import Findings, publish
 
 pd.set_option("display.width", 120)
 findings = Findings("02_market_share")

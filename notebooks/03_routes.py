@@ -27,7 +27,7 @@ import pandas as pd
 
 import potash
 from potash.figures import plot_klaipeda_throughput, plot_route_mix
-from potash.report import Findings, publish
+from potash.pipeline.report import Findings, publish
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", 60)

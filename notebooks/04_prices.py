@@ -27,6 +27,8 @@
 import pandas as pd
 
 import potash
+from potash.analyses.overview import headline_events
+from potash.estimators.its import log_price_panel
 from potash.figures import (
     plot_abnormal_price,
     plot_breaks,
@@ -34,9 +36,7 @@ from potash.figures import (
     plot_price_comparison,
     plot_price_its,
 )
-from potash.overview import headline_events
-from potash.prices import log_price_panel
-from potash.report import Findings, publish
+from potash.pipeline.report import Findings, publish
 
 pd.set_option("display.width", 120)
 findings = Findings("04_prices")

@@ -29,7 +29,7 @@ import pandas as pd
 
 import potash
 from potash.figures import plot_event_study, plot_sanctions_caar
-from potash.report import Findings, publish
+from potash.pipeline.report import Findings, publish
 
 pd.set_option("display.width", 140)
 findings = Findings("05_equities")

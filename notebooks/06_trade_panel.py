@@ -31,7 +31,7 @@ import pandas as pd
 
 import potash
 from potash.figures import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
-from potash.report import Findings, publish
+from potash.pipeline.report import Findings, publish
 
 pd.set_option("display.width", 120)
 findings = Findings("06_trade_panel")

@@ -22,9 +22,9 @@
 import pandas as pd
 
 import potash
+from potash.analyses.relief import price_signals, production_signal, relief_date, watch_timeline
 from potash.figures import plot_relief_signals
-from potash.relief import price_signals, production_signal, relief_date, watch_timeline
-from potash.report import Findings, publish
+from potash.pipeline.report import Findings, publish
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", 110)

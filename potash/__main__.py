@@ -1,5 +1,5 @@
 """``python -m potash`` runs the command-line interface."""
 
-from .cli import main
+from potash.pipeline.cli import main
 
 raise SystemExit(main())

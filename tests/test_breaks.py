@@ -1,4 +1,4 @@
-"""potash.breaks on seeded simulations with known breaks, hand calculations and bad input."""
+"""potash.estimators.breaks on seeded simulations with known breaks, hand calculations and bad input."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from potash import bai_perron, chow_test, f_stats
-from potash.breaks import _pargmaxV, _segment_rss
+from potash.estimators.breaks import _pargmaxV, _segment_rss
 from potash.figures import plot_breaks, plot_fstats
 
 IDX = pd.date_range("2018-01-01", periods=96, freq="MS")

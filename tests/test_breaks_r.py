@@ -1,4 +1,4 @@
-"""potash.breaks against strucchange 1.5.3 (Fstats, sctest, breakpoints, summary, confint).
+"""potash.estimators.breaks against strucchange 1.5.3 (Fstats, sctest, breakpoints, summary, confint).
 
 Reference: tests/results/prices_breaks.R, output tests/results/prices_breaks.Rout.csv, on log
 potash (World Bank potassium chloride, Brazil CFR) 2020-01..2026-05 from

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from potash import PotashDataError
-from potash._options import check_option
+from potash.core.options import check_option
 from potash.figures import add_source, new_axes, potash_style, save_figure
 
 
@@ -52,8 +52,8 @@ def test_style_leaves_global_state_alone() -> None:
 
 def test_cli_refresh_offline_exits_with_a_message(monkeypatch, capsys) -> None:
     import potash.data.build as build
-    from potash.cli import main
-    from potash.refresh import OfflineError
+    from potash.pipeline.cli import main
+    from potash.pipeline.refresh import OfflineError
 
     def offline(refresh: bool = False) -> None:
         raise OfflineError("cannot reach the World Bank host: are you offline?")

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import potash
+from potash.core.paths import raw_dir
 from potash.data import basis_changes, load_trade, to_trading_day, trading_calendar
-from potash.paths import raw_dir
 
 WB = raw_dir() / "worldbank_cmo"
 

@@ -14,9 +14,9 @@ import pytest
 
 import potash
 from potash import PotashDataError
+from potash.core.paths import project_root, raw_dir
 from potash.data import load_trade, verify_all, verify_resource
 from potash.data.datapackage import datapackage_path
-from potash.paths import project_root, raw_dir
 
 RAW = raw_dir()
 EVENTS = RAW / "events" / "sanctions_events.csv"

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from potash import PotashDataError
-from potash._io import write_parquet
+from potash.core.io import write_parquet
+from potash.core.paths import project_root
 from potash.data import baci_country_table, load_trade, m49_to_iso3, to_iso3
-from potash.data.trade import TRADE_COLUMNS, parse_period
-from potash.paths import project_root
+from potash.data.periods import parse_period
+from potash.data.trade import TRADE_COLUMNS
 
 FIX = project_root() / "tests" / "fixtures" / "comtrade"
 

@@ -1,4 +1,4 @@
-"""Tests of potash.ingest against an independent pandas reference on seeded synthetic files,
+"""Tests of potash.pipeline.ingest against an independent pandas reference on seeded synthetic files,
 the real Comtrade API v1 samples, and bad input."""
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from potash._synthetic import POTASH_HS6, write_synthetic_baci
-from potash.errors import PotashDataError
-from potash.ingest import (
+from potash.core.errors import PotashDataError
+from potash.pipeline.ingest import (
     TRADE_COLUMNS,
     ingest_baci,
     ingest_comtrade_bulk,
     read_trade_parquet,
 )
-from potash.refresh import comtrade_to_trade
+from potash.pipeline.refresh import comtrade_to_trade
+from potash.pipeline.synthetic_baci import POTASH_HS6, write_synthetic_baci
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTRIES = ROOT / "data" / "raw" / "baci_dictionaries" / "country_codes.csv"

@@ -1,4 +1,4 @@
-"""Tests of potash.market: analytic truths, hand calculations, properties and bad input."""
+"""Tests of potash.analyses.market: analytic truths, hand calculations, properties and bad input."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import potash
 from potash import PotashDataError
-from potash.market import (
+from potash.analyses.market import (
     buyer_mix,
     hhi,
     import_shares,

@@ -44,8 +44,8 @@ def _figures(trade):
         "hhi": plot_hhi(potash.hhi(ms)),
         "shift": plot_share_shift(potash.share_shift(trade, 2021, [2022, 2023])),
         "uv": plot_unit_value_gap(potash.unit_values(trade)),
-        "klaipeda": plot_klaipeda_throughput(),
-        "routes": plot_route_mix(),
+        "klaipeda": plot_klaipeda_throughput(potash.klaipeda_cargo()),
+        "routes": plot_route_mix(potash.route_mix()),
     }
 
 

@@ -1,4 +1,4 @@
-"""Tests of potash.panel: PPML trade event studies against R, simulations, bad input."""
+"""Tests of potash.estimators.ppml: PPML trade event studies against R, simulations, bad input."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from potash.errors import PotashDataError
-from potash.panel import post_start_year, trade_event_study, trade_panel
+from potash.core.errors import PotashDataError
+from potash.estimators.ppml import post_start_year, trade_event_study, trade_panel
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -566,7 +566,7 @@ def test_faostat_note_in_summary(fao_did):
 
 
 def test_design_size_guard(monkeypatch):
-    import potash.panel as panel_mod
+    import potash.estimators.ppml as panel_mod
 
     monkeypatch.setattr(panel_mod, "_MAX_DESIGN_CELLS", 100)
     with pytest.raises(ValueError, match="dense design would have"):

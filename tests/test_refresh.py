@@ -1,4 +1,4 @@
-"""Offline tests of potash.refresh: a local HTTP server on 127.0.0.1 replays recorded responses.
+"""Offline tests of potash.pipeline.refresh: a local HTTP server on 127.0.0.1 replays recorded responses.
 
 No test touches the network: every URL points at the in-process server or a fake session.
 """
@@ -20,8 +20,8 @@ import pytest
 import requests
 
 from potash import refresh as rf
-from potash.errors import PotashDataError
-from potash.ingest import read_trade_parquet
+from potash.core.errors import PotashDataError
+from potash.pipeline.ingest import read_trade_parquet
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "comtrade"

@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 
 import potash
-from potash.paths import raw_dir
-from potash.relief import (
+from potash.analyses.relief import (
     WATCH_ITEMS,
     price_signals,
     production_signal,
     relief_date,
     watch_timeline,
 )
+from potash.core.paths import raw_dir
 
 
 def test_usda_signals_match_a_hand_reading_of_the_csv() -> None:

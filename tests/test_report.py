@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from potash.paths import project_root
-from potash.report import build_report, execute_notebook, notebook_paths
+from potash.core.paths import project_root
+from potash.pipeline.report import build_report, execute_notebook, notebook_paths
 
 pytestmark = [pytest.mark.xdist_group(name="report"), pytest.mark.slow]
 
@@ -108,7 +108,7 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path: Path) -> None:
 
 def test_readme_findings_are_the_built_findings(report_dir: Path) -> None:
     """The README's findings section is what `make report` writes from the results."""
-    from potash.report import README_FIGURES, readme_findings
+    from potash.pipeline.report import README_FIGURES, readme_findings
 
     readme = (project_root() / "README.md").read_text(encoding="utf-8")
     assert readme_findings(report_dir) in readme, "README findings are stale: run `make report`"

@@ -7,7 +7,7 @@ import json
 import matplotlib.pyplot as plt
 import pytest
 
-from potash.report import REPORTS_ENV, Findings, publish
+from potash.pipeline.report import REPORTS_ENV, Findings, publish
 
 
 def test_findings_fill_and_store(tmp_path, monkeypatch) -> None:

@@ -1,4 +1,4 @@
-"""Tests of potash.routes: curated route table, Klaipeda extraction, transport-mode shares."""
+"""Tests of potash.analyses.routes: curated route table, Klaipeda extraction, transport-mode shares."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 import potash
 from potash import PotashDataError
-from potash.routes import klaipeda_cargo, load_routes, route_mix, route_shares, route_table
+from potash.analyses.routes import klaipeda_cargo, load_routes, route_mix, route_shares, route_table
 
 ROOT = Path(__file__).resolve().parents[1]
 KLAIPEDA = ROOT / "data" / "raw" / "klaipeda_port_news" / "klaipeda_port_scraper.xlsx"

@@ -1,4 +1,4 @@
-"""Tests of potash.synth: analytic truths, hand calculations, bad input, shipped data.
+"""Tests of potash.estimators.synth: analytic truths, hand calculations, bad input, shipped data.
 
 No R reference here: the R package Synth is not packaged for Debian (`apt-cache search
 r-cran-synth` finds nothing) and CRAN is not reachable, so the estimator is checked against
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from potash.errors import PotashDataError
-from potash.synth import synth_weights, synthetic_control
+from potash.core.errors import PotashDataError
+from potash.estimators.synth import synth_weights, synthetic_control
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "results"))

@@ -12,26 +12,40 @@ Examples
 True
 """
 
-from .build import build_processed
-from .countries import baci_country_table, fao_area_to_iso3, is_fao_aggregate, m49_to_iso3, to_iso3
-from .datapackage import (
+from potash.data.build import build_processed
+from potash.data.countries import (
+    baci_country_table,
+    fao_area_to_iso3,
+    is_fao_aggregate,
+    m49_to_iso3,
+    to_iso3,
+)
+from potash.data.datapackage import (
     file_sha256,
     register_resource,
     verify_all,
     verify_resource,
     write_datapackage,
 )
-from .equity import load_equity_prices, to_returns, trading_calendar
-from .events import EVENT_TYPES, load_events, to_trading_day
-from .prices import basis_changes, load_prices, worldbank_vintages
-from .production import (
+from potash.data.equity import load_equity_prices, to_returns, trading_calendar
+from potash.data.events import (
+    EVENT_LABELS,
+    EVENT_TYPES,
+    event_label,
+    load_events,
+    normalise_events,
+    to_trading_day,
+)
+from potash.data.periods import parse_period, period_bounds
+from potash.data.prices import basis_changes, load_prices, worldbank_vintages
+from potash.data.production import (
     K2O_CONTENT,
     convert_basis,
     k2o_to_kcl,
     kcl_to_k2o,
     load_production,
 )
-from .trade import TRADE_COLUMNS, load_routes, load_trade, parse_period
+from potash.data.trade import TRADE_COLUMNS, load_routes, load_trade
 
 __all__ = [
     "K2O_CONTENT",
@@ -49,11 +63,15 @@ __all__ = [
     "is_fao_aggregate",
     "load_equity_prices",
     "load_events",
+    "normalise_events",
+    "event_label",
+    "EVENT_LABELS",
     "load_prices",
     "load_routes",
     "load_trade",
     "m49_to_iso3",
     "parse_period",
+    "period_bounds",
     "register_resource",
     "to_iso3",
     "to_returns",

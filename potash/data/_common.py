@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import PotashDataError
-from ..paths import project_root, raw_dir
+from potash.core.errors import PotashDataError
+from potash.core.paths import project_root, raw_dir
 
 
 def rel(path: str | Path) -> str:
@@ -31,7 +31,7 @@ def raw_path(*parts: str) -> Path:
 
 def checked_file(path: str | Path) -> Path:
     """Return ``path`` after checking it exists, is not empty and (if shipped) its sha256."""
-    from .datapackage import verify_if_registered
+    from potash.data.datapackage import verify_if_registered
 
     p = Path(path)
     if not p.is_file():

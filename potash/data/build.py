@@ -2,7 +2,7 @@
 
 Each processed table is rebuilt when it is older than any of its raw inputs or than the loader
 code; otherwise loaders read it. Writes are atomic and deterministic (byte-identical on
-rebuild), through :func:`potash._io.write_parquet`.
+rebuild), through :func:`potash.core.io.write_parquet`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from .._io import write_parquet
-from ..paths import processed_dir, raw_dir
-from .datapackage import verify_if_registered
+from potash.core.io import write_parquet
+from potash.core.paths import processed_dir, raw_dir
+from potash.data.datapackage import verify_if_registered
 
 __all__ = ["build_processed", "cached", "dataset_names"]
 
@@ -40,9 +40,9 @@ def _files(*parts: str, pattern: str | None = None) -> Callable[[], list[Path]]:
 
 
 def _registry() -> dict[str, _Dataset]:
-    from .equity import _build_equity
-    from .events import _build_events
-    from .prices import _parse_ecuador, _parse_usda, _parse_worldbank, worldbank_vintages
+    from potash.data.equity import _build_equity
+    from potash.data.events import _build_events
+    from potash.data.prices import _parse_ecuador, _parse_usda, _parse_worldbank, worldbank_vintages
 
     reg: dict[str, _Dataset] = {
         "events": _Dataset(_build_events, _files("events", "sanctions_events.csv")),
@@ -63,20 +63,20 @@ def _registry() -> dict[str, _Dataset]:
 def _extra_datasets() -> dict[str, _Dataset]:
     out: dict[str, _Dataset] = {}
     try:
-        from .trade import _build_faostat
+        from potash.data.trade import _build_faostat
     except ImportError:  # pragma: no cover - during development
         return out
     out["trade_faostat"] = _Dataset(
         _build_faostat, _files("faostat_agdata", "agData_FAO_Fertilizers_potash.csv.gz"))
     try:
-        from .trade import _build_curated
+        from potash.data.trade import _build_curated
 
         out["trade_curated"] = _Dataset(
             _build_curated, _files("bilateral_curated", "potash_bilateral_curated.csv"))
     except ImportError:  # pragma: no cover
         pass
     try:
-        from .production import _build_production, _production_inputs
+        from potash.data.production import _build_production, _production_inputs
 
         out["production"] = _Dataset(_build_production, _production_inputs)
     except ImportError:  # pragma: no cover
@@ -154,7 +154,7 @@ def cached(name: str, *, with_dropped: bool = False) -> Any:
     """
     reg = _registry()
     if name == "prices" or (name.startswith("prices_worldbank_") and name not in reg):
-        from .prices import _worldbank_file
+        from potash.data.prices import _worldbank_file
 
         v = None if name == "prices" else name.removeprefix("prices_worldbank_")
         name = "prices_worldbank_" + _worldbank_file(v).parent.name.removeprefix("vintage_")
@@ -182,7 +182,7 @@ def build_processed(refresh: bool = False) -> list[Path]:
     Parameters
     ----------
     refresh : bool
-        First download new vintages with ``potash.refresh.refresh_all()`` (needs network and
+        First download new vintages with ``potash.pipeline.refresh.refresh_all()`` (needs network and
         the refresh module).
 
     Returns
@@ -197,11 +197,11 @@ def build_processed(refresh: bool = False) -> list[Path]:
     >>> paths = build_processed()  # doctest: +SKIP
     """
     if refresh:
-        if importlib.util.find_spec("potash.refresh") is None:
+        if importlib.util.find_spec("potash.pipeline.refresh") is None:
             raise RuntimeError(
-                "refresh=True needs potash.refresh.refresh_all(), which is not installed in this "
+                "refresh=True needs potash.pipeline.refresh.refresh_all(), which is not installed in this "
                 "version; run without --refresh to build from the shipped data/raw")
-        importlib.import_module("potash.refresh").refresh_all()
+        importlib.import_module("potash.pipeline.refresh").refresh_all()
     written = []
     for name, ds in sorted(_registry().items()):
         for p in ds.inputs():
@@ -212,7 +212,7 @@ def build_processed(refresh: bool = False) -> list[Path]:
         if drop.is_file():
             written.append(drop)
     # convenience: every price source (newest Pink Sheet, USDA, Ecuador) in one table
-    from .prices import load_prices
+    from potash.data.prices import load_prices
 
     allp = pd.concat([load_prices(s) for s in ("worldbank", "usda", "ecuador")], ignore_index=True)
     written.append(write_parquet(allp, processed_dir() / "prices.parquet"))

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import PotashDataError
-from ._common import raw_path, read_csv_text, rel
+from potash.core.errors import PotashDataError
+from potash.data._common import raw_path, read_csv_text, rel
 
 __all__ = [
     "baci_country_table",
@@ -392,7 +392,7 @@ def to_iso3(values: Iterable[str | int], scheme: str = "fao") -> pd.Series:
     >>> to_iso3([643, 124], scheme="baci").tolist()
     ['RUS', 'CAN']
     """
-    from .._options import check_option
+    from potash.core.options import check_option
 
     check_option("scheme", scheme, ("fao", "m49", "comtrade", "baci", "iso3"))
     if scheme == "fao":

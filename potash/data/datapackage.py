@@ -15,9 +15,9 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from .._io import atomic_write
-from ..errors import PotashDataError
-from ..paths import project_root, raw_dir
+from potash.core.errors import PotashDataError
+from potash.core.io import atomic_write
+from potash.core.paths import project_root, raw_dir
 
 __all__ = [
     "SOURCES",
@@ -342,7 +342,7 @@ def verify_resource(path: str | Path) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from potash.paths import raw_dir
+    >>> from potash.core.paths import raw_dir
     >>> verify_resource(raw_dir() / "events" / "sanctions_events.csv")["format"]
     'csv'
     """

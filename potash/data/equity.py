@@ -9,9 +9,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._options import check_option
-from ..errors import PotashDataError
-from ._common import check_unique, raw_path, read_csv_text, rel, to_date, to_float
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.data._common import check_unique, raw_path, read_csv_text, rel, to_date, to_float
 
 __all__ = ["load_equity_prices", "to_returns", "trading_calendar"]
 
@@ -109,7 +109,7 @@ def load_equity_prices(
     (datetime.date(2026, 7, 13), ['NTR', 'SPY'])
     """
     if path is None and captured_at is None:
-        from .build import cached
+        from potash.data.build import cached
 
         out, drop = cached("equity_prices", with_dropped=True)
     else:

@@ -8,16 +8,86 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._options import check_option
-from ..errors import PotashDataError
-from ._common import check_unique, raw_path, read_csv_text, rel, require_values, to_date
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.data._common import check_unique, raw_path, read_csv_text, rel, require_values, to_date
 
-__all__ = ["EVENT_TYPES", "load_events", "to_trading_day"]
+__all__ = ["EVENT_LABELS", "EVENT_TYPES", "event_label", "load_events", "normalise_events",
+           "to_trading_day"]
 
 #: The allowed event types.
 EVENT_TYPES = ("sanction", "logistics", "geopolitical", "market", "prisoner_release", "relief")
 _VERIFIED = ("yes", "partly", "no")
 _COLUMNS = ["date", "event_id", "actor", "type", "description", "source_url", "verified"]
+
+#: A short readable label for every event of the shipped calendar (event_id -> label): the one
+#: place figures, tables and findings take event names from (the calendar CSV has none).
+EVENT_LABELS: dict[str, str] = {
+    "by_presidential_election_2020": "Belarus election",
+    "belaruskali_strike_2020": "Belaruskali strike",
+    "india_contract_raised_280": "India contract $280",
+    "ryanair_fr4978_diversion": "Ryanair diversion",
+    "eu_council_ryanair_conclusions": "EU Council on Ryanair",
+    "eu_fac_sectoral_agreement": "EU agrees sectoral sanctions",
+    "eu_sectoral_sanctions_potash": "EU sectoral sanctions",
+    "canada_potash_measures": "Canada sanctions",
+    "uk_potash_import_ban": "UK import ban",
+    "us_eo14038_belaruskali_sdn": "US/UK/CA sanctions",
+    "cn_fertilizer_export_inspection": "China export inspections",
+    "ru_fertilizer_quota_announced": "Russia quota announced",
+    "ru_fertilizer_quota_effective": "Russia quota in force",
+    "canada_dec2021_designations": "Canada designations",
+    "eu_fifth_listing_package": "EU fifth package",
+    "uk_belaruskali_asset_freeze": "UK asset freeze",
+    "us_ofac_bpc_designation": "US SDN BPC",
+    "lt_transit_review_request": "Lithuania transit review",
+    "us_gl4_expiry_belaruskali": "US GL4 expires",
+    "lt_commission_security_finding": "Lithuania security finding",
+    "lt_cabinet_annuls_contract": "Lithuania annuls contract",
+    "ltg_board_halts_potash": "LTG halts potash",
+    "klaipeda_transit_ends": "Klaipeda closed",
+    "by_counter_transit_ban": "Belarus counter-ban",
+    "ua_rail_ban_by_potash": "Ukraine rail ban",
+    "india_contract_590": "India contract $590",
+    "ru_invasion_via_belarus": "Invasion of Ukraine",
+    "eu_potash_full_ban": "EU full ban",
+    "eu_belarus_financial_measures": "EU financial measures",
+    "by_potash_export_licensing": "Belarus export licensing",
+    "us_gl5_expiry_bpc": "US GL5 expires",
+    "eu_anticircumvention_potash": "EU anti-circumvention",
+    "eu_lists_belaruskali_bpc": "EU lists Belaruskali, BPC",
+    "eu_potash_grandfather_end": "EU grandfathering ends",
+    "uk_potash_ban_extended": "UK ban extended",
+    "india_contract_422": "India contract $422",
+    "china_contract_307": "China contract $307",
+    "us_belavia_designation": "US Belavia designation",
+    "us_belarus_designations_2024": "US designations 2024",
+    "nuhfer_release_election_day": "Release (election day)",
+    "smith_visit_three_released": "Release of 3",
+    "kellogg_visit_tsikhanouski_release": "Tsikhanouski released",
+    "by_independence_day_pardon_16": "Pardon of 16",
+    "trump_lukashenko_call": "Trump-Lukashenko call",
+    "coale_visit_52_released": "Release of 52",
+    "us_belavia_relief_gl11": "US Belavia relief",
+    "ofac_delists_belavia": "OFAC delists Belavia",
+    "coale_named_envoy": "Coale named envoy",
+    "by_release_priests_ukrainians": "Release of priests",
+    "release_123_bialiatski_kalesnikava": "Release of 123",
+    "us_announces_potash_lift": "US relief",
+    "eu_lt_keep_potash_ban": "EU keeps ban",
+    "ofac_gl13_potash": "OFAC GL13 potash",
+}
+
+
+def event_label(event_id: str) -> str:
+    """Return the readable label of an event: :data:`EVENT_LABELS`, else the id in words.
+
+    Examples
+    --------
+    >>> event_label("klaipeda_transit_ends"), event_label("my_new_event")
+    ('Klaipeda closed', 'my new event')
+    """
+    return EVENT_LABELS.get(str(event_id), str(event_id).replace("_", " "))
 
 
 def _build_events(path: str | Path | None = None) -> pd.DataFrame:
@@ -41,9 +111,86 @@ def _build_events(path: str | Path | None = None) -> pd.DataFrame:
                               file=f, column="event_id", row=int(df["_line"].iloc[i]))
     check_unique(df, ["event_id"], f)
     out = df[_COLUMNS].sort_values(["date", "event_id"], kind="mergesort").reset_index(drop=True)
-    for col in _COLUMNS[1:]:
+    out.insert(2, "label", out["event_id"].map(event_label))
+    for col in out.columns[1:]:
         out[col] = out[col].astype("string")
     return out
+
+
+def normalise_events(
+    events: object, *, name: str = "events", require: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Return any events input as one table ``date, event_id, label, type`` (+ other columns).
+
+    The one normaliser every design and figure uses. ``events`` may be a calendar table (with
+    at least ``date``), a list of dates, or one date (a string or Timestamp). A table keeps its
+    other columns; a missing ``event_id`` becomes the ISO date, a missing ``label`` comes from
+    :func:`event_label`, a missing ``type`` is empty.
+
+    Parameters
+    ----------
+    events : DataFrame, sequence of date-likes, or a date-like
+        The events.
+    name : str
+        What to call the input in error messages.
+    require : tuple of str
+        Columns a table must hold besides ``date``.
+
+    Returns
+    -------
+    DataFrame
+        In input order, index 0..n-1, ``date`` normalised to midnight (datetime64[ns]).
+
+    Raises
+    ------
+    PotashDataError
+        No ``date`` column, a value that is not a date (naming its row), or a missing required
+        column.
+    ValueError
+        No events.
+
+    Examples
+    --------
+    >>> normalise_events(["2022-02-01"])[["date", "event_id", "label"]]
+            date    event_id       label
+    0 2022-02-01  2022-02-01  2022-02-01
+    >>> normalise_events(load_events()).loc[0, "label"]
+    'Belarus election'
+    """
+    if isinstance(events, str | pd.Timestamp | np.datetime64) or hasattr(events, "isoformat"):
+        events = [events]
+    if isinstance(events, pd.DataFrame):
+        for col in ("date", *require):
+            if col not in events.columns:
+                raise PotashDataError(f"the {name} table needs a {col!r} column", file=name,
+                                      column=col)
+        frame = events.reset_index(drop=True).copy()
+    else:
+        try:
+            frame = pd.DataFrame({"date": pd.Series(list(events), dtype=object)})  # type: ignore[call-overload]
+        except TypeError as exc:
+            raise ValueError(f"{name}: expected dates or a table, got {type(events).__name__}") from exc
+    if frame.empty:
+        raise ValueError(f"{name} is empty: give at least one event")
+    parsed = pd.to_datetime(frame["date"], errors="coerce")
+    if parsed.isna().any():
+        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+        raise PotashDataError(f"not a date: {frame['date'].iloc[row]!r}", file=name,
+                              column="date", row=row + 1)
+    frame["date"] = pd.DatetimeIndex(parsed).normalize().astype("datetime64[ns]")
+    if "event_id" not in frame.columns:
+        frame["event_id"] = frame["date"].dt.strftime("%Y-%m-%d")
+    frame["event_id"] = frame["event_id"].astype(str)
+    if "label" not in frame.columns:
+        frame["label"] = [
+            event_label(e) if e in EVENT_LABELS else e for e in frame["event_id"]
+        ]
+    frame["label"] = frame["label"].astype(str)
+    if "type" not in frame.columns:
+        frame["type"] = ""
+    frame["type"] = frame["type"].astype(str)
+    first = ["date", "event_id", "label", "type"]
+    return frame[first + [c for c in frame.columns if c not in first]]
 
 
 def load_events(path: str | Path | None = None) -> pd.DataFrame:
@@ -76,7 +223,7 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
     (53, np.True_)
     """
     if path is None:
-        from .build import cached
+        from potash.data.build import cached
 
         return cached("events")
     return _build_events(path)

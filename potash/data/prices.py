@@ -13,9 +13,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._options import check_option
-from ..errors import PotashDataError
-from ._common import (
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.data._common import (
     check_unique,
     checked_file,
     raw_path,
@@ -284,7 +284,7 @@ def load_prices(
     if path is not None:
         parser = {"worldbank": _parse_worldbank, "usda": _parse_usda, "ecuador": _parse_ecuador}
         return parser[source](path)
-    from .build import cached
+    from potash.data.build import cached
 
     if source == "worldbank":
         v = _worldbank_file(vintage).parent.name.removeprefix("vintage_")

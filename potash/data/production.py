@@ -23,10 +23,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._options import check_option
-from ..errors import PotashDataError
-from ._common import raw_path, read_csv_text, rel, to_float
-from .countries import fao_aggregate_reason, fao_area_to_iso3
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.data._common import raw_path, read_csv_text, rel, to_float
+from potash.data.countries import fao_aggregate_reason, fao_area_to_iso3
 
 __all__ = ["K2O_CONTENT", "PRODUCTION_COLUMNS", "convert_basis", "k2o_to_kcl", "kcl_to_k2o",
            "load_production"]
@@ -207,7 +207,7 @@ def _wmd(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _fao_production(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from .trade import FAO_ITEMS, _read_fao
+    from potash.data.trade import FAO_ITEMS, _read_fao
 
     df, f = _read_fao(path)
     df["meas"] = df["Measurement"].str.strip().str.lower()
@@ -323,7 +323,7 @@ def load_production(
         out = _tidy(out)
         _check_dups(out)
     else:
-        from .build import cached
+        from potash.data.build import cached
 
         out, ex = cached("production", with_dropped=True)
         if source != "all":

@@ -13,9 +13,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._options import check_option
-from ..errors import PotashDataError
-from ._common import (
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.data._common import (
     check_unique,
     checked_file,
     raw_path,
@@ -24,7 +24,7 @@ from ._common import (
     require_values,
     to_float,
 )
-from .countries import (
+from potash.data.countries import (
     COMTRADE_AGGREGATES,
     baci_country_table,
     fao_aggregate_reason,
@@ -32,8 +32,13 @@ from .countries import (
     m49_to_iso3,
     to_iso3,
 )
+from potash.data.periods import parse_period
 
-__all__ = ["TRADE_COLUMNS", "load_routes", "load_trade", "parse_period"]
+__all__ = ["NON_REPORTING_SINCE", "TRADE_COLUMNS", "load_routes", "load_trade"]
+
+#: Reporters that stopped publishing detailed trade, with the first year missing: their later
+#: flows in FAOSTAT are FAO estimates and in customs data come from partners (mirror data).
+NON_REPORTING_SINCE: dict[str, int] = {"BLR": 2022}
 
 #: The columns of every trade table, in order.
 TRADE_COLUMNS = ["year", "period", "reporter_iso3", "partner_iso3", "flow", "product", "hs_code",
@@ -204,82 +209,6 @@ def _tidy(out: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
 _CURATED = ["period", "exporter_iso3", "importer_iso3", "product", "value_usd", "quantity_tonnes",
             "basis", "source_url", "quote"]
 _BASES = ("importer-reported", "exporter-reported", "news")
-_PERIOD_RE = {
-    "year": r"^(\d{4})$",
-    "month": r"^(\d{4})-(\d{2})$",
-    "quarter": r"^(\d{4})-Q([1-4])$",
-    "half": r"^(\d{4})-H([12])$",
-    "range": r"^(\d{4})-(\d{2})/(\d{4})-(\d{2})$",
-    "years": r"^(\d{4})/(\d{4})$",
-}
-
-
-def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
-    """Turn a curated period label into explicit start and end dates and a kind.
-
-    ``YYYY`` (year), ``YYYY-MM`` (month), ``YYYY-Qn`` (quarter), ``YYYY-H1``/``H2`` (half),
-    ``YYYY-MM/YYYY-MM`` (cumulative range, kind ``range``), ``A/B`` with ``B > A + 1``
-    (annual **average** over the years, kind ``annual_average``) and ``A/A+1`` (a split year as
-    printed, kind ``split_year``, spanning both calendar years).
-
-    Parameters
-    ----------
-    period : str
-        The label.
-
-    Returns
-    -------
-    (Timestamp, Timestamp, str)
-        First day, last day (inclusive) and the kind.
-
-    Raises
-    ------
-    ValueError
-        The label has none of these forms.
-
-    Examples
-    --------
-    >>> parse_period("2021-Q1")
-    (Timestamp('2021-01-01 00:00:00'), Timestamp('2021-03-31 00:00:00'), 'quarter')
-    >>> parse_period("2017/2021")[2], parse_period("2024/2025")[2]
-    ('annual_average', 'split_year')
-    """
-    import re
-
-    p = str(period).strip()
-    for kind, rx in _PERIOD_RE.items():
-        m = re.match(rx, p)
-        if not m:
-            continue
-        g = [int(x) for x in m.groups()]
-        if kind == "year":
-            start, end = pd.Timestamp(g[0], 1, 1), pd.Timestamp(g[0], 12, 31)
-        elif kind == "month":
-            if not 1 <= g[1] <= 12:
-                break
-            start = pd.Timestamp(g[0], g[1], 1)
-            end = start + pd.offsets.MonthEnd(0)
-        elif kind == "quarter":
-            start = pd.Timestamp(g[0], 3 * g[1] - 2, 1)
-            end = start + pd.offsets.QuarterEnd(0)
-        elif kind == "half":
-            start = pd.Timestamp(g[0], 6 * g[1] - 5, 1)
-            end = (start + pd.DateOffset(months=5)) + pd.offsets.MonthEnd(0)
-        elif kind == "range":
-            if not (1 <= g[1] <= 12 and 1 <= g[3] <= 12):
-                break
-            start = pd.Timestamp(g[0], g[1], 1)
-            end = pd.Timestamp(g[2], g[3], 1) + pd.offsets.MonthEnd(0)
-        else:
-            start, end = pd.Timestamp(g[0], 1, 1), pd.Timestamp(g[1], 12, 31)
-            kind = "split_year" if g[1] == g[0] + 1 else "annual_average"
-        if end < start:
-            break
-        return start, end, kind
-    raise ValueError(f"period {period!r} is not YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn, "
-                     "YYYY-MM/YYYY-MM or YYYY/YYYY")
-
-
 _CURATED_PRODUCTS = [  # (regex on the page's product text, product, hs_code)
     (r"all HS 31|^fertilizers", "fertilizers_hs31", "31"),
     (r"K2O", "potash_k2o_likely", "3104"),
@@ -756,14 +685,14 @@ def load_trade(
     empty = pd.DataFrame({c: pd.Series(dtype="string") for c in ("file", "row", "reason")})
     if source == "faostat":
         if path is None:
-            from .build import cached
+            from potash.data.build import cached
 
             out, ex = cached("trade_faostat", with_dropped=True)
         else:
             out, ex = _build_faostat(path)
     elif source == "curated":
         if path is None:
-            from .build import cached
+            from potash.data.build import cached
 
             out = cached("trade_curated")
         else:

@@ -5,9 +5,16 @@ context manager, and returns the matplotlib Figure. Use :func:`save_figure` to w
 PDF files that are byte-identical across rebuilds.
 """
 
-from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style, save_figure
-from .eventstudy import plot_car, plot_event_study, plot_sanctions_caar
-from .market import (
+from potash.figures._style import (
+    EVENT_COLORS,
+    add_source,
+    mark_events,
+    new_axes,
+    potash_style,
+    save_figure,
+)
+from potash.figures.eventstudy import plot_car, plot_event_study, plot_sanctions_caar
+from potash.figures.market import (
     plot_hhi,
     plot_klaipeda_throughput,
     plot_market_share,
@@ -15,16 +22,16 @@ from .market import (
     plot_share_shift,
     plot_unit_value_gap,
 )
-from .overview import plot_coverage, plot_price_history
-from .panel import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
-from .prices import (
+from potash.figures.overview import plot_coverage, plot_price_history
+from potash.figures.panel import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
+from potash.figures.prices import (
     plot_abnormal_price,
     plot_breaks,
     plot_fstats,
     plot_price_comparison,
     plot_price_its,
 )
-from .relief import plot_relief_signals
+from potash.figures.relief import plot_relief_signals
 
 __all__ = [
     "EVENT_COLORS",

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._io import atomic_write
+from potash.core.io import atomic_write
 
 __all__ = ["STYLE", "potash_style", "new_axes", "save_figure", "mark_events", "add_source"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._style import add_source, new_axes, potash_style
+from potash.figures._style import add_source, new_axes, potash_style
 
 __all__ = ["plot_event_study", "plot_car", "plot_sanctions_caar"]
 

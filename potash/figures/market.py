@@ -16,14 +16,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..errors import PotashDataError
-from ._style import add_source, mark_events, new_axes, potash_style
+from potash.core.errors import PotashDataError
+from potash.data.events import normalise_events
+from potash.figures._style import add_source, mark_events, new_axes, potash_style
 
 if TYPE_CHECKING:
-    from ..market import MarketShares, UnitValues
+    from potash.analyses.market import MarketShares, UnitValues
 
 __all__ = [
-    "KEY_EVENTS",
     "plot_hhi",
     "plot_klaipeda_throughput",
     "plot_market_share",
@@ -32,38 +32,15 @@ __all__ = [
     "plot_unit_value_gap",
 ]
 
-#: Sanctions-calendar events marked on annual market charts (event_id -> short label); the
-#: dates come from the calendar (``potash.load_events`` / data/raw/events).
-KEY_EVENTS: dict[str, str] = {
-    "eu_sectoral_sanctions_potash": "EU sectoral",
-    "us_eo14038_belaruskali_sdn": "US SDN Belaruskali",
-    "us_ofac_bpc_designation": "US SDN BPC",
-    "klaipeda_transit_ends": "Klaipeda closed",
-    "eu_potash_full_ban": "EU full ban",
-    "us_announces_potash_lift": "US relief",
-}
-
 _FAO = "FAOSTAT Fertilizers by Product (via agData); world = sum over countries"
 
 
-def _key_events(events: pd.DataFrame | None) -> pd.DataFrame:
-    """Key sanctions dates with short labels, from ``events`` or the shipped calendar."""
+def _key_events(events: object) -> pd.DataFrame:
+    """The events to mark (with readable labels); none when ``events`` is None."""
     if events is None:
-        try:
-            from ..data import load_events  # type: ignore[attr-defined]
-
-            events = load_events()
-        except (ImportError, AttributeError):
-            from ..paths import raw_dir
-
-            events = pd.read_csv(raw_dir() / "events" / "sanctions_events.csv")
-        events = events[events["event_id"].isin(KEY_EVENTS)].copy()
-        events["label"] = events["event_id"].map(KEY_EVENTS)
-    events = events.copy()
-    events["date"] = pd.to_datetime(events["date"])
-    if "label" not in events.columns:
-        events["label"] = events.get("event_id", "")
-    return events.drop_duplicates("date")
+        return pd.DataFrame({"date": pd.Series([], dtype="datetime64[ns]"),
+                             "label": pd.Series([], dtype=str)})
+    return normalise_events(events).drop_duplicates("date")
 
 
 def _mark(ax: Axes, events: pd.DataFrame | None) -> str:
@@ -101,7 +78,7 @@ def plot_market_share(
     countries : tuple of str
         ISO3 codes to draw; each must be in the table.
     events : DataFrame, optional
-        ``date, label, type``; default: :data:`KEY_EVENTS` from the sanctions calendar.
+        ``date`` (+ ``label``, ``type``), e.g. :func:`potash.headline_events`; None marks none.
     source : str
         Source line.
     ax : Axes, optional
@@ -328,7 +305,7 @@ def plot_unit_value_gap(
 
 
 def plot_klaipeda_throughput(
-    cargo: pd.DataFrame | None = None,
+    cargo: pd.DataFrame,
     *,
     cutoff: str | pd.Timestamp = "2022-02-01",
     ax: Axes | None = None,
@@ -343,7 +320,7 @@ def plot_klaipeda_throughput(
     Parameters
     ----------
     cargo : DataFrame, optional
-        Output of :func:`potash.klaipeda_cargo` (extracted if not given).
+        Output of :func:`potash.klaipeda_cargo`.
     cutoff : date
     ax : Axes, optional
 
@@ -353,13 +330,14 @@ def plot_klaipeda_throughput(
 
     Examples
     --------
-    >>> fig = plot_klaipeda_throughput()
+    >>> import potash
+    >>> fig = plot_klaipeda_throughput(potash.klaipeda_cargo())
     >>> fig.axes[0].get_ylabel()
     'cargo handled (million tonnes)'
     """
-    from ..routes import klaipeda_cargo
-
-    k = klaipeda_cargo() if cargo is None else cargo
+    if not isinstance(cargo, pd.DataFrame):
+        raise TypeError("cargo must be the table of potash.klaipeda_cargo()")
+    k = cargo
     k = k[(k["measure"] == "level") & (k["n_months"] == 12) & (k["qualifier"] == "exact")]
     ann = (
         k.groupby(["cargo", "period"], sort=True)
@@ -437,9 +415,8 @@ def plot_klaipeda_throughput(
 
 
 def plot_route_mix(
-    mix: pd.DataFrame | None = None,
+    mix: pd.DataFrame,
     *,
-    annual_only: bool = True,
     ax: Axes | None = None,
 ) -> Figure:
     """Belarus's potash volumes by route, before and after 2022-02-01, each bar with its source.
@@ -452,10 +429,8 @@ def plot_route_mix(
     Parameters
     ----------
     mix : DataFrame, optional
-        Output of :func:`potash.route_mix` (built from the curated route table if not given).
-    annual_only : bool
-        Passed to :func:`potash.route_mix` when ``mix`` is not given; with ``False``,
-        sub-annual bars are labelled with their months and the axis reads "in the period".
+        Output of :func:`potash.route_mix` (sub-annual rows, from ``annual_only=False``, are
+        labelled with their months and the axis reads "in the period").
     ax : Axes, optional
 
     Returns
@@ -464,15 +439,16 @@ def plot_route_mix(
 
     Examples
     --------
-    >>> fig = plot_route_mix()
+    >>> import potash
+    >>> fig = plot_route_mix(potash.route_mix())
     >>> fig.axes[0].get_xlabel()
     'volume (million tonnes per year)'
     >>> list(fig.potash_table.columns[:3])
     ['ref', 'period', 'n_months']
     """
-    from ..routes import route_mix
-
-    m = route_mix(annual_only=annual_only) if mix is None else mix
+    if not isinstance(mix, pd.DataFrame):
+        raise TypeError("mix must be the table of potash.route_mix()")
+    m = mix
     if m.empty:
         raise PotashDataError("no route rows to plot", file="route table")
     m = m.sort_values(["period", "route", "node"]).reset_index(drop=True)

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ._style import add_source, mark_events, new_axes, potash_style
+from potash.figures._style import add_source, mark_events, new_axes, potash_style
 
 __all__ = ["plot_coverage", "plot_price_history"]
 
@@ -18,7 +18,7 @@ def plot_coverage(coverage: pd.DataFrame, ax: Axes | None = None) -> Figure:
     Parameters
     ----------
     coverage : DataFrame
-        From :func:`potash.overview.data_coverage` (``table, first, last, rows``).
+        From :func:`potash.analyses.overview.data_coverage` (``table, first, last, rows``).
     ax : Axes, optional
         Draw here; else a new figure.
 

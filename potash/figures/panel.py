@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style
+from potash.figures._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style
 
 __all__ = ["plot_synth_gaps", "plot_synth_paths", "plot_trade_event_study"]
 
@@ -39,7 +39,7 @@ def _year_dates(years: Any) -> pd.DatetimeIndex:
 
 
 def plot_trade_event_study(results: Any, ax: Any = None) -> Figure:
-    """Plot a :class:`potash.panel.TradeEventStudyResults`.
+    """Plot a :class:`potash.estimators.ppml.TradeEventStudyResults`.
 
     Event-time fits: the effects ``100 * (exp(b) - 1)`` with 95 % confidence intervals by
     event time, the reference period at zero and the first post year marked. Treated x post
@@ -58,7 +58,7 @@ def plot_trade_event_study(results: Any, ax: Any = None) -> Figure:
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from potash.panel import trade_event_study
+    >>> from potash.estimators.ppml import trade_event_study
     >>> trade = pd.DataFrame({"year": list(range(2015, 2024)) * 3,
     ...     "reporter_iso3": ["BLR"] * 9 + ["CAN"] * 9 + ["RUS"] * 9, "partner_iso3": "WLD",
     ...     "flow": "export", "product": "potassium_chloride",
@@ -139,7 +139,7 @@ def plot_synth_paths(results: Any, ax: Any = None) -> Figure:
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from potash.synth import synthetic_control
+    >>> from potash.estimators.synth import synthetic_control
     >>> wide = pd.DataFrame({"A": [1, 2, 3, 4, 5.0], "B": [3, 2, 3, 2, 3.0], "T": [2, 2, 3, 1, 1.0]},
     ...                     index=range(2018, 2023))
     >>> fig = plot_synth_paths(synthetic_control(wide, treated="T", events=2021))
@@ -176,7 +176,7 @@ def plot_synth_gaps(results: Any, ax: Any = None) -> Figure:
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from potash.synth import synthetic_control
+    >>> from potash.estimators.synth import synthetic_control
     >>> wide = pd.DataFrame({"A": [1, 2, 3, 4, 5.0], "B": [3, 2, 3, 2, 3.0], "C": [2, 1, 2, 1, 2.0],
     ...                      "T": [2, 2, 3, 1, 1.0]}, index=range(2018, 2023))
     >>> fig = plot_synth_gaps(synthetic_control(wide, treated="T", events=2021))

@@ -13,9 +13,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import optimize
 
-from ._style import add_source, mark_events, new_axes, potash_style
+from potash.data.events import normalise_events
+from potash.data.price_panel import log_price_panel
+from potash.data.prices import basis_changes as known_basis_changes
+from potash.figures._style import add_source, mark_events, new_axes, potash_style
 
 __all__ = [
     "plot_abnormal_price",
@@ -48,16 +50,7 @@ def _label(series: str) -> str:
 def _events_for_plot(events: Any, lo: Any = None, hi: Any = None) -> pd.DataFrame | None:
     if events is None:
         return None
-    if isinstance(events, pd.DataFrame):
-        ev = events.copy()
-        ev["date"] = pd.to_datetime(ev["date"])
-        if "label" not in ev.columns:
-            ev["label"] = (
-                ev["event_id"] if "event_id" in ev.columns else ev["date"].dt.strftime("%Y-%m-%d")
-            )
-    else:
-        dates = pd.to_datetime(pd.Series(list(events), dtype=object))
-        ev = pd.DataFrame({"date": dates, "label": dates.dt.strftime("%Y-%m-%d")})
+    ev = normalise_events(events)
     if lo is not None:
         ev = ev[ev["date"] >= pd.Timestamp(lo)]
     if hi is not None:
@@ -78,7 +71,7 @@ def plot_price_comparison(
 ) -> Figure:
     """Potash against other fertilizers: prices indexed to 100 in a base month, log scale.
 
-    Basis changes of the plotted series (see :func:`potash.prices.basis_changes_table`) are
+    Basis changes of the plotted series (see :func:`potash.data.basis_changes`) are
     drawn as dotted grey lines, events as dashed coloured lines.
 
     Parameters
@@ -109,14 +102,12 @@ def plot_price_comparison(
     >>> fig = plot_price_comparison(p, ["potassium_chloride", "urea"], events=["2021-08-09"])
     >>> plt.close(fig)
     """
-    from ..prices import basis_changes_table, log_price_panel
-
     logp = log_price_panel(prices, list(series), start=start, end=end, basis="ignore")
     b = logp.index[0] if base is None else pd.Timestamp(base).to_period("M").to_timestamp()
     if b not in logp.index:
         raise ValueError(f"base month {b:%Y-%m} is outside the plotted sample")
     idx = 100 * np.exp(logp - logp.loc[b])
-    bc = basis_changes_table() if basis_changes is None else basis_changes
+    bc = known_basis_changes() if basis_changes is None else basis_changes
     with potash_style():
         fig, ax = new_axes(ax)
         for i, s in enumerate(series):
@@ -167,12 +158,12 @@ def plot_price_its(result: Any, ax: Any = None) -> Figure:
 
     Examples
     --------
-    >>> from potash.prices import price_event_study
+    >>> from potash.estimators.its import price_event_study
     >>> rng = np.random.default_rng(0)
     >>> d = pd.date_range("2020-01-01", periods=36, freq="MS")
     >>> p = pd.DataFrame({"date": d, "series": "potassium_chloride", "unit": "$/mt",
     ...                   "value": np.exp(5 + 0.3 * (d >= "2021-06-01") + rng.normal(0, .05, 36))})
-    >>> fig = plot_price_its(price_event_study(p, ["2021-06-10"], controls=()))
+    >>> fig = plot_price_its(price_event_study(p, ["2021-06-10"], series="potassium_chloride"))
     >>> plt.close(fig)
     """
     ab = result.abnormal
@@ -228,11 +219,11 @@ def plot_abnormal_price(result: Any, ax: Any = None) -> Figure:
 
     Examples
     --------
-    >>> from potash.prices import price_event_study
+    >>> from potash.estimators.its import price_event_study
     >>> d = pd.date_range("2020-01-01", periods=24, freq="MS")
     >>> p = pd.DataFrame({"date": d, "series": "potassium_chloride", "unit": "$/mt",
     ...                   "value": np.exp(5 + 0.2 * (d >= "2021-01-01") + np.sin(np.arange(24)) / 50)})
-    >>> fig = plot_abnormal_price(price_event_study(p, ["2021-01-05"], controls=()))
+    >>> fig = plot_abnormal_price(price_event_study(p, ["2021-01-05"], series="potassium_chloride"))
     >>> plt.close(fig)
     """
     with potash_style():
@@ -243,15 +234,6 @@ def plot_abnormal_price(result: Any, ax: Any = None) -> Figure:
         ax.set_title(f"Abnormal {_label(result.series)} price")
         add_source(fig, PINK_SHEET + "; potash.price_event_study")
     return fig
-
-
-def _critical_value(test: str, k: int, lam: float, alpha: float = 0.05) -> float | None:
-    from ..breaks import pvalue_fstats
-
-    try:
-        return float(optimize.brentq(lambda x: pvalue_fstats(x, test, k, lam) - alpha, 0.5, 60.0))
-    except ValueError:
-        return None
 
 
 def plot_fstats(
@@ -282,18 +264,17 @@ def plot_fstats(
 
     Examples
     --------
-    >>> from potash.breaks import f_stats
+    >>> from potash.estimators.breaks import f_stats
     >>> y = pd.Series(np.r_[np.zeros(20), np.ones(20)] + np.sin(np.arange(40)) / 5,
     ...               index=pd.date_range("2020-01-01", periods=40, freq="MS"))
     >>> fig = plot_fstats(f_stats(y), events=["2021-09-01"])
     >>> plt.close(fig)
     """
     path = result.fstats
-    k = len(result._kw["terms"])
     with potash_style():
         fig, ax = new_axes(ax)
         ax.plot(path["first_after"], path["F"], color="#1f4e79", label="F statistic")
-        cv = _critical_value("supF", k, result.lam)
+        cv = result.critical_value("supF")
         if cv is not None:
             ax.axhline(
                 cv, color="#5d6d7e", ls="-.", lw=1, label=f"sup-F 5% critical value ({cv:.2f})"
@@ -345,7 +326,7 @@ def plot_breaks(result: Any, ax: Any = None) -> Figure:
 
     Examples
     --------
-    >>> from potash.breaks import bai_perron
+    >>> from potash.estimators.breaks import bai_perron
     >>> y = pd.Series(np.r_[np.zeros(20), np.ones(20)] + np.sin(np.arange(40)) / 5,
     ...               index=pd.date_range("2020-01-01", periods=40, freq="MS"))
     >>> fig = plot_breaks(bai_perron(y, events=["2021-09-01"]))
@@ -377,5 +358,5 @@ def plot_breaks(result: Any, ax: Any = None) -> Figure:
         ax.set_ylabel("Log price (log of the price unit, e.g. $/mt)")
         ax.set_xlabel("Month")
         ax.legend(loc="best")
-        add_source(fig, PINK_SHEET + "; potash.breaks")
+        add_source(fig, PINK_SHEET + "; potash.estimators.breaks")
     return fig

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._style import EVENT_COLORS, add_source, mark_events, potash_style
+from potash.figures._style import EVENT_COLORS, add_source, mark_events, potash_style
 
 __all__ = ["plot_relief_signals"]
 
@@ -46,7 +46,7 @@ def plot_relief_signals(
     retail : DataFrame
         USDA state retail potash prices in the same schema.
     timeline : DataFrame
-        From :func:`potash.relief.watch_timeline` (``date, item, event_id``).
+        From :func:`potash.analyses.relief.watch_timeline` (``date, item, event_id``).
     date : str or Timestamp
         The relief announcement.
     start : str

@@ -1,4 +1,4 @@
-# Reference values for potash.panel.trade_event_study (PPML with fixed effects).
+# Reference values for potash.estimators.ppml.trade_event_study (PPML with fixed effects).
 #
 # Reads the exact panels written by tests/results/panel_export.py and fits
 #   glm(y ~ treatment terms + factor(exporter) + factor(year), family = quasipoisson / poisson)

@@ -1,4 +1,4 @@
-# Reference values for potash.breaks (tests/test_breaks_r.py).
+# Reference values for potash.estimators.breaks (tests/test_breaks_r.py).
 # Run from the worktree root:
 #   Rscript tests/results/prices_breaks.R > tests/results/prices_breaks.Rout.csv
 # Input: tests/results/prices_input.csv (see prices_export.py). Series: log potassium chloride,

@@ -14,7 +14,7 @@ Sources
   exponential backoff on HTTP 429 and 5xx, split into smaller queries when a response reaches the
   row limit, breakdown rows dropped as in the loaders.
 - A CEPII BACI release archive (large: only on request), then ingested to Parquet with
-  :func:`potash.ingest.ingest_baci`.
+  :func:`potash.pipeline.ingest.ingest_baci`.
 
 Every network call goes through a ``requests.Session`` (pass ``session=`` to use another, as the
 offline tests do) and :class:`RetryPolicy`.
@@ -41,8 +41,8 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import requests
 
-from .errors import PotashDataError
-from .paths import processed_dir, project_root
+from potash.core.errors import PotashDataError
+from potash.core.paths import processed_dir, project_root
 
 __all__ = [
     "BACI_URL",
@@ -179,7 +179,7 @@ def _recorded(url: str | None = None) -> list[dict]:
     The package is the data layer's Frictionless descriptor: the URL is the first ``sources``
     path, the vintage is ``version``, the checksum is ``hash`` (``sha256:...``).
     """
-    from .data.datapackage import datapackage_path
+    from potash.data.datapackage import datapackage_path
 
     p = datapackage_path()
     if not p.is_file():
@@ -201,14 +201,14 @@ def _recorded(url: str | None = None) -> list[dict]:
 
 
 def _register(path: Path, url: str, vintage: str, dataset: str, licence: str | None) -> None:
-    from .data.datapackage import register_resource
+    from potash.data.datapackage import register_resource
 
     register_resource(
         path,
         source_url=url,
         license=licence or _LICENCES.get(dataset, "see source"),
         version=vintage,
-        description=f"{dataset}: vintage {vintage} downloaded {_today()} by potash.refresh",
+        description=f"{dataset}: vintage {vintage} downloaded {_today()} by potash.pipeline.refresh",
         title=path.name,
     )
 
@@ -638,7 +638,7 @@ def fetch_baci(
 
     The archive (several GB) is cached under ``data/raw/baci_release/vintage_<version>/``; a
     second call with the same version does not download again. With ``ingest=True`` the potash
-    rows (HS 3104, 3105) are written by :func:`potash.ingest.ingest_baci` to
+    rows (HS 3104, 3105) are written by :func:`potash.pipeline.ingest.ingest_baci` to
     ``data/processed/baci/<hs>_V<version>/year=YYYY/``, which ``load_trade("baci", path=...)``
     reads.
 
@@ -654,7 +654,7 @@ def fetch_baci(
         session=session, policy=policy, progress=progress,
     )
     if ingest:
-        from .ingest import ingest_baci
+        from potash.pipeline.ingest import ingest_baci
 
         ingest_baci(dl.path, Path(out_dir) if out_dir else processed_dir() / "baci" / f"{hs}_V{version}")
     return dl
@@ -700,7 +700,7 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     >>> trade[["quantity_t", "value_usd"]].to_numpy().tolist(), dropped["rows"].tolist()
     ([[5.0, 900.0]], [1])
     """
-    from .data.trade import hs_product
+    from potash.data.trade import hs_product
 
     if records.empty:
         return (

@@ -33,10 +33,11 @@ import pandas as pd
 from scipy import optimize
 from threadpoolctl import threadpool_limits
 
-from ._options import check_option
-from ._results import ResultsBase
-from .errors import PotashDataError
-from .panel import (
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.core.results import ResultsBase
+from potash.data.events import normalise_events
+from potash.estimators.ppml import (
     MinQuantityRule,
     Timing,
     _build_panel,
@@ -137,11 +138,11 @@ def _wide_from_trade(data: pd.DataFrame, **kw: Any) -> tuple[pd.DataFrame, pd.Da
 def synthetic_control(
     data: pd.DataFrame,
     *,
-    treated: str = "BLR",
-    events: Any = 2022,
+    treated: str,
+    events: Any,
     measure: str = "quantity_t",
     flow: Literal["export"] = "export",
-    product: str = "potassium_chloride",
+    product: str,
     years: tuple[int, int] | None = None,
     min_quantity: float | None = None,
     min_quantity_rule: MinQuantityRule = "mean",
@@ -153,6 +154,7 @@ def synthetic_control(
     normalize: Normalize = "none",
     placebos: bool = True,
     rmspe_cutoff: float | None = None,
+    event_marks: pd.DataFrame | None = None,
 ) -> SyntheticControlResults:
     """Synthetic control of the treated exporter's flow, with in-space placebos.
 
@@ -160,14 +162,14 @@ def synthetic_control(
     ----------
     data : DataFrame
         A tidy trade table (``load_trade`` schema: exporter x year country totals are used,
-        built as in :func:`potash.panel.trade_panel`), or a wide table with one row per year
+        built as in :func:`potash.estimators.ppml.trade_panel`), or a wide table with one row per year
         (integer index) and one column per unit.
     treated : str
         The treated unit (column or ISO3 code).
     events, timing, event_ids
-        First post year; see :func:`potash.panel.post_start_year` (default post = 2022+).
+        First post year; see :func:`potash.estimators.ppml.post_start_year` (default post = 2022+).
     measure, flow, product, years, min_quantity, min_quantity_rule
-        Panel definition for a trade table; see :func:`potash.panel.trade_panel`.
+        Panel definition for a trade table; see :func:`potash.estimators.ppml.trade_panel`.
     donors : sequence of str, optional
         Donor pool (default: every other unit). Donors with a missing year in the sample are
         excluded and reported in ``results.excluded``.
@@ -229,6 +231,8 @@ def synthetic_control(
                 f"treated unit {treated!r} not found", file="wide table", column=treated
             )
         excluded = pd.DataFrame(columns=["exporter", "importer", "year", "statistic", "reason"])
+    if event_marks is not None:
+        marks = normalise_events(event_marks)
     source = str(wide.attrs.get("source", ""))
     if wide.empty:
         raise PotashDataError("no years in the sample", file="synthetic control input")
@@ -512,6 +516,6 @@ class SyntheticControlResults(ResultsBase):
         Returns the matplotlib Figure.
         """
         check_option("kind", kind, Literal["paths", "gaps"])
-        from .figures.panel import plot_synth_gaps, plot_synth_paths
+        from potash.figures.panel import plot_synth_gaps, plot_synth_paths
 
         return plot_synth_paths(self, ax=ax) if kind == "paths" else plot_synth_gaps(self, ax=ax)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from potash.data.events import normalise_events
+
 __all__ = ["HEADLINE_EVENTS", "data_coverage", "headline_events"]
 
 
@@ -24,7 +26,7 @@ def data_coverage() -> pd.DataFrame:
     >>> cov.set_index("table").loc["World Bank Pink Sheet (potash)", "last"].strftime("%Y-%m")
     '2026-05'
     """
-    from .data import load_equity_prices, load_events, load_prices, load_trade
+    from potash.data import load_equity_prices, load_events, load_prices, load_trade
 
     rows = []
 
@@ -97,7 +99,7 @@ def data_coverage() -> pd.DataFrame:
         cur["period_start"],
         len(cur),
     )
-    from .data import load_production
+    from potash.data import load_production
 
     prod = load_production()
     for src, grp in prod.groupby("source", sort=True):
@@ -126,14 +128,14 @@ def data_coverage() -> pd.DataFrame:
     return out
 
 
-#: The headline dates marked on every time axis, with short labels (event_id -> label).
-HEADLINE_EVENTS: dict[str, str] = {
-    "eu_sectoral_sanctions_potash": "EU sectoral sanctions",
-    "us_eo14038_belaruskali_sdn": "US/UK/CA sanctions",
-    "klaipeda_transit_ends": "Klaipeda closed",
-    "eu_potash_full_ban": "EU full ban",
-    "us_announces_potash_lift": "US lifts sanctions",
-}
+#: The headline dates marked on every time axis (labels from the calendar's ``label``).
+HEADLINE_EVENTS: tuple[str, ...] = (
+    "eu_sectoral_sanctions_potash",
+    "us_eo14038_belaruskali_sdn",
+    "klaipeda_transit_ends",
+    "eu_potash_full_ban",
+    "us_announces_potash_lift",
+)
 
 
 def headline_events(events: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -147,20 +149,19 @@ def headline_events(events: pd.DataFrame | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The calendar rows of :data:`HEADLINE_EVENTS`, in date order, with a ``label`` column.
+        The calendar rows of :data:`HEADLINE_EVENTS`, in date order, with their ``label``.
 
     Examples
     --------
     >>> headline_events()[["date", "label"]].iloc[-1].tolist()[1]
-    'US lifts sanctions'
+    'US relief'
     """
     if events is None:
-        from .data import load_events
+        from potash.data import load_events
 
         events = load_events()
     missing = set(HEADLINE_EVENTS) - set(events["event_id"])
     if missing:
         raise ValueError(f"headline_events: events not in the calendar: {sorted(missing)}")
-    out = events[events["event_id"].isin(list(HEADLINE_EVENTS))].copy()
-    out["label"] = out["event_id"].map(HEADLINE_EVENTS)
+    out = normalise_events(events[events["event_id"].isin(list(HEADLINE_EVENTS))])
     return out.sort_values("date").reset_index(drop=True)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .._results import ResultsBase
-from .stats import ROBUST_TO_CLUSTERING, STATISTICS
+from potash.core.results import ResultsBase
+from potash.estimators.eventstudy.stats import ROBUST_TO_CLUSTERING, STATISTICS
 
 __all__ = ["EventStudyResults"]
 
@@ -242,6 +242,6 @@ class EventStudyResults(ResultsBase):
         >>> fig = event_study(r, m, "2021-11-01", estimation_window=(-150, -11)).plot()
         >>> plt.close(fig)
         """
-        from ..figures.eventstudy import plot_event_study
+        from potash.figures.eventstudy import plot_event_study
 
         return plot_event_study(self, ax=ax, group=group, level=level)

@@ -21,7 +21,7 @@ def project_root() -> Path:
     True
     """
     env = os.environ.get("POTASH_ROOT")
-    return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[2]
 
 
 def raw_dir() -> Path:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .paths import raw_dir
+from potash.core.paths import raw_dir
 
 POTASH_HS6 = (
     "310420", "310430", "310490",

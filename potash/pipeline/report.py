@@ -2,7 +2,7 @@
 
 ``make report`` and ``potash report`` call :func:`build_report`. Each notebook in
 ``notebooks/`` is a jupytext ``py:percent`` source; it is executed headless with nbclient, its
-figures are written to ``reports/figures`` through :func:`potash.report.publish`, and its
+figures are written to ``reports/figures`` through :func:`potash.pipeline.report.publish`, and its
 findings (sentences whose numbers come from computed results) through :class:`Findings`.
 All executed notebooks and a generated methods appendix are joined into
 ``reports/report.html`` with the input cells hidden.
@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._io import atomic_write
-from .paths import project_root, reports_dir
+from potash.core.io import atomic_write
+from potash.core.paths import project_root, reports_dir
 
 __all__ = [
     "Findings",
@@ -66,7 +66,7 @@ def publish(fig: Any, name: str) -> Any:
     ['example.pdf', 'example.png']
     >>> del os.environ["POTASH_REPORTS_DIR"]
     """
-    from .figures import save_figure
+    from potash.figures import save_figure
 
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ValueError(f"publish: figure name {name!r} must be lower case letters, digits, underscores")
@@ -272,7 +272,7 @@ def build_report(out_dir: str | Path | None = None, *, build_data: bool = True) 
     >>> build_report  # doctest: +ELLIPSIS
     <function build_report at ...>
     """
-    from .methods import methods_notebook
+    from potash.pipeline.appendix import methods_notebook
 
     out = Path(out_dir) if out_dir is not None else reports_dir()
     out.mkdir(parents=True, exist_ok=True)
@@ -280,7 +280,7 @@ def build_report(out_dir: str | Path | None = None, *, build_data: bool = True) 
     n = len(sources) + 2 + (1 if build_data else 0)
     i = 0
     if build_data:
-        from .data import build_processed
+        from potash.data import build_processed
 
         i += 1
         _step("data: build data/processed", build_processed, i, n)

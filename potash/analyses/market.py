@@ -11,7 +11,7 @@ Conventions
   listed in the ``excluded`` frame of the result with the reason.
 - Different products are never added: every result is per product (``products`` filters).
 - Periods of different length (a year, a quarter, January-August) are never added together.
-- Bad input raises :class:`~potash.errors.PotashDataError` (data) or ``ValueError``
+- Bad input raises :class:`~potash.core.errors.PotashDataError` (data) or ``ValueError``
   (arguments) with the table, column, row and problem; never a NaN table.
 
 Examples
@@ -33,9 +33,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._options import check_option
-from ._results import ResultsBase
-from .errors import PotashDataError
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.core.results import ResultsBase
+from potash.data.periods import period_bounds
 
 __all__ = [
     "AGGREGATE_CODES",
@@ -228,7 +229,7 @@ class MarketShares(ResultsBase):
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Plot shares over time (see :func:`potash.figures.plot_market_share`)."""
-        from .figures.market import plot_market_share
+        from potash.figures.market import plot_market_share
 
         return plot_market_share(self, ax=ax, **kwargs)
 
@@ -583,7 +584,7 @@ class UnitValues(ResultsBase):
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Plot the unit-value gap (see :func:`potash.figures.plot_unit_value_gap`)."""
-        from .figures.market import plot_unit_value_gap
+        from potash.figures.market import plot_unit_value_gap
 
         return plot_unit_value_gap(self, ax=ax, **kwargs)
 
@@ -694,7 +695,7 @@ def _period_bounds(df: pd.DataFrame) -> pd.DataFrame:
         df["period_start"] = pd.to_datetime(df["period_start"])
         df["period_end"] = pd.to_datetime(df["period_end"])
     else:
-        bounds = [_parse_period(p) for p in df["period"]]
+        bounds = [period_bounds(p) for p in df["period"]]
         df["period_start"] = pd.to_datetime([b[0] for b in bounds])
         df["period_end"] = pd.to_datetime([b[1] for b in bounds])
     if df["period_start"].isna().any():
@@ -712,29 +713,6 @@ def _period_bounds(df: pd.DataFrame) -> pd.DataFrame:
         + 1
     )
     return df
-
-
-def _parse_period(p: Any) -> tuple[str | None, str | None]:
-    """``'2021'``, ``'2021-03'``, ``'2021-Q2'``, ``'2021-H1'``, ``'2024-01/2024-08'`` -> bounds."""
-    s = str(p)
-    if "/" in s:
-        a, b = s.split("/", 1)
-        return _parse_period(a)[0], _parse_period(b)[1]
-    try:
-        if len(s) == 4 and s.isdigit():
-            return f"{s}-01-01", f"{s}-12-31"
-        y, rest = s.split("-", 1)
-        if rest.startswith("Q"):
-            q = int(rest[1:])
-            start = pd.Timestamp(int(y), 3 * q - 2, 1)
-            return str(start.date()), str((start + pd.offsets.QuarterEnd(0)).date())
-        if rest.startswith("H"):
-            h = int(rest[1:])
-            return f"{y}-{6 * h - 5:02d}-01", (f"{y}-06-30" if h == 1 else f"{y}-12-31")
-        start = pd.Timestamp(int(y), int(rest), 1)
-        return str(start.date()), str((start + pd.offsets.MonthEnd(0)).date())
-    except (ValueError, TypeError):
-        return None, None
 
 
 def buyer_mix(

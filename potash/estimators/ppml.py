@@ -61,7 +61,7 @@ ones do not). ``cluster=None`` gives the heteroskedasticity-robust ``HC0``
 With one treated exporter the treatment coefficient is identified from one cluster: clustered
 standard errors are then known to be unreliable (MacKinnon and Webb 2017, "Wild bootstrap
 inference for wildly different cluster sizes"). The results say so; the synthetic control
-(:mod:`potash.synth`) offers permutation inference instead.
+(:mod:`potash.estimators.synth`) offers permutation inference instead.
 
 Separation
 ----------
@@ -87,9 +87,11 @@ from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
 from threadpoolctl import threadpool_limits
 
-from ._options import check_option
-from ._results import ResultsBase
-from .errors import PotashDataError
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.core.results import ResultsBase
+from potash.data.events import normalise_events
+from potash.data.trade import NON_REPORTING_SINCE
 
 __all__ = [
     "TradeEventStudyResults",
@@ -107,16 +109,9 @@ MinQuantityRule = Literal["mean", "max", "pre_mean"]
 FixedEffect = Literal["exporter", "importer", "pair", "time"]
 Cluster = Literal["exporter", "importer", "pair", "reporter_iso3", "partner_iso3"]
 
-#: The default dates marked on trade figures: the first binding potash sanctions (US EO 14038,
-#: UK and Canada, 2021-08-09) and the end of Belarusian potash transit through Klaipeda.
-DEFAULT_EVENT_MARKS = pd.DataFrame(
-    {
-        "date": pd.to_datetime(["2021-08-09", "2022-02-01"]),
-        "event_id": ["us_eo14038_belaruskali_sdn", "klaipeda_transit_ends"],
-        "type": ["sanction", "logistics"],
-        "label": ["US/UK/CA potash sanctions", "Klaipeda transit ends"],
-    }
-)
+_NO_MARKS = pd.DataFrame({"date": pd.Series([], dtype="datetime64[ns]"), "event_id": [],
+                          "type": [], "label": []}).astype({"event_id": str, "type": str,
+                                                            "label": str})
 
 _REQUIRED = ("year", "reporter_iso3", "partner_iso3", "flow", "product")
 _TABLE = "trade table"
@@ -126,7 +121,7 @@ _TABLE = "trade table"
 # post definition
 # ----------------------------------------------------------------------------------------
 def post_start_year(
-    events: Any = 2022,
+    events: Any,
     *,
     timing: Timing = "next_full_year",
     event_ids: list[str] | tuple[str, ...] | None = None,
@@ -166,7 +161,7 @@ def post_start_year(
     if isinstance(events, bool):
         raise ValueError("events must be a year, a date or an events table, not a bool")
     if isinstance(events, int | np.integer):
-        return int(events), DEFAULT_EVENT_MARKS.copy()
+        return int(events), _NO_MARKS.copy()
     if isinstance(events, pd.DataFrame):
         for col in ("date", "event_id"):
             if col not in events.columns:
@@ -227,11 +222,11 @@ class _Panel:
 def trade_panel(
     trade: pd.DataFrame,
     *,
-    treated: str = "BLR",
-    events: Any = 2022,
+    treated: str,
+    events: Any,
     measure: str = "quantity_t",
     flow: Flow = "export",
-    product: str = "potassium_chloride",
+    product: str,
     years: tuple[int, int] | None = None,
     min_quantity: float | None = None,
     min_quantity_rule: MinQuantityRule = "mean",
@@ -637,11 +632,11 @@ def _fit_glm(
 def trade_event_study(
     trade: pd.DataFrame,
     *,
-    treated: str = "BLR",
-    events: Any = 2022,
+    treated: str,
+    events: Any,
     measure: str = "quantity_t",
     flow: Flow = "export",
-    product: str = "potassium_chloride",
+    product: str,
     years: tuple[int, int] | None = None,
     min_quantity: float | None = None,
     min_quantity_rule: MinQuantityRule = "mean",
@@ -649,6 +644,7 @@ def trade_event_study(
     timing: Timing = "next_full_year",
     event_ids: list[str] | tuple[str, ...] | None = None,
     event_time: bool = False,
+    event_marks: pd.DataFrame | None = None,
     leads: int | None = 4,
     lags: int | None = None,
     reference: int = -1,
@@ -846,7 +842,11 @@ def trade_event_study(
             "nobs": n,
             "k_params": k,
             "fixed_effects": tuple(fe_cols),
-            "event_marks": post_start_year(events, timing=timing, event_ids=event_ids)[1],
+            "event_marks": (
+                post_start_year(events, timing=timing, event_ids=event_ids)[1]
+                if event_marks is None
+                else normalise_events(event_marks)
+            ),
         },
     )
 
@@ -1061,10 +1061,11 @@ class TradeEventStudyResults(ResultsBase):
             else f"Heteroskedasticity-robust SE ({'HC1' if s['small_sample'] == 'hc1' else 'HC0'}).",
             f"Dropped as separated: {len(self._dropped)} observations; excluded: {len(self._excluded)} rows/units.",
         ]
-        if "faostat" in s.get("source", "") and s["treated"] == "BLR":
+        if "faostat" in s.get("source", "") and s["treated"] in NON_REPORTING_SINCE:
             lines.append(
-                "FAOSTAT Belarus trade after 2021 is FAO-estimated (Belarus stopped publishing; "
-                "partner/mirror data), see data/raw/faostat_agdata/SOURCE.md."
+                f"FAOSTAT {s['treated']} trade from {NON_REPORTING_SINCE[s['treated']]} is "
+                "FAO-estimated (the country stopped publishing; partner/mirror data), see "
+                "data/raw/faostat_agdata/SOURCE.md."
             )
         if s["cluster"] == "exporter":
             lines.append(
@@ -1079,6 +1080,6 @@ class TradeEventStudyResults(ResultsBase):
 
         Returns the matplotlib Figure.
         """
-        from .figures.panel import plot_trade_event_study
+        from potash.figures.panel import plot_trade_event_study
 
         return plot_trade_event_study(self, ax=ax)

@@ -55,12 +55,17 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from ._options import check_option
-from ._results import ResultsBase
-from .errors import PotashDataError
+from potash.core.options import check_option
+from potash.core.results import ResultsBase
+from potash.data.events import normalise_events
+from potash.data.price_panel import (
+    _basis_error,
+    _spanned_changes,
+    log_price_panel,
+)
+from potash.data.prices import basis_changes
 
 __all__ = [
-    "BASIS_CHANGES",
     "PriceEventStudyResults",
     "basis_changes_table",
     "log_price_panel",
@@ -72,27 +77,13 @@ CovType = Literal["HAC", "nonrobust"]
 BasisRule = Literal["error", "dummy"]
 EventMonthRule = Literal["containing", "next"]
 
-#: The two documented basis changes of the World Bank Pink Sheet fertilizer series (kept here
-#: until the data layer's ``potash.data.basis_changes()`` is available; see
-#: :func:`basis_changes_table`).
-BASIS_CHANGES = pd.DataFrame(
-    {
-        "series": ["potassium_chloride", "urea"],
-        "date": pd.to_datetime(["2020-01-01", "2022-03-01"]),
-        "before": ["f.o.b. Vancouver", "f.o.b. Black Sea"],
-        "after": ["Brazil CFR granular spot", "prill spot f.o.b. Middle East"],
-        "source": ["World Bank Pink Sheet, Description sheet"] * 2,
-    }
-)
-
-PRICE_COLUMNS = ("date", "series", "value", "unit")
 
 
 def basis_changes_table() -> pd.DataFrame:
     """Return the known basis changes: ``series, date, before, after, source``.
 
-    Uses ``potash.data.basis_changes()`` when the data layer provides it, else the built-in
-    :data:`BASIS_CHANGES` table (the same two changes).
+    The data layer's table (:func:`potash.data.basis_changes`), kept under this name for the
+    estimator's callers.
 
     Returns
     -------
@@ -103,10 +94,6 @@ def basis_changes_table() -> pd.DataFrame:
     >>> basis_changes_table()[["series", "date"]].astype(str).values.tolist()
     [['potassium_chloride', '2020-01-01'], ['urea', '2022-03-01']]
     """
-    try:  # the data layer (issue 2) owns the canonical table
-        from .data import basis_changes  # type: ignore[attr-defined]
-    except ImportError:
-        return BASIS_CHANGES.copy()
     return basis_changes()
 
 
@@ -132,209 +119,9 @@ def newey_west_lags(nobs: int) -> int:
     return int(math.floor(4 * (nobs / 100) ** (2 / 9)))
 
 
-def _month(value: Any, what: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what}={value!r} is not a date") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{what}={value!r} is not a date")
-    return ts.to_period("M").to_timestamp()
-
-
-def _check_prices(prices: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(prices, pd.DataFrame):
-        raise TypeError(f"prices must be a DataFrame with columns {PRICE_COLUMNS}")
-    missing = [c for c in PRICE_COLUMNS if c not in prices.columns]
-    if missing:
-        raise PotashDataError(
-            f"missing column(s) {missing}; the prices schema is {list(PRICE_COLUMNS)}",
-            file="prices",
-            column=missing[0],
-        )
-    dates = pd.to_datetime(prices["date"], errors="coerce")
-    bad = dates.isna() | (dates.dt.day != 1)
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        row = prices.index[pos]
-        raise PotashDataError(
-            f"date {prices['date'].iloc[pos]!r} is not the first day of a month",
-            file="prices",
-            column="date",
-            row=row,
-        )
-    out = prices.assign(date=dates)
-    dup = out.duplicated(["date", "series"])
-    if dup.any():
-        pos = int(np.flatnonzero(dup.to_numpy())[0])
-        first = out.iloc[pos]
-        raise PotashDataError(
-            f"duplicate (date, series) = ({first['date'].date()}, {first['series']})",
-            file="prices",
-            column="series",
-            row=out.index[pos],
-        )
-    return out
-
-
-def log_price_panel(
-    prices: pd.DataFrame,
-    series: Sequence[str],
-    *,
-    start: Any = None,
-    end: Any = None,
-    basis: Literal["error", "ignore"] = "error",
-    basis_changes: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Wide table of monthly log prices for ``series`` over ``start..end`` (inclusive).
-
-    Checks that every series is in the data, has one positive value per month and no gaps in
-    the sample; the default sample is the months that all series share. A sample that spans a
-    basis change of one of the series (potash 2020-01, urea 2022-03) is an error unless
-    ``basis="ignore"`` is passed explicitly: a break test across it would find the change of
-    basis, not a sanction.
-
-    Parameters
-    ----------
-    prices : DataFrame
-        Tidy prices: ``date, series, value, unit``.
-    series : sequence of str
-        Series names (e.g. ``["potassium_chloride", "urea"]``).
-    start, end : date-like, optional
-        First and last month (any day in the month).
-    basis : {"error", "ignore"}
-        What to do when the sample spans a basis change.
-    basis_changes : DataFrame, optional
-        ``series, date`` of basis changes (default :func:`basis_changes_table`).
-
-    Returns
-    -------
-    DataFrame
-        Index ``date`` (first of month), one column of log prices per series.
-
-    Examples
-    --------
-    >>> p = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=3, freq="MS"),
-    ...                   "series": "urea", "value": [1.0, np.e, np.e ** 2], "unit": "$/mt"})
-    >>> log_price_panel(p, ["urea"])["urea"].round(6).tolist()
-    [0.0, 1.0, 2.0]
-    """
-    check_option("basis", basis, Literal["error", "ignore"])
-    prices = _check_prices(prices)
-    series = list(dict.fromkeys(series))
-    available = sorted(prices["series"].dropna().unique().tolist())
-    for s in series:
-        if s not in available:
-            raise PotashDataError(
-                f"series {s!r} is not in the data; available: {available}",
-                file="prices",
-                column="series",
-            )
-    sub = prices[prices["series"].isin(series)]
-    units = sub.groupby("series")["unit"].nunique(dropna=False)
-    if (units > 1).any():
-        s = units.index[(units > 1).to_numpy()][0]
-        found = sorted(map(str, sub.loc[sub["series"] == s, "unit"].unique()))
-        raise PotashDataError(
-            f"series {s!r} comes in several units {found}; select one source/unit first",
-            file="prices",
-            column="unit",
-        )
-    wide = sub.pivot(index="date", columns="series", values="value").sort_index()
-    lo = _month(start, "start") if start is not None else None
-    hi = _month(end, "end") if end is not None else None
-    if lo is None:
-        lo = max(sub.loc[sub["series"] == s, "date"].min() for s in series)
-    if hi is None:
-        hi = min(sub.loc[sub["series"] == s, "date"].max() for s in series)
-    if lo > hi:
-        raise ValueError(f"start {lo.date()} is after end {hi.date()}")
-    grid = pd.date_range(lo, hi, freq="MS", name="date")
-    wide = wide.reindex(grid)[series]
-    for s in series:
-        col = wide[s]
-        if col.isna().any():
-            gaps = [d.strftime("%Y-%m") for d in col.index[col.isna().to_numpy()]]
-            raise PotashDataError(
-                f"series {s!r} has no value for month(s) {gaps[:6]}"
-                f"{' ...' if len(gaps) > 6 else ''} inside the sample {lo:%Y-%m}..{hi:%Y-%m}",
-                file="prices",
-                column="value",
-            )
-        if (col <= 0).any():
-            d = col.index[(col <= 0).to_numpy()][0]
-            row = sub.index[((sub["series"] == s) & (sub["date"] == d)).to_numpy()][0]
-            raise PotashDataError(
-                f"series {s!r} has a non-positive price {col[d]} in {d:%Y-%m}: no log",
-                file="prices",
-                column="value",
-                row=row,
-            )
-    wide.columns.name = None
-    if basis == "error":
-        spanned = _spanned_changes(series, grid, basis_changes)
-        if spanned:
-            raise _basis_error(spanned[0], grid, "pass basis='ignore' to use the series anyway")
-    return np.log(wide)
-
-
-def _spanned_changes(
-    names: Sequence[str], idx: pd.DatetimeIndex, basis_changes: pd.DataFrame | None
-) -> list[tuple[str, pd.Timestamp, str, str]]:
-    """Basis changes of ``names`` with months of the sample on both sides."""
-    bc = basis_changes_table() if basis_changes is None else basis_changes
-    out = []
-    for row in bc.itertuples(index=False):
-        if row.series not in names:
-            continue
-        d = _month(row.date, "basis change date")
-        if idx[0] < d <= idx[-1]:
-            out.append(
-                (str(row.series), d, getattr(row, "before", "?"), getattr(row, "after", "?"))
-            )
-    return out
-
-
-def _basis_error(change: tuple, idx: pd.DatetimeIndex, remedy: str) -> PotashDataError:
-    s, d, before, after = change
-    return PotashDataError(
-        f"the sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m} spans the basis change of {s!r} at "
-        f"{d:%Y-%m} ({before} -> {after}); start at or after {d:%Y-%m}, end before it, or "
-        f"{remedy}",
-        file="prices",
-        column="series",
-    )
-
-
 def _events_frame(events: Any, rule: str) -> pd.DataFrame:
-    if isinstance(events, pd.DataFrame):
-        if "date" not in events.columns:
-            raise PotashDataError(
-                "the events table needs a 'date' column", file="events", column="date"
-            )
-        ev = events.reset_index(drop=True)
-        dates = pd.to_datetime(ev["date"], errors="coerce")
-        if dates.isna().any():
-            row = int(np.flatnonzero(dates.isna().to_numpy())[0])
-            raise PotashDataError(
-                f"not a date: {ev.loc[row, 'date']!r}", file="events", column="date", row=row
-            )
-        ids = (
-            ev["event_id"].astype(str)
-            if "event_id" in ev.columns
-            else dates.dt.strftime("%Y-%m-%d")
-        )
-        types = ev["type"].astype(str) if "type" in ev.columns else pd.Series("", index=ev.index)
-    else:
-        if isinstance(events, str | pd.Timestamp):
-            events = [events]
-        dates = pd.to_datetime(pd.Series(list(events), dtype=object), errors="coerce")
-        if dates.isna().any():
-            raise ValueError(f"events contains a value that is not a date: {list(events)}")
-        ids = dates.dt.strftime("%Y-%m-%d")
-        types = pd.Series("", index=dates.index)
-    if len(dates) == 0:
-        raise ValueError("no events given")
+    ev = normalise_events(events)
+    dates, ids, types = ev["date"], ev["event_id"], ev["type"]
     month = dates.dt.to_period("M").dt.to_timestamp()
     if rule == "next":
         month = month.where(dates.dt.day == 1, month + pd.DateOffset(months=1))
@@ -343,6 +130,7 @@ def _events_frame(events: Any, rule: str) -> pd.DataFrame:
             "event_id": ids.to_numpy(),
             "date": dates.to_numpy(),
             "type": types.to_numpy(),
+            "label": ev["label"].to_numpy(),
             "month": month.to_numpy(),
         }
     )
@@ -584,7 +372,7 @@ class PriceEventStudyResults(ResultsBase):
 
     def plot(self, ax: Any = None) -> Any:
         """Actual vs counterfactual price and the abnormal path (see ``plot_price_its``)."""
-        from .figures.prices import plot_price_its
+        from potash.figures.prices import plot_price_its
 
         return plot_price_its(self, ax=ax)
 
@@ -593,8 +381,8 @@ def price_event_study(
     prices: pd.DataFrame,
     events: Any,
     *,
-    series: str = "potassium_chloride",
-    controls: Sequence[str] = ("urea", "dap"),
+    series: str,
+    controls: Sequence[str] = (),
     start: Any = None,
     end: Any = None,
     steps: Any = None,
@@ -613,7 +401,7 @@ def price_event_study(
     Model: ``log p_t = a + b t + sum_c g_c log c_t + basis dummies + event terms + u_t``.
     The abnormal price path is the actual log price minus the counterfactual without event
     terms (``results.abnormal``). Conventions (event month, term definitions, basis changes,
-    HAC settings and their R equivalent) are in the :mod:`potash.prices` module docstring.
+    HAC settings and their R equivalent) are in the :mod:`potash.estimators.its` module docstring.
 
     Parameters
     ----------
@@ -669,7 +457,7 @@ def price_event_study(
     >>> kcl = np.exp(1.0 + 0.8 * np.log(dap) + 0.3 * (dates >= "2022-02-01") + rng.normal(0, 0.02, 48))
     >>> p = pd.concat([pd.DataFrame({"date": dates, "series": s, "value": v, "unit": "$/mt"})
     ...                for s, v in [("potassium_chloride", kcl), ("dap", dap)]])
-    >>> res = price_event_study(p, ["2022-02-01"], controls=["dap"])
+    >>> res = price_event_study(p, ["2022-02-01"], series="potassium_chloride", controls=["dap"])
     >>> float(round(res.params["step_2022-02"], 1))
     0.3
     """

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from ._options import check_option
+from potash.core.options import check_option
 
 __all__ = ["WATCH_ITEMS", "watch_timeline", "relief_date", "price_signals", "production_signal"]
 
@@ -69,7 +69,7 @@ def watch_timeline(events: pd.DataFrame | None = None, *, since: str = "2025-01-
     'EU response'
     """
     if events is None:
-        from .data import load_events
+        from potash.data import load_events
 
         events = load_events()
     needed = {"date", "event_id", "type", "actor", "description", "source_url"}
@@ -91,7 +91,7 @@ def relief_date(events: pd.DataFrame | None = None, event_id: str = "us_announce
     '2025-12-13'
     """
     if events is None:
-        from .data import load_events
+        from potash.data import load_events
 
         events = load_events()
     hit = events.loc[events["event_id"] == event_id, "date"]
@@ -201,7 +201,7 @@ def production_signal(
     [5000000.0, 6000000.0]
     """
     if production is None:
-        from .data import load_production
+        from potash.data import load_production
 
         production = load_production()
     rows = production[(production["country_iso3"] == country) & (production["source"] == source)]

@@ -66,3 +66,62 @@ def _format_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
     return out
+
+
+#: The one column convention of ``summary_frame()`` for estimates (columns a results object
+#: cannot fill are absent or NaN; extra columns follow these).
+SUMMARY_COLUMNS = ("estimate", "se", "statistic", "p_value", "ci_low", "ci_high")
+
+_ALIASES = {
+    "coef": "estimate", "params": "estimate", "car": "estimate", "caar": "estimate",
+    "std_err": "se", "std_error": "se", "bse": "se", "t": "statistic", "z": "statistic",
+    "pvalue": "p_value", "p": "p_value", "P>|z|": "p_value", "P>|t|": "p_value",
+    "lower": "ci_low", "upper": "ci_high", "ci_lower": "ci_low", "ci_upper": "ci_high",
+}
+
+
+def compare(results: dict[str, Any] | list[Any], *, columns: tuple[str, ...] = SUMMARY_COLUMNS
+            ) -> pd.DataFrame:
+    """One table of several results: their ``summary_frame()`` rows side by side.
+
+    Parameters
+    ----------
+    results : dict of name -> results object, or list of results objects
+        Each has ``summary_frame()``; a list is named ``model 1, model 2, ...``.
+    columns : tuple of str
+        Columns kept from each frame (the summary convention by default); common aliases
+        (``coef``, ``std_err``, ``pvalue``, ...) are read under these names.
+
+    Returns
+    -------
+    DataFrame
+        Index ``(model, term)``, the requested columns (NaN where a model has none).
+
+    Raises
+    ------
+    TypeError
+        An item has no ``summary_frame()``.
+
+    Examples
+    --------
+    >>> class R(ResultsBase):
+    ...     def __init__(self, b): self.b = b
+    ...     def summary_frame(self):
+    ...         return pd.DataFrame({"estimate": [self.b], "se": [0.1]}, index=["x"])
+    >>> compare({"a": R(1.0), "b": R(2.0)})["estimate"].tolist()
+    [1.0, 2.0]
+    """
+    items = results.items() if isinstance(results, dict) else (
+        (f"model {i + 1}", r) for i, r in enumerate(results))
+    frames = []
+    for name, res in items:
+        if not hasattr(res, "summary_frame"):
+            raise TypeError(f"{name}: {type(res).__name__} has no summary_frame()")
+        f = res.summary_frame().rename(columns=_ALIASES)
+        f = f.reindex(columns=list(columns))
+        f.index = pd.MultiIndex.from_arrays(
+            [[str(name)] * len(f), [str(i) for i in f.index]], names=["model", "term"])
+        frames.append(f)
+    if not frames:
+        raise ValueError("compare: no results given")
+    return pd.concat(frames)

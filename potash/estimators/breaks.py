@@ -50,8 +50,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ._options import check_option
-from ._results import ResultsBase
+from potash.core.options import check_option
+from potash.core.results import ResultsBase
+from potash.data.events import normalise_events
 
 __all__ = [
     "BreakpointsResults",
@@ -137,17 +138,9 @@ def _month_str(d: Any) -> str:
 def _events_months(events: Any) -> pd.DataFrame | None:
     if events is None:
         return None
-    if isinstance(events, pd.DataFrame):
-        dates = pd.to_datetime(events["date"])
-        ids = (
-            events["event_id"].astype(str)
-            if "event_id" in events.columns
-            else dates.dt.strftime("%Y-%m-%d")
-        )
-    else:
-        dates = pd.to_datetime(pd.Series(list(events), dtype=object))
-        ids = dates.dt.strftime("%Y-%m-%d")
-    out = pd.DataFrame({"event_id": ids.to_numpy(), "date": dates.to_numpy()})
+    ev = normalise_events(events)
+    out = pd.DataFrame({"event_id": ev["event_id"].to_numpy(), "date": ev["date"].to_numpy(),
+                        "label": ev["label"].to_numpy()})
     out["month"] = out["date"].dt.to_period("M")
     return out.sort_values(["date", "event_id"]).reset_index(drop=True)
 
@@ -300,7 +293,7 @@ class ChowResults(ResultsBase):
 
     def plot(self, ax: Any = None) -> Any:
         """The series, the two regimes' fitted values and the break date."""
-        from .figures.prices import plot_breaks
+        from potash.figures.prices import plot_breaks
 
         return plot_breaks(self, ax=ax)
 
@@ -410,6 +403,29 @@ class FStatsResults(ResultsBase):
         """strucchange's ``lambda`` (trimming parameter of the asymptotic distribution)."""
         return self._kw["lam"]
 
+    def critical_value(self, test: FTest = "supF", alpha: float = 0.05) -> float | None:
+        """The asymptotic critical value of ``test`` at level ``alpha`` (root of the p-value).
+
+        Returns None when it lies outside the range the p-value approximation covers.
+
+        Examples
+        --------
+        >>> y = pd.Series(np.r_[np.zeros(20), np.ones(20)],
+        ...               index=pd.date_range("2020-01-01", periods=40, freq="MS"))
+        >>> round(f_stats(y).critical_value("supF"), 2) > 5
+        True
+        """
+        check_option("test", test, FTest)
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha={alpha} must be in (0, 1)")
+        k, lam = len(self._kw["terms"]), self.lam
+        try:
+            return float(
+                optimize.brentq(lambda x: pvalue_fstats(x, test, k, lam) - alpha, 0.5, 60.0)
+            )
+        except ValueError:
+            return None
+
     @property
     def sup_break(self) -> Any:
         """First month of the new regime at the sup-F candidate."""
@@ -432,7 +448,7 @@ class FStatsResults(ResultsBase):
 
     def plot(self, ax: Any = None) -> Any:
         """The F-statistic path (see :func:`potash.figures.plot_fstats`)."""
-        from .figures.prices import plot_fstats
+        from potash.figures.prices import plot_fstats
 
         return plot_fstats(self, ax=ax)
 
@@ -751,7 +767,7 @@ class BreakpointsResults(ResultsBase):
 
     def plot(self, ax: Any = None) -> Any:
         """The series, the segmented fit and the break dates with their intervals."""
-        from .figures.prices import plot_breaks
+        from potash.figures.prices import plot_breaks
 
         return plot_breaks(self, ax=ax)
 

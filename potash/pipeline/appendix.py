@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .paths import project_root
+from potash.core.paths import project_root
 
 __all__ = ["data_files_table", "methods_notebook"]
 
@@ -71,8 +71,8 @@ def _events_table() -> pd.DataFrame:
     """The calendar with, for each event, the analyses that use it (read from their defaults)."""
     import inspect
 
-    from . import load_events, sanctions_event_study
-    from .overview import HEADLINE_EVENTS
+    from potash import load_events, sanctions_event_study
+    from potash.analyses.overview import HEADLINE_EVENTS
 
     ev = load_events()
     study_types = inspect.signature(sanctions_event_study).parameters["event_types"].default

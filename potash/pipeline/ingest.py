@@ -35,8 +35,8 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from ._options import check_option
-from .errors import PotashDataError
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
 
 __all__ = [
     "TRADE_COLUMNS",
@@ -269,7 +269,7 @@ def _country_table(path: Path | None = None) -> pd.DataFrame:
     (``country_code, country_name, country_iso2, country_iso3``) is read here with the same rule:
     areas without an ISO code get the loaders' pseudo code ``X`` + code (490 -> ``X490``).
     """
-    from .data.countries import BACI_PSEUDO_ISO3, baci_country_table
+    from potash.data.countries import BACI_PSEUDO_ISO3, baci_country_table
 
     if path is not None:
         try:
@@ -432,7 +432,7 @@ def _write(
 
 def _products_table(con: duckdb.DuckDBPyConnection, code_sql: str) -> None:
     """Table ``products(hs, product)`` for the distinct codes, named as the loaders name them."""
-    from .data.trade import hs_product
+    from potash.data.trade import hs_product
 
     codes = [r[0] for r in con.execute(f"SELECT DISTINCT {code_sql} FROM sel ORDER BY 1").fetchall()]
     prod = pd.DataFrame({"hs": pd.Series(codes, dtype=object)})

@@ -7,10 +7,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import PotashDataError
-from .engine import Prepared, estimation_residuals, fit_models, prepare
-from .results import EventStudyResults
-from .stats import ROBUST_TO_CLUSTERING, GroupArrays, _nanmean, battery, pair_ranks
+from potash.core.errors import PotashDataError
+from potash.estimators.eventstudy.engine import Prepared, estimation_residuals, fit_models, prepare
+from potash.estimators.eventstudy.results import EventStudyResults
+from potash.estimators.eventstudy.stats import (
+    ROBUST_TO_CLUSTERING,
+    GroupArrays,
+    _nanmean,
+    battery,
+    pair_ranks,
+)
 
 __all__ = ["event_study"]
 
@@ -53,7 +59,7 @@ def event_study(
     convention : {"textbook", "estudy2"}
         ``"textbook"`` (MacKinlay 1997: M - k degrees of freedom, forecast-error corrected
         variances) or ``"estudy2"`` (reproduces the R package estudy2; see
-        :mod:`potash.eventstudy.stats`).
+        :mod:`potash.estimators.eventstudy.stats`).
     non_trading : {"next", "previous", "raise"}
         Where an event on a non-trading day moves; every move is in ``results.shifts``.
     min_estimation_obs : int, optional

@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("report", help="build processed data, run notebooks, write reports/")
     args = parser.parse_args(argv)
     if args.command == "data":
-        from .data import build_processed
-        from .refresh import RefreshError
+        from potash.data import build_processed
+        from potash.pipeline.refresh import RefreshError
 
         try:
             build_processed(refresh=args.refresh)
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if args.command == "report":
-        from .report import build_report
+        from potash.pipeline.report import build_report
 
         build_report()
         return 0

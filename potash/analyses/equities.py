@@ -13,11 +13,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .._options import check_option
-from .._results import ResultsBase
-from ..errors import PotashDataError
-from .core import event_study
-from .results import EventStudyResults
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.core.results import ResultsBase
+from potash.estimators.eventstudy.core import event_study
+from potash.estimators.eventstudy.results import EventStudyResults
 
 __all__ = ["sanctions_event_study", "SanctionsEventStudyResults", "PRODUCERS", "CONTRAST"]
 
@@ -116,7 +116,7 @@ class SanctionsEventStudyResults(ResultsBase):
 
     def plot(self, ax: Any = None) -> Any:
         """CAAR over the event window per event: producers vs contrast; returns the Figure."""
-        from ..figures.eventstudy import plot_sanctions_caar
+        from potash.figures.eventstudy import plot_sanctions_caar
 
         return plot_sanctions_caar(self, ax=ax)
 
@@ -166,7 +166,7 @@ def sanctions_event_study(
     >>> res.shifts[["date", "trading_date"]].astype(str).values.tolist()
     [['2025-12-13', '2025-12-15']]
     """
-    from .. import load_equity_prices, load_events, to_returns, to_trading_day
+    from potash import load_equity_prices, load_events, to_returns, to_trading_day
 
     check_option("market", market, Market)
     prod, cont = list(producers), list(contrast)

@@ -29,11 +29,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._options import check_option
-from .data import load_routes
-from .errors import PotashDataError
-from .market import _parse_period
-from .paths import raw_dir
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
+from potash.core.paths import raw_dir
+from potash.data import load_routes
+from potash.data.periods import period_bounds
 
 __all__ = [
     "KLAIPEDA_CLOSURE",
@@ -373,7 +373,7 @@ def _periods(
 
 
 def _months(period: str) -> int:
-    lo, hi = _parse_period(period)
+    lo, hi = period_bounds(period)
     a, b = pd.Timestamp(lo), pd.Timestamp(hi)
     return (b.year - a.year) * 12 + b.month - a.month + 1
 
@@ -494,7 +494,7 @@ def klaipeda_cargo(path: str | Path | None = None) -> pd.DataFrame:
         for r in _scan_article(art.text, adate):
             rows.append({**r, "article_date": adate, "url": art.url, "title": art.title})
     out = pd.DataFrame(rows)
-    bounds = [_parse_period(p) for p in out["period"]]
+    bounds = [period_bounds(p) for p in out["period"]]
     out.insert(3, "period_start", pd.to_datetime([b[0] for b in bounds]))
     out.insert(4, "period_end", pd.to_datetime([b[1] for b in bounds]))
     out.insert(5, "n_months", [_months(p) for p in out["period"]])

@@ -21,8 +21,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._options import check_option
-from ..errors import PotashDataError
+from potash.core.errors import PotashDataError
+from potash.core.options import check_option
 
 Model = Literal["constant_mean", "market_adjusted", "market", "factor", "augmented"]
 Convention = Literal["textbook", "estudy2"]
