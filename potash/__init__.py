@@ -32,7 +32,7 @@ _NAMES: dict[str, str] = {
     "PotashDataError": "potash.core.errors",
     # data
     **{n: "potash.data" for n in (
-        "baci_country_table", "basis_changes", "build_processed", "convert_basis", "k2o_to_kcl",
+        "baci_country_table", "basis_changes", "convert_basis", "k2o_to_kcl",
         "kcl_to_k2o", "load_equity_prices", "load_events", "load_prices", "load_production",
         "load_routes", "load_trade", "normalise_events", "to_iso3", "to_returns",
         "to_trading_day", "trading_calendar",
@@ -72,6 +72,7 @@ _NAMES: dict[str, str] = {
         "klaipeda_cargo", "route_mix", "route_shares", "route_table",
     )},
     # pipeline
+    "build_processed": "potash.pipeline.build",
     **{n: "potash.pipeline.ingest" for n in (
         "ingest_baci", "ingest_comtrade_bulk", "read_trade_parquet",
     )},

@@ -51,7 +51,7 @@ def test_style_leaves_global_state_alone() -> None:
 
 
 def test_cli_refresh_offline_exits_with_a_message(monkeypatch, capsys) -> None:
-    import potash.data.build as build
+    import potash.pipeline.build as build
     from potash.pipeline.cli import main
     from potash.pipeline.refresh import OfflineError
 
@@ -59,6 +59,5 @@ def test_cli_refresh_offline_exits_with_a_message(monkeypatch, capsys) -> None:
         raise OfflineError("cannot reach the World Bank host: are you offline?")
 
     monkeypatch.setattr(build, "build_processed", offline)
-    monkeypatch.setattr("potash.data.build_processed", offline)
     assert main(["data", "--refresh"]) == 1
     assert "are you offline?" in capsys.readouterr().err

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from potash.core.paths import raw_dir
-from potash.data import build_processed
-from potash.data.build import _registry, _write, cached
+from potash.data._cache import _registry, _write, cached
 from potash.data.datapackage import datapackage_path
 
 
@@ -49,10 +48,3 @@ def test_processed_is_deterministic_and_cached(small_root: Path) -> None:
     assert _sha(out) == first
 
 
-def test_refresh_without_module_is_a_clear_error(small_root: Path) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("potash.pipeline.refresh") is not None:
-        pytest.skip("potash.pipeline.refresh exists")
-    with pytest.raises(RuntimeError, match="refresh=True needs potash.pipeline.refresh.refresh_all"):
-        build_processed(refresh=True)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from potash import load_equity_prices, load_events, sanctions_event_study, to_returns
-from potash.estimators.eventstudy import PRODUCERS
+from potash.analyses.equities import PRODUCERS
 
 
 @pytest.fixture(scope="module")

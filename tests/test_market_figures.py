@@ -40,7 +40,7 @@ def _texts(fig) -> str:
 def _figures(trade):
     ms = potash.market_shares(trade)
     return {
-        "share": plot_market_share(ms),
+        "share": plot_market_share(ms, events=potash.headline_events()),
         "hhi": plot_hhi(potash.hhi(ms)),
         "shift": plot_share_shift(potash.share_shift(trade, 2021, [2022, 2023])),
         "uv": plot_unit_value_gap(potash.unit_values(trade)),
@@ -83,7 +83,7 @@ def test_plot_on_given_axes(trade):
 
 def test_figures_save_deterministically(tmp_path):
     fig, ax = plt.subplots(figsize=(3.0, 2.0))  # small: 300-dpi PNG + PDF, twice
-    plot_klaipeda_throughput(ax=ax)
+    plot_klaipeda_throughput(potash.klaipeda_cargo(), ax=ax)
     a = save_figure(fig, tmp_path / "klaipeda_a")
     b = save_figure(fig, tmp_path / "klaipeda_b")
     plt.close(fig)

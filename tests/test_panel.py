@@ -13,7 +13,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from potash.core.errors import PotashDataError
-from potash.estimators.ppml import post_start_year, trade_event_study, trade_panel
+from potash.analyses.trade import post_start_year, trade_event_study, trade_panel
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

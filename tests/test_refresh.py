@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import requests
 
-from potash import refresh as rf
+from potash.pipeline import refresh as rf
 from potash.core.errors import PotashDataError
 from potash.pipeline.ingest import read_trade_parquet
 

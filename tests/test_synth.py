@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from potash.core.errors import PotashDataError
-from potash.estimators.synth import synth_weights, synthetic_control
+from potash.analyses.trade import synthetic_control
+from potash.estimators.synth import synth_weights
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "results"))

@@ -139,7 +139,7 @@ def synthetic_control(
     >>> import potash
     >>> res = synthetic_control(potash.load_trade("faostat"), min_quantity=100_000,
     ...                         years=(2010, 2023))
-    >>> res.treated
+    >>> res.settings["treated"]
     'BLR'
     """
     return synth.synthetic_control(

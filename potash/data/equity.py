@@ -11,6 +11,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
+from potash.data._cache import cached, files, register
 from potash.data._common import check_unique, raw_path, read_csv_text, rel, to_date, to_float
 
 __all__ = ["load_equity_prices", "to_returns", "trading_calendar"]
@@ -109,8 +110,6 @@ def load_equity_prices(
     (datetime.date(2026, 7, 13), ['NTR', 'SPY'])
     """
     if path is None and captured_at is None:
-        from potash.data.build import cached
-
         out, drop = cached("equity_prices", with_dropped=True)
     else:
         cap = None
@@ -213,3 +212,6 @@ def to_returns(prices: pd.DataFrame, kind: Literal["simple", "log"] = "simple") 
     wide.index.name = "date"
     wide.columns.name = "ticker"
     return wide
+
+
+register("equity_prices", _build_equity, files("yahoo_adjclose_dsturdy", pattern="*.csv"))

@@ -10,6 +10,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
+from potash.data._cache import cached, files, register
 from potash.data._common import check_unique, raw_path, read_csv_text, rel, require_values, to_date
 
 __all__ = ["EVENT_LABELS", "EVENT_TYPES", "event_label", "load_events", "normalise_events",
@@ -223,8 +224,6 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
     (53, np.True_)
     """
     if path is None:
-        from potash.data.build import cached
-
         return cached("events")
     return _build_events(path)
 
@@ -298,3 +297,6 @@ def to_trading_day(
             "shift_days": np.asarray((td - d).days, dtype="int64"),
         }
     )
+
+
+register("events", _build_events, files("events", "sanctions_events.csv"))

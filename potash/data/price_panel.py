@@ -15,6 +15,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
+from potash.data.prices import basis_changes as known_basis_changes
 
 __all__ = ["PRICE_COLUMNS", "log_price_panel"]
 
@@ -171,7 +172,7 @@ def _spanned_changes(
     names: Sequence[str], idx: pd.DatetimeIndex, basis_changes: pd.DataFrame | None
 ) -> list[tuple[str, pd.Timestamp, str, str]]:
     """Basis changes of ``names`` with months of the sample on both sides."""
-    bc = basis_changes() if basis_changes is None else basis_changes
+    bc = known_basis_changes() if basis_changes is None else basis_changes
     out = []
     for row in bc.itertuples(index=False):
         if row.series not in names:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
+from potash.data._cache import cached, files, register
 from potash.data._common import (
     check_unique,
     checked_file,
@@ -284,8 +285,6 @@ def load_prices(
     if path is not None:
         parser = {"worldbank": _parse_worldbank, "usda": _parse_usda, "ecuador": _parse_ecuador}
         return parser[source](path)
-    from potash.data.build import cached
-
     if source == "worldbank":
         v = _worldbank_file(vintage).parent.name.removeprefix("vintage_")
         return cached(f"prices_worldbank_{v}")
@@ -325,3 +324,28 @@ def basis_changes() -> pd.DataFrame:
     for c in ("series", "before", "after", "source"):
         df[c] = df[c].astype("string")
     return df
+
+
+register("prices_usda", _parse_usda,
+         files("usda_ams_state_fertilizer", "us_state_potash_retail_biweekly.csv"))
+register("prices_ecuador", _parse_ecuador,
+         files("ecuador_mag_sipa", "precios-agroquimicos-fertilizantes.xlsx"))
+
+
+def _worldbank_datasets() -> dict[str, tuple]:
+    out = {}
+    for v in worldbank_vintages():
+        f = files("worldbank_cmo", f"vintage_{v}", "CMO-Historical-Data-Monthly.xlsx")
+        out[f"prices_worldbank_{v}"] = (lambda f=f: _parse_worldbank(f()[0]), f)
+    return out
+
+
+def _worldbank_alias(name: str) -> str | None:
+    """``prices`` -> the newest vintage; ``prices_worldbank_<v>`` -> that vintage's table."""
+    if name != "prices" and not name.startswith("prices_worldbank_"):
+        return None
+    v = None if name == "prices" else name.removeprefix("prices_worldbank_")
+    return "prices_worldbank_" + _worldbank_file(v).parent.name.removeprefix("vintage_")
+
+
+register(provider=_worldbank_datasets, alias=_worldbank_alias)

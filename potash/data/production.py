@@ -25,6 +25,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
+from potash.data._cache import cached, register
 from potash.data._common import raw_path, read_csv_text, rel, to_float
 from potash.data.countries import fao_aggregate_reason, fao_area_to_iso3
 
@@ -323,10 +324,11 @@ def load_production(
         out = _tidy(out)
         _check_dups(out)
     else:
-        from potash.data.build import cached
-
         out, ex = cached("production", with_dropped=True)
         if source != "all":
             name = {"usgs": "usgs_mcs2026", "wmd": "wmd2017", "faostat": "faostat"}[source]
             out = out[out["source"] == name].reset_index(drop=True)
     return (out, ex) if return_excluded else out
+
+
+register("production", _build_production, _production_inputs)

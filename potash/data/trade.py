@@ -15,6 +15,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
+from potash.data._cache import cached, files, register
 from potash.data._common import (
     check_unique,
     checked_file,
@@ -685,15 +686,11 @@ def load_trade(
     empty = pd.DataFrame({c: pd.Series(dtype="string") for c in ("file", "row", "reason")})
     if source == "faostat":
         if path is None:
-            from potash.data.build import cached
-
             out, ex = cached("trade_faostat", with_dropped=True)
         else:
             out, ex = _build_faostat(path)
     elif source == "curated":
         if path is None:
-            from potash.data.build import cached
-
             out = cached("trade_curated")
         else:
             out = _build_curated(path)
@@ -705,3 +702,9 @@ def load_trade(
     else:
         out, ex = _build_baci(path)
     return (out, ex) if return_excluded else out
+
+
+register("trade_faostat", _build_faostat,
+         files("faostat_agdata", "agData_FAO_Fertilizers_potash.csv.gz"))
+register("trade_curated", _build_curated,
+         files("bilateral_curated", "potash_bilateral_curated.csv"))

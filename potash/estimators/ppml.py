@@ -282,7 +282,7 @@ def trade_panel(
     >>> trade = pd.DataFrame({"year": [2020, 2021, 2022] * 2, "reporter_iso3": ["BLR"] * 3 + ["CAN"] * 3,
     ...     "partner_iso3": "WLD", "flow": "export", "product": "potassium_chloride",
     ...     "quantity_t": [10.0, 11.0, 5.0, 20.0, 21.0, 22.0]})
-    >>> p = trade_panel(trade)
+    >>> p = trade_panel(trade, treated="BLR", events=2022, product="potassium_chloride")
     >>> p[["exporter", "year", "y", "treated_post"]].head(3)
       exporter  year     y  treated_post
     0      BLR  2020  10.0             0
@@ -711,7 +711,7 @@ def trade_event_study(
     >>> mu = np.exp(size + 0.02 * (df["year"] - 2012) - 0.7 * sanctioned)
     >>> trade = df.assign(partner_iso3="WLD", flow="export", product="potassium_chloride",
     ...                   quantity_t=rng.poisson(mu).astype(float))
-    >>> res = trade_event_study(trade)
+    >>> res = trade_event_study(trade, treated="BLR", events=2022, product="potassium_chloride")
     >>> bool(abs(res.params["treated_post"] + 0.7) < 0.05)
     True
     """
@@ -862,7 +862,7 @@ class TradeEventStudyResults(ResultsBase):
     ...     "flow": "export", "product": "potassium_chloride",
     ...     "quantity_t": [9, 10, 11, 10, 12, 11, 12, 6, 5, 20, 21, 20, 22, 21, 23, 22, 24, 23,
     ...                    10, 11, 10, 12, 11, 13, 12, 11, 13.0]})
-    >>> res = trade_event_study(trade)
+    >>> res = trade_event_study(trade, treated="BLR", events=2022, product="potassium_chloride")
     >>> list(res.summary_frame().columns[:3])
     ['coef', 'std_err', 'z']
     """
@@ -933,7 +933,8 @@ class TradeEventStudyResults(ResultsBase):
         ...     "reporter_iso3": ["BLR"] * 6 + ["CAN"] * 6 + ["RUS"] * 6, "partner_iso3": "WLD",
         ...     "flow": "export", "product": "potassium_chloride",
         ...     "quantity_t": [10, 11, 12, 11, 5, 6, 20, 21, 22, 21, 22, 23, 9, 10, 9, 11, 10, 12.0]})
-        >>> ci = trade_event_study(trade).conf_int(0.90)
+        >>> ci = trade_event_study(trade, treated="BLR", events=2022,
+        ...                        product="potassium_chloride").conf_int(0.90)
         >>> list(ci.columns), bool(ci.loc["treated_post", "lower"] < ci.loc["treated_post", "upper"])
         (['lower', 'upper'], True)
         """

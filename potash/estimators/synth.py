@@ -142,7 +142,7 @@ def synthetic_control(
     events: Any,
     measure: str = "quantity_t",
     flow: Literal["export"] = "export",
-    product: str,
+    product: str | None = None,
     years: tuple[int, int] | None = None,
     min_quantity: float | None = None,
     min_quantity_rule: MinQuantityRule = "mean",
@@ -207,6 +207,8 @@ def synthetic_control(
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     if "reporter_iso3" in data.columns:
+        if product is None:
+            raise ValueError("a trade table needs product= (e.g. 'potassium_chloride')")
         wide, excluded, post_start = _wide_from_trade(
             data,
             treated=treated,

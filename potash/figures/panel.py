@@ -29,7 +29,7 @@ def _source_line(settings: dict) -> str:
     src = settings.get("source") or ""
     named = "; ".join(_SOURCES.get(s.strip(), s.strip()) for s in src.split(",") if s.strip())
     what = _UNITS.get(settings["measure"], ("", 1.0, settings["measure"]))[2]
-    product = settings["product"].replace("_", " ")
+    product = str(settings.get("product") or "").replace("_", " ")
     return f"{named or 'trade data'}: {product} {what}; potash analysis"
 
 
@@ -64,7 +64,8 @@ def plot_trade_event_study(results: Any, ax: Any = None) -> Figure:
     ...     "flow": "export", "product": "potassium_chloride",
     ...     "quantity_t": [9, 10, 11, 10, 12, 11, 12, 6, 5, 20, 21, 20, 22, 21, 23, 22, 24, 23,
     ...                    10, 11, 10, 12, 11, 13, 12, 11, 13.0]})
-    >>> fig = plot_trade_event_study(trade_event_study(trade, event_time=True))
+    >>> fig = plot_trade_event_study(trade_event_study(
+    ...     trade, treated="BLR", events=2022, product="potassium_chloride", event_time=True))
     >>> plt.close(fig)
     """
     s = results.settings

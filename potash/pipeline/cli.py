@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("report", help="build processed data, run notebooks, write reports/")
     args = parser.parse_args(argv)
     if args.command == "data":
-        from potash.data import build_processed
+        from potash.pipeline.build import build_processed
         from potash.pipeline.refresh import RefreshError
 
         try:

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from potash.estimators.ppml import trade_event_study  # noqa: E402
+from potash.analyses.trade import trade_event_study  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FAOSTAT_SPEC = {"years": (2010, 2023), "min_quantity": 100_000.0, "min_quantity_rule": "mean"}
