@@ -81,6 +81,18 @@ def _extra_datasets() -> dict[str, _Dataset]:
         out["production"] = _Dataset(_build_production, _production_inputs)
     except ImportError:  # pragma: no cover
         pass
+    try:  # monthly partner customs data (issue 12)
+        from .customs import (
+            _build_comexstat,
+            _build_customs_monthly,
+            _comexstat_inputs,
+            _customs_inputs,
+        )
+
+        out["trade_customs_monthly"] = _Dataset(_build_customs_monthly, _customs_inputs)
+        out["trade_comexstat"] = _Dataset(_build_comexstat, _comexstat_inputs)
+    except ImportError:  # pragma: no cover
+        pass
     return out
 
 
