@@ -41,6 +41,7 @@ from .data import (
     to_trading_day,
     trading_calendar,
 )
+from .data.customs import customs_coverage, customs_mirror_check
 from .errors import PotashDataError
 from .eventstudy import EventStudyResults, event_study, sanctions_event_study
 from .ingest import ingest_baci, ingest_comtrade_bulk, read_trade_parquet
@@ -65,6 +66,7 @@ from .prices import (
     price_event_study,
 )
 from .refresh import fetch_baci, fetch_comtrade, fetch_faostat, fetch_worldbank_cmo, refresh_all
+from .refresh_comexstat import fetch_comexstat
 from .relief import price_signals, production_signal, relief_date, watch_timeline
 from .routes import klaipeda_cargo, route_mix, route_shares, route_table
 from .synth import SyntheticControlResults, synth_weights, synthetic_control
@@ -137,4 +139,7 @@ __all__ = [
     "trading_calendar",
     "unit_values",
     "watch_timeline",
+    "customs_coverage",
+    "customs_mirror_check",
+    "fetch_comexstat",
 ]

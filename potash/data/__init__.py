@@ -14,6 +14,7 @@ True
 
 from .build import build_processed
 from .countries import baci_country_table, fao_area_to_iso3, is_fao_aggregate, m49_to_iso3, to_iso3
+from .customs import MONTHLY_COLUMNS, customs_coverage, customs_mirror_check
 from .datapackage import (
     file_sha256,
     register_resource,
@@ -63,4 +64,7 @@ __all__ = [
     "verify_resource",
     "worldbank_vintages",
     "write_datapackage",
+    "MONTHLY_COLUMNS",
+    "customs_coverage",
+    "customs_mirror_check",
 ]
