@@ -34,7 +34,7 @@ _NAMES: dict[str, str] = {
     **{n: "potash.data" for n in (
         "baci_country_table", "basis_changes", "convert_basis", "k2o_to_kcl",
         "kcl_to_k2o", "load_equity_prices", "load_events", "load_prices", "load_production",
-        "load_routes", "load_trade", "normalise_events", "to_iso3", "to_returns",
+        "load_routes", "load_trade", "normalise_events", "customs_coverage", "to_iso3", "to_returns",
         "to_trading_day", "trading_calendar",
     )},
     "log_price_panel": "potash.data.price_panel",
@@ -59,6 +59,7 @@ _NAMES: dict[str, str] = {
         "MarketShares", "UnitValues", "buyer_mix", "hhi", "import_shares", "market_shares",
         "mirror_flows", "share_shift", "unit_values",
     )},
+    "customs_mirror_check": "potash.analyses.buyers",
     "data_coverage": "potash.analyses.overview",
     "headline_events": "potash.analyses.overview",
     "price_event_study": "potash.analyses.prices",
@@ -73,6 +74,7 @@ _NAMES: dict[str, str] = {
     )},
     # pipeline
     "build_processed": "potash.pipeline.build",
+    "fetch_comexstat": "potash.pipeline.refresh_comexstat",
     **{n: "potash.pipeline.ingest" for n in (
         "ingest_baci", "ingest_comtrade_bulk", "read_trade_parquet",
     )},

@@ -12,8 +12,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from potash.core.errors import PotashDataError
 from potash.analyses.trade import post_start_year, trade_event_study, trade_panel
+from potash.core.errors import PotashDataError
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

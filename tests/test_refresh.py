@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 import requests
 
-from potash.pipeline import refresh as rf
 from potash.core.errors import PotashDataError
+from potash.pipeline import refresh as rf
 from potash.pipeline.ingest import read_trade_parquet
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from potash.core.errors import PotashDataError
 from potash.analyses.trade import synthetic_control
+from potash.core.errors import PotashDataError
 from potash.estimators.synth import synth_weights
 
 HERE = Path(__file__).resolve().parent

@@ -166,7 +166,7 @@ def sanctions_event_study(
     >>> res.shifts[["date", "trading_date"]].astype(str).values.tolist()
     [['2025-12-13', '2025-12-15']]
     """
-    from potash import load_equity_prices, load_events, to_returns, to_trading_day
+    from potash.data import load_equity_prices, load_events, to_returns, to_trading_day
 
     check_option("market", market, Market)
     prod, cont = list(producers), list(contrast)

@@ -20,6 +20,7 @@ from potash.data.countries import (
     m49_to_iso3,
     to_iso3,
 )
+from potash.data.customs import MONTHLY_COLUMNS, customs_coverage
 from potash.data.datapackage import (
     file_sha256,
     register_resource,
@@ -48,6 +49,8 @@ from potash.data.production import (
 from potash.data.trade import TRADE_COLUMNS, load_routes, load_trade
 
 __all__ = [
+    "MONTHLY_COLUMNS",
+    "customs_coverage",
     "K2O_CONTENT",
     "convert_basis",
     "k2o_to_kcl",

@@ -15,7 +15,7 @@ from potash.core.io import write_parquet
 from potash.core.paths import processed_dir
 
 # the loader modules: importing them registers their tables
-from potash.data import equity, events, prices, production, trade  # noqa: F401
+from potash.data import customs, equity, events, prices, production, trade  # noqa: F401
 from potash.data._cache import _registry, dataset_names, write_table
 
 __all__ = ["build_processed", "dataset_names"]

@@ -405,3 +405,114 @@ def to_iso3(values: Iterable[str | int], scheme: str = "fao") -> pd.Series:
     if bad.any():
         raise PotashDataError(f"unknown ISO3 code {s[bad].iloc[0]!r}")
     return s
+
+
+# ------------------------------------------------------------------ monthly customs (issue 12)
+#: Pseudo codes of partners that are not countries, in the monthly customs sources. They are
+#: kept as rows (never dropped), so totals stay complete: ``XXX`` origin/destination not declared
+#: or not determined (ComexStat 999 "Nao Declarados", TDM "Unidentified", "Not Determined ...");
+#: the others follow the ``X`` + Comtrade code convention of :data:`BACI_PSEUDO_ISO3`.
+CUSTOMS_PSEUDO_ISO3: dict[str, str] = {
+    "XXX": "not declared / unidentified / not determined",
+    "X839": "confidential or suppressed by the reporter (Comtrade 839 'Special Categories')",
+    "X837": "ship stores and provisions, high seas (Comtrade 837 'Bunkers')",
+    "X838": "free zones and special economic zones (Comtrade 838 'Free Zones')",
+    "X577": "Other Africa, nes (Comtrade 577)",
+    "X527": "Other Oceania, nes (Comtrade 527)",
+    "X97": "European Union, member state not given (Comtrade 97)",
+    "XFA": "French Antilles (Guadeloupe and Martinique, not separated)",
+}
+
+#: Names of the Trade Data Monitor customs files (``customs_partner_monthly``) that are not in the
+#: BACI/FAO name table, mapped explicitly. Reporter names with a "Customs" suffix are the
+#: country's customs office.
+CUSTOMS_NAME_ALIASES: dict[str, str] = {
+    "Germany Customs": "DEU", "Poland Customs": "POL", "Spain Customs": "ESP",
+    "Antarctica": "ATA", "Bonaire, Sint Eustatius and Saba": "BES", "Bouvet Island": "BVT",
+    "British Indian Ocean Territory": "IOT", "Canary Isles": "ESP", "Congo (DROC)": "COD",
+    "Congo (ROC)": "COG", "Curacao": "CUW", "Czech Republic": "CZE",
+    "French Southern and Antarctic Lands": "ATF", "Gaza Strip and West Bank": "PSE",
+    "West Bank": "PSE", "Heard Island and McDonald Islands": "HMD", "Kosovo": "XKX",
+    "Liechtenstein": "LIE", "Micronesia": "FSM", "Moldova": "MDA", "Monaco": "MCO",
+    "Norfolk Island": "NFK", "Northern Ireland": "GBR", "Reunion": "REU",
+    "Saint Barthelemy": "BLM", "Samoa (Western Samoa)": "WSM", "Sint Maarten": "SXM",
+    "Tanzania": "TZA", "United States Minor Outlying Islands": "UMI",
+    "Virgin Islands, United States": "VIR", "Wallis and Futuna": "WLF",
+    # not countries: pseudo codes (CUSTOMS_PSEUDO_ISO3)
+    "Unidentified": "XXX", "Not Determined Extra EU": "XXX", "Not Determined Intra EU": "XXX",
+    "Confidential": "X839", "Suppressed Countries Extra EU": "X839",
+    "Suppressed Countries Intra EU": "X839", "High Seas": "X837",
+    "Stores and Provisions": "X837", "Stores and Provisions Extra": "X837",
+    "Stores and Provisions Intra": "X837", "Colombia Free Zones": "X838",
+    "Pars Special Economic Energy Zone (Assaluyeh)": "X838",
+    "Shahid Rajai Port Special Economic Zone": "X838", "Other Africa, nes": "X577",
+    "Other Oceania": "X527", "European Union": "X97", "French Antilles": "XFA",
+}
+
+#: ComexStat ``CO_PAIS`` codes whose ``CO_PAIS_ISOA3`` in PAIS.csv is ``ZZZ`` (no ISO code).
+COMEXSTAT_OVERRIDES: dict[str, str] = {
+    "999": "XXX",   # Nao Declarados (not declared)
+    "000": "XXX",   # Nao Definido (not defined)
+    "994": "XXX",   # A Designar (to define)
+    "998": "XXX",   # Sem informacao (no information)
+    "990": "X837",  # Provisao de Navios e Aeronaves (ship and aircraft provisions)
+    "995": "X839",  # Bancos Centrais (central banks)
+    "997": "X839",  # Organizacoes Internacionais (international organisations)
+    "393": "JEY", "489": "MYT", "698": "MAF", "785": "X785", "840": "SUN",
+}
+
+
+def customs_name_to_iso3(
+    names: Iterable[str], *, file: str | None = None, column: str | None = "PARTNER",
+    rows: Iterable[int] | None = None,
+) -> pd.Series:
+    """Map the English country names of the monthly customs files to ISO3 (explicitly).
+
+    Names are looked up in :data:`CUSTOMS_NAME_ALIASES` first, then in the BACI/FAO name table
+    ("China" is the mainland here, not FAO's aggregate). Partners that are not countries get a
+    pseudo code of :data:`CUSTOMS_PSEUDO_ISO3` (``XXX`` = not declared): they are never dropped.
+    Surrounding spaces are ignored. A name that maps nowhere raises, naming it.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Names as written in the file.
+    file, column : str, optional
+        Where the names come from, for the error message.
+    rows : iterable of int, optional
+        Row numbers of the names, for the error message.
+
+    Returns
+    -------
+    Series
+        ISO3 or pseudo codes (string dtype).
+
+    Raises
+    ------
+    PotashDataError
+        A name is not known (file, column, row and name given).
+
+    Examples
+    --------
+    >>> customs_name_to_iso3(["China", "Korea, South", "Unidentified", "Germany Customs"]).tolist()
+    ['CHN', 'KOR', 'XXX', 'DEU']
+    """
+    s = pd.Series(list(names), dtype="string")
+    table = _name_table()
+    extra = {"Korea, South": "KOR", "Korea, North": "PRK"}
+    mapping: dict[str, str] = {}
+    for n in pd.unique(s.dropna()):
+        key = str(n).strip()
+        code = CUSTOMS_NAME_ALIASES.get(key) or extra.get(key) or table.get(key)
+        if code is None:
+            idx = s.index[s == n][0]
+            row = list(rows)[idx] if rows is not None else None
+            raise PotashDataError(f"unknown country or partner name {n!r} (add it to "
+                                  "CUSTOMS_NAME_ALIASES in potash/data/countries.py)",
+                                  file=file, column=column, row=row)
+        mapping[n] = code
+    if s.isna().any():
+        idx = s.index[s.isna()][0]
+        row = list(rows)[idx] if rows is not None else None
+        raise PotashDataError("empty country name", file=file, column=column, row=row)
+    return s.map(mapping).astype("string")

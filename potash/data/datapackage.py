@@ -130,6 +130,39 @@ SOURCES: dict[str, dict[str, Any]] = {
         "version": "2026-11",
         "description": "date, event_id, actor, type, description, source_url, verified (53 events).",
     },
+    # monthly partner customs data (issue 12): Belarus does not report, so its exports are seen
+    # through its partners' imports (mirror data)
+    "customs_partner_monthly": {
+        "title": "Monthly partner-reported fertilizer trade, HS4 chapter 31, 2014-01..2026-04 "
+                 "(national customs statistics compiled by Trade Data Monitor)",
+        "source_url": "https://github.com/virataryaa/fertilizer-tradeflows/tree/0ff2172431dfe8c5e6bb9b2630a57c658a501992/Database",
+        "via": "GitHub virataryaa/fertilizer-tradeflows, Database/ at 0ff2172431dfe8c5e6bb9b2630a57c658a501992 (files last changed in 79098e11)",
+        "license": {"name": "official-statistics-via-TDM",
+                    "title": "Repository states no licence; TDM's compilation is a paid product; the "
+                             "figures are official statistics of each national office: verify against "
+                             "the national sources (or UN Comtrade) or hold TDM terms before republishing"},
+        "version": "2026-05-29",
+        "description": "Imports of 14 importers by origin and exports of 14 exporters by destination, "
+                       "HS4 3101-3105, monthly, VALUE USD (reporter's customs value), QTY1 tonnes. "
+                       "Belarus does not report: its exports are seen through partners (mirror data).",
+    },
+    "brazil_comexstat": {
+        "title": "Brazil ComexStat monthly fertilizer imports by origin, state and customs office "
+                 "(FOB, freight, insurance), 1997-01..2024-07",
+        "source_url": "https://balanca.economia.gov.br/balanca/bd/comexstat-bd/ncm/",
+        "via": "GitHub AndreCoutinhoBueno/Pricing-Fertilizer at 6ad6c9dcf129d289db74b542ada2af8d2fee756d "
+               "(DB/temp/imp_fert_cat.csv, DB/Comexstat/tab_complementares/)",
+        "license": {"name": "BR-open-government-data",
+                    "title": "Brazilian government open statistics (MDIC/SECEX ComexStat); cite "
+                             "'ComexStat, MDIC/SECEX'; the copying repository states no licence"},
+        # shipped files by name; a refreshed vintage folder is named by itself
+        "version": {"imp_fert_cat.csv": "2024-09-21", "PAIS.csv": "2024-10-09",
+                    "URF.csv": "2024-10-09", "UF.csv": "2024-10-09",
+                    "tab_name_ncm.csv": "2024-10-09"},
+        "description": "Brazil (8 states) imports of seven fertilizer NCM codes (31042090 potassium "
+                       "chloride) by month, origin (CO_PAIS), state and customs office: net kg, "
+                       "VL_FOB, VL_FRETE, VL_SEGURO in USD; and the ComexStat code tables.",
+    },
 }
 
 _SKIP = {"SOURCE.md", "README.md"}

@@ -617,7 +617,7 @@ def _read_trade_parquet(folder: Path) -> pd.DataFrame:
     return _tidy(df)
 
 
-_Source = Literal["faostat", "curated", "comtrade", "baci"]
+_Source = Literal["faostat", "curated", "comtrade", "baci", "customs_monthly", "comexstat"]
 
 
 def load_trade(
@@ -652,10 +652,13 @@ def load_trade(
     - ``"baci"`` (``path`` required): a BACI CSV ``t,i,j,k,v,q`` (v thousand USD -> USD, q tonnes,
       HS codes as 6-character strings, country codes via the BACI dictionary, exporter as
       reporter), or a folder of year-partitioned Parquet files already in the trade schema.
+    - ``"customs_monthly"``, ``"comexstat"``: monthly partner customs data (mirror data: Belarus
+      does not report), with ``period`` ``YYYY-MM`` and ``value_basis``; see
+      :mod:`potash.data.customs`.
 
     Parameters
     ----------
-    source : {"faostat", "curated", "comtrade", "baci"}
+    source : {"faostat", "curated", "comtrade", "baci", "customs_monthly", "comexstat"}
         Which source.
     path : str or Path, optional
         A file (or folder) in the source's published layout; default the shipped file
@@ -695,6 +698,10 @@ def load_trade(
         else:
             out = _build_curated(path)
         ex = empty
+    elif source in ("customs_monthly", "comexstat"):
+        from potash.data.customs import _load_customs
+
+        out, ex = _load_customs(source, path)
     elif path is None:
         raise ValueError(f"source={source!r} needs path= (no {source} file is shipped)")
     elif source == "comtrade":

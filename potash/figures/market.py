@@ -7,7 +7,7 @@ Every function takes ``ax=None`` (draws on a new styled figure otherwise on ``ax
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -19,9 +19,6 @@ from matplotlib.patches import Patch
 from potash.core.errors import PotashDataError
 from potash.data.events import normalise_events
 from potash.figures._style import add_source, mark_events, new_axes, potash_style
-
-if TYPE_CHECKING:
-    from potash.analyses.market import MarketShares, UnitValues
 
 __all__ = [
     "plot_hhi",
@@ -62,7 +59,7 @@ def _time_axis_note(ax: Axes) -> None:
 
 
 def plot_market_share(
-    shares: MarketShares,
+    shares: Any,
     countries: tuple[str, ...] = ("BLR", "CAN", "RUS"),
     *,
     events: pd.DataFrame | None = None,
@@ -73,7 +70,7 @@ def plot_market_share(
 
     Parameters
     ----------
-    shares : MarketShares
+    shares : MarketShares (:func:`potash.market_shares`)
         Output of :func:`potash.market_shares` (one product).
     countries : tuple of str
         ISO3 codes to draw; each must be in the table.
@@ -240,7 +237,7 @@ def plot_share_shift(
 
 
 def plot_unit_value_gap(
-    uv: UnitValues,
+    uv: Any,
     *,
     events: pd.DataFrame | None = None,
     source: str = _FAO + "; unit value = export value / export quantity",
@@ -250,7 +247,7 @@ def plot_unit_value_gap(
 
     Parameters
     ----------
-    uv : UnitValues
+    uv : UnitValues (:func:`potash.unit_values`)
         Output of :func:`potash.unit_values` (one product).
     events : DataFrame, optional
     source : str

@@ -71,8 +71,9 @@ def _events_table() -> pd.DataFrame:
     """The calendar with, for each event, the analyses that use it (read from their defaults)."""
     import inspect
 
-    from potash import load_events, sanctions_event_study
+    from potash.analyses.equities import sanctions_event_study
     from potash.analyses.overview import HEADLINE_EVENTS
+    from potash.data import load_events
 
     ev = load_events()
     study_types = inspect.signature(sanctions_event_study).parameters["event_types"].default
