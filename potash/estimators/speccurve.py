@@ -675,8 +675,13 @@ def _normalise(raw: pd.DataFrame, alpha: float, *, where: str) -> pd.DataFrame:
     """Fill se / interval / p-value / statistic from what the design gave; vectorised."""
     if "estimate" not in raw.columns:
         raise ValueError(f"{where}: no 'estimate' column (got {list(raw.columns)})")
-    has = {c: c in raw.columns and raw[c].notna().any() for c in RESULT_COLUMNS}
-    if not (has["p_value"] or has["se"] or (has["ci_low"] and has["ci_high"])):
+    live = (
+        raw["skip_reason"].isna() | (raw["skip_reason"] == "")
+        if "skip_reason" in raw.columns
+        else pd.Series(True, index=raw.index)
+    )
+    has = {c: c in raw.columns and raw.loc[live, c].notna().any() for c in RESULT_COLUMNS}
+    if live.any() and not (has["p_value"] or has["se"] or (has["ci_low"] and has["ci_high"])):
         raise ValueError(
             f"{where}: give 'p_value', 'se' or both 'ci_low' and 'ci_high' (got "
             f"{list(raw.columns)})"
