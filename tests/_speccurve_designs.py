@@ -52,8 +52,19 @@ def _rows(data: pd.DataFrame, sample: str, trim: float) -> np.ndarray:
     return keep
 
 
-def ols_one(data: pd.DataFrame, *, controls: str, sample: str, trim: float, cov: str) -> dict:
+def _permuted(data: pd.DataFrame, placebo: Any) -> pd.DataFrame:
+    """Under a null draw, ``x`` is permuted with the seed ``placebo`` (randomization inference)."""
+    if placebo is None:
+        return data
+    x = np.random.default_rng(int(placebo)).permutation(data["x"].to_numpy())
+    return data.assign(x=x)
+
+
+def ols_one(
+    data: pd.DataFrame, *, controls: str, sample: str, trim: float, cov: str, placebo: Any = None
+) -> dict:
     """One specification with statsmodels (the per-spec path)."""
+    data = _permuted(data, placebo)
     keep = _rows(data, sample, trim)
     cols = ["x", *_CONTROLS[controls]]
     if keep.sum() < 10:
@@ -82,6 +93,9 @@ class BatchedOLS:
 
     def run(self, specs: pd.DataFrame, placebo: Any = None) -> pd.DataFrame:
         X, y = self.X, self.y
+        if placebo is not None:
+            X = X.copy()
+            X[:, 1] = _permuted(self.data, placebo)["x"].to_numpy()
         S, p = len(specs), X.shape[1]
         pairs = zip(specs["sample"], specs["trim"], strict=True)
         W = np.stack([_rows(self.data, s, t) for s, t in pairs]).astype(float)
