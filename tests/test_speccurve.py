@@ -204,6 +204,8 @@ def test_bad_design_output_and_null_arguments():
         spec_curve(Fixed(**TINY), TINY_GRID, null=[1, 2])
     with pytest.raises(ValueError, match="fields"):
         per_spec(lambda: None, fields={"coef": "b"})
+    with pytest.raises(TypeError, match="accepts placebo"):
+        spec_curve(lambda k: {"estimate": k, "se": 1.0}, {"k": [1, 2]}, null=NullDraws([1]))
     res = spec_curve(Fixed(**TINY), TINY_GRID)
     with pytest.raises(ValueError, match="min_share"):
         res.robustness_sentence(min_share=0)

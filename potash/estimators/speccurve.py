@@ -60,6 +60,7 @@ the number of values a seeded random subset of the values is drawn without repla
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -786,6 +787,12 @@ def _joint_inference(
     alternative: str,
 ) -> JointInference:
     values = null.chosen()
+    target = runner.func if isinstance(runner, PerSpecDesign) else runner.run
+    if not hasattr(runner, "run_null") and not _accepts(target, "placebo"):
+        raise TypeError(
+            f"null draws need a design that accepts placebo=...; {target!r} does not (the "
+            "design must estimate the same quantity as if the placebo value were treated)"
+        )
     long = _null_long(runner, specs, values, alpha)
     long = long[long["skip_reason"].isna()]
     b = long["estimate"].to_numpy(dtype=float)
@@ -852,6 +859,14 @@ def _joint_inference(
         draws=draws,
         failed=failed,
     )
+
+
+def _accepts(func: Callable[..., Any], name: str) -> bool:
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature: let the call decide
+        return True
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
 
 
 def _pct(share: float) -> str:

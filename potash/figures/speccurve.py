@@ -175,7 +175,7 @@ def plot_spec_curve(
                     bottom.scatter(
                         x[hit],
                         np.full(hit.sum(), rows_y[(name, i)]),
-                        s=size**2,
+                        s=49 if k > 60 else size**2,  # ticks as tall as a row when dense
                         c=colors[hit],
                         marker="|" if k > 60 else "s",
                         linewidths=lw if k > 60 else 0,
