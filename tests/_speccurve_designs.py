@@ -97,14 +97,18 @@ class BatchedOLS:
             X = X.copy()
             X[:, 1] = _permuted(self.data, placebo)["x"].to_numpy()
         S, p = len(specs), X.shape[1]
-        pairs = zip(specs["sample"], specs["trim"], strict=True)
-        W = np.stack([_rows(self.data, s, t) for s, t in pairs]).astype(float)
+        key = tuple(zip(specs["sample"], specs["trim"], strict=True))
+        if getattr(self, "_key", None) != key:  # row weights depend on the specs only: cache
+            self._key = key
+            self._W = np.stack([_rows(self.data, s, t) for s, t in key]).astype(float)
+        W = self._W
         cmask = np.ones((S, p), dtype=bool)
         ctrl = specs["controls"].to_numpy()
         cmask[:, 2] = ctrl != "none"
         cmask[:, 3] = ctrl == "c1+c2"
-        XtWX = np.einsum("sn,ni,nj->sij", W, X, X)
-        XtWy = np.einsum("sn,ni,n->si", W, X, y)
+        XX = (X[:, :, None] * X[:, None, :]).reshape(len(X), p * p)  # cross products, (n, p*p)
+        XtWX = (W @ XX).reshape(S, p, p)
+        XtWy = W @ (X * y[:, None])
         out = cmask[:, :, None] & cmask[:, None, :]
         eye = np.broadcast_to(np.eye(p, dtype=bool), out.shape)
         A = np.where(out, XtWX, np.where(eye, 1.0, 0.0))
@@ -116,10 +120,10 @@ class BatchedOLS:
         k = cmask.sum(axis=1)
         ssr = np.einsum("sn,sn->s", W, e**2)
         var_classic = ssr / (nobs - k) * inv[:, 1, 1]
-        meat = np.einsum("sn,ni,nj->sij", W * e**2, X, X)
+        meat = ((W * e**2) @ XX).reshape(S, p, p)
         meat = np.where(out, meat, 0.0)
-        sand = np.einsum("sij,sjk,skl->sil", inv, meat, inv)
-        var_hc1 = sand[:, 1, 1] * nobs / (nobs - k)
+        row = inv[:, 1, :]  # the x coefficient's row of the bread
+        var_hc1 = np.einsum("si,sij,sj->s", row, meat, row) * nobs / (nobs - k)
         var = np.where(specs["cov"].to_numpy() == "HC1", var_hc1, var_classic)
         se = np.sqrt(var)
         t = beta[:, 1] / se
