@@ -231,6 +231,9 @@ def test_joint_p_values_by_hand_and_floor():
     g = spec_curve(Fixed(**TINY), TINY_GRID, null=NullDraws([0.5, -2.0, 1.5, 0.1]),
                    alternative="greater")
     assert g.joint.p_median == pytest.approx(2 / 5)
+    less = spec_curve(Fixed(**TINY), TINY_GRID, null=NullDraws([0.5, -2.0, 1.5, 0.1]),
+                      alternative="less")
+    assert less.joint.p_median == pytest.approx(5 / 5)  # every v <= 1.5
     sf = res.summary_frame()
     assert sf.loc["median", "p_value"] == pytest.approx(0.6)
     assert "smallest possible p 0.2" in res.robustness_sentence()
@@ -346,4 +349,14 @@ def test_figure_in_a_given_axes_and_with_source(tmp_path):
     assert out is fig and len(fig.axes) == 2
     assert any("Source: synthetic" in t.get_text() for t in fig.texts)
     fig.savefig(tmp_path / "f.png", bbox_inches="tight")
+    plt.close(fig)
+
+
+def test_figure_without_intervals_and_with_dates():
+    grid = {"start": [pd.Timestamp("2019-01-01"), pd.Timestamp("2020-01-01")], "lag": [None, 3]}
+    res = spec_curve(Fixed(estimate=[0.1, -0.2, 0.3, 0.4], p_value=[0.5, 0.01, 0.02, 0.2]), grid)
+    fig = res.plot()
+    labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert labels == ["start", "2019-01-01", "2020-01-01", "lag", "none", "3"]
+    _check_inside(fig)
     plt.close(fig)

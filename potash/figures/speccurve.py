@@ -156,11 +156,15 @@ def plot_spec_curve(
             handles.append(
                 Line2D([], [], color="#555555", linestyle="--", label=f"median {median:.3g}")
             )
-        top.legend(handles=handles, loc="upper left", ncols=min(len(handles), 4))
+        wide = top.get_position().width * fig.get_figwidth() >= 5.5  # inches: room for one row
+        ncols = min(len(handles), 4 if wide else 2)
+        legend_rows = -(-len(handles) // ncols)
+        top.legend(handles=handles, loc="upper left", ncols=ncols)
         ymin = np.nanmin(np.where(has_ci, lo, b))
         ymax = np.nanmax(np.where(has_ci, hi, b))
         pad = 0.08 * (ymax - ymin or 1.0)
-        top.set_ylim(min(ymin, 0) - pad, max(ymax, 0) + 4 * pad)  # headroom for the legend
+        headroom = 4 * pad * legend_rows  # room for the legend above the intervals
+        top.set_ylim(min(ymin, 0) - pad, max(ymax, 0) + headroom)
         top.set_ylabel(estimate_label)
         top.tick_params(labelbottom=False)
         top.grid(axis="x", visible=False)
