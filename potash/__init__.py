@@ -52,6 +52,9 @@ _NAMES: dict[str, str] = {
     "SyntheticControlResults": "potash.estimators.synth",
     "synth_weights": "potash.estimators.synth",
     "compare": "potash.core.results",
+    **{n: "potash.estimators.speccurve" for n in (
+        "InadmissibleSpecification", "NullDraws", "SpecCurveResults", "per_spec", "spec_curve",
+    )},
     # analyses
     "sanctions_event_study": "potash.analyses.equities",
     "SanctionsEventStudyResults": "potash.analyses.equities",

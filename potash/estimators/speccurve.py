@@ -70,8 +70,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from potash._options import check_option
-from potash._results import ResultsBase
+from potash.core.options import check_option
+from potash.core.results import ResultsBase
 
 __all__ = [
     "CurveSummary",
