@@ -142,3 +142,37 @@ def test_the_checker_finds_an_upward_import_and_a_circle(tmp_path: Path) -> None
     found = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     assert found and found[0].module == "potash.analyses.market"
     assert _layer(found[0].module) > _layer("potash.data.trade")
+
+
+def test_import_potash_loads_no_heavy_module() -> None:
+    """The flat API is lazy: ``import potash`` alone loads none of the scientific stack."""
+    import subprocess
+    import sys
+
+    code = ("import sys, potash; heavy = ('pandas', 'numpy', 'statsmodels', 'duckdb', "
+            "'requests', 'matplotlib'); print([m for m in heavy if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_old_paths_alias_the_new_modules_with_a_warning() -> None:
+    import importlib
+    import sys
+    import warnings
+
+    sys.modules.pop("potash.prices", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = importlib.import_module("potash.prices")
+    from potash.estimators import its
+
+    assert old is its
+    assert any(issubclass(w.category, DeprecationWarning) and "potash.estimators.its" in
+               str(w.message) for w in caught)
+
+
+def test_flat_api_names_resolve() -> None:
+    import potash
+
+    for name in potash.__all__:
+        assert getattr(potash, name) is not None, name

@@ -207,11 +207,8 @@ def file_sha256(path: str | Path) -> str:
     st = p.stat()
     key = (str(p), st.st_size, st.st_mtime_ns)
     if key not in _HASH_CACHE:
-        h = hashlib.sha256()
         with p.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        _HASH_CACHE[key] = h.hexdigest()
+            _HASH_CACHE[key] = hashlib.file_digest(fh, "sha256").hexdigest()
     return _HASH_CACHE[key]
 
 

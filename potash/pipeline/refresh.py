@@ -42,6 +42,7 @@ import pandas as pd
 import requests
 
 from potash.core.errors import PotashDataError
+from potash.data.datapackage import file_sha256
 from potash.core.paths import processed_dir, project_root
 
 __all__ = [
@@ -214,11 +215,7 @@ def _register(path: Path, url: str, vintage: str, dataset: str, licence: str | N
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return file_sha256(path)
 
 
 def verify_vintages(dataset: str | None = None) -> pd.DataFrame:
