@@ -42,8 +42,8 @@ import pandas as pd
 import requests
 
 from potash.core.errors import PotashDataError
-from potash.data.datapackage import file_sha256
 from potash.core.paths import processed_dir, project_root
+from potash.data.datapackage import file_sha256
 
 __all__ = [
     "BACI_URL",
