@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv and install potash (editable) with its extras; no-op when up to date
 
 data: $(STAMP) ## Build data/processed/*.parquet from data/raw (REFRESH=1 downloads new vintages first)
+	@case "$(REFRESH)" in 0|1) ;; *) echo "make data: REFRESH must be 0 or 1, not '$(REFRESH)'" >&2; exit 2;; esac
 	$(PY) -m potash data $(if $(filter 1,$(REFRESH)),--refresh,)
 
 lint: $(STAMP) ## ruff on the package, tests, notebooks and benchmarks

@@ -1,13 +1,15 @@
 """The processed-table cache every loader uses: ``data/processed/<name>.parquet``.
 
 A loader module registers how to build each of its tables (:func:`register`); :func:`cached`
-serves a table, rebuilding it first when it is older than any raw input or than the loader
-code. Writes are atomic and deterministic (byte-identical on rebuild), through
+serves a table, rebuilding it first unless the cache was written from exactly the same raw
+bytes and loader code (sha256 keys, ``<name>.meta.json``). Writes are atomic and deterministic (byte-identical on rebuild), through
 :func:`potash.core.io.write_parquet`. This module imports no loader: loaders import it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from potash.core.io import write_parquet
+from potash.core.errors import PotashDataError
+from potash.core.io import atomic_write, write_parquet
 from potash.core.paths import processed_dir, raw_dir
-from potash.data.datapackage import verify_if_registered
+from potash.data.datapackage import file_sha256, verify_if_registered
 
 __all__ = ["cached", "dataset_names", "files", "register", "write_table"]
 
@@ -98,10 +101,22 @@ def dataset_names() -> list[str]:
     return sorted(_registry())
 
 
-def _code_mtime() -> int:
+_CODE_HASH: dict[tuple, str] = {}
+
+
+def _code_version() -> str:
+    """sha256 over the loader code (``potash/data/*.py``, ``core/io.py``, ``core/errors.py``)."""
     here = Path(__file__).resolve().parent
-    code = [*here.glob("*.py"), here.parent / "core" / "io.py", here.parent / "core" / "errors.py"]
-    return max(f.stat().st_mtime_ns for f in code)
+    code = sorted([*here.glob("*.py"), here.parent / "core" / "io.py",
+                   here.parent / "core" / "errors.py"])
+    stamp = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in code)
+    if stamp not in _CODE_HASH:
+        h = hashlib.sha256()
+        for f in code:
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+        _CODE_HASH.clear()
+        _CODE_HASH[stamp] = h.hexdigest()
+    return _CODE_HASH[stamp]
 
 
 def _targets(name: str) -> tuple[Path, Path]:
@@ -109,21 +124,84 @@ def _targets(name: str) -> tuple[Path, Path]:
     return d / f"{name}.parquet", d / f"{name}__dropped.parquet"
 
 
-def _fresh(name: str, ds: _Dataset) -> bool:
-    main, _ = _targets(name)
-    if not main.is_file():
+def _meta_path(name: str) -> Path:
+    return processed_dir() / f"{name}.meta.json"
+
+
+def _input_hashes(name: str, ds: _Dataset) -> dict[str, str]:
+    """sha256 of every declared raw input (a missing input is an error naming the file)."""
+    out = {}
+    for p in ds.inputs():
+        if not p.is_file():
+            raise PotashDataError(
+                f"raw input of the processed table {name!r} is missing: restore it from the "
+                "repository (data/raw is shipped with the package)",
+                file=_rel(p),
+            )
+        verify_if_registered(p)
+        out[_rel(p)] = file_sha256(p)
+    return out
+
+
+def _rel(p: Path) -> str:
+    try:
+        return str(p.resolve().relative_to(raw_dir().resolve().parent.parent))
+    except ValueError:
+        return str(p)
+
+
+def _key(name: str, ds: _Dataset) -> dict[str, Any]:
+    """What a processed table is a function of: its name, its inputs' bytes and the code."""
+    return {"table": name, "code": _code_version(), "inputs": _input_hashes(name, ds)}
+
+
+def _read_meta(name: str) -> dict[str, Any] | None:
+    try:
+        return json.loads(_meta_path(name).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _fresh(name: str, key: dict[str, Any]) -> bool:
+    """The cached files are exactly the ones written for ``key`` (checked by their sha256)."""
+    meta = _read_meta(name)
+    if meta is None or meta.get("key") != key:
         return False
-    newest = max([_code_mtime(), *(p.stat().st_mtime_ns for p in ds.inputs() if p.exists())])
-    return main.stat().st_mtime_ns > newest
+    main, drop = _targets(name)
+    for path, want in ((main, meta.get("main")), (drop, meta.get("dropped"))):
+        if want is None:
+            if path.exists():
+                return False
+            continue
+        if not path.is_file() or file_sha256(path) != want:
+            return False
+    return True
 
 
-def _write(name: str, ds: _Dataset) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _clean_partial(path: Path) -> None:
+    """Remove temporary files a killed write of ``path`` left behind."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def _write(name: str, ds: _Dataset, key: dict[str, Any] | None = None
+           ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    key = _key(name, ds) if key is None else key
     res = ds.build()
     df, dropped = (res if isinstance(res, tuple) else (res, None))
     main, drop = _targets(name)
+    for path in (main, drop, _meta_path(name)):
+        _clean_partial(path)
+    _meta_path(name).unlink(missing_ok=True)  # invalid until every file is in place
     if dropped is not None:
         write_parquet(dropped, drop)
+    else:
+        drop.unlink(missing_ok=True)
     write_parquet(df, main)
+    meta = {"key": key, "main": file_sha256(main),
+            "dropped": file_sha256(drop) if dropped is not None else None,
+            "columns": [str(c) for c in df.columns], "rows": int(len(df))}
+    atomic_write(_meta_path(name), lambda p: p.write_text(json.dumps(meta, indent=1, sort_keys=True)))
     return df, dropped
 
 
@@ -134,10 +212,25 @@ def _restore(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def cached(name: str, *, with_dropped: bool = False) -> Any:
-    """Return processed table ``name``, rebuilding it first if it is stale.
+def _resolve(name: str) -> tuple[str, _Dataset]:
+    reg = _registry()
+    if name not in reg:
+        for resolve in _ALIASES:
+            name = resolve(name) or name
+    if name not in reg:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(reg)}")
+    return name, reg[name]
 
-    Raw inputs are hash-checked every time (cheaply, cached on file size and mtime).
+
+def cached(name: str, *, with_dropped: bool = False) -> Any:
+    """Return processed table ``name``, rebuilding it first unless the cache is exact.
+
+    The cache is keyed on the sha256 of every raw input and of the loader code, and the files
+    served are checked against the sha256 recorded when they were written
+    (``<name>.meta.json``): a replaced raw file (whatever its modification time), a deleted or
+    replaced processed file (another table copied over it, a deleted ``__dropped`` sidecar)
+    or a corrupt Parquet file is rebuilt, never served. A read-only ``data/processed`` builds
+    the table in memory.
 
     Parameters
     ----------
@@ -150,27 +243,31 @@ def cached(name: str, *, with_dropped: bool = False) -> Any:
     -------
     DataFrame or (DataFrame, DataFrame)
 
+    Raises
+    ------
+    PotashDataError
+        A raw input is missing or its bytes differ from ``data/datapackage.json``.
+
     Examples
     --------
     >>> len(cached("events"))
     53
     """
-    reg = _registry()
-    if name not in reg:
-        for resolve in _ALIASES:
-            name = resolve(name) or name
-    if name not in reg:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(reg)}")
-    ds = reg[name]
-    for p in ds.inputs():
-        verify_if_registered(p)
-    if _fresh(name, ds):
+    name, ds = _resolve(name)
+    key = _key(name, ds)
+    for path in (*_targets(name), _meta_path(name)):
+        _clean_partial(path)  # what a killed write left behind
+    df = dropped = None
+    if _fresh(name, key):
         main, drop = _targets(name)
-        df = _restore(pd.read_parquet(main))
-        dropped = _restore(pd.read_parquet(drop)) if drop.is_file() else None
-    else:
         try:
-            df, dropped = _write(name, ds)
+            df = _restore(pd.read_parquet(main))
+            dropped = _restore(pd.read_parquet(drop)) if drop.is_file() else None
+        except (OSError, ValueError):  # unreadable despite its hash: rebuild
+            df = None
+    if df is None:
+        try:
+            df, dropped = _write(name, ds, key)
         except PermissionError:  # read-only checkout: build in memory only
             res = ds.build()
             df, dropped = (res if isinstance(res, tuple) else (res, None))
@@ -183,14 +280,9 @@ def write_table(name: str) -> list[Path]:
     Examples
     --------
     >>> [p.name for p in write_table("events")]  # doctest: +SKIP
-    ['events.parquet']
+    ['events.meta.json', 'events.parquet']
     """
-    reg = _registry()
-    if name not in reg:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(reg)}")
-    ds = reg[name]
-    for p in ds.inputs():
-        verify_if_registered(p)
+    name, ds = _resolve(name)
     _write(name, ds)
     main, drop = _targets(name)
-    return [main, drop] if drop.is_file() else [main]
+    return sorted([main, _meta_path(name)] + ([drop] if drop.is_file() else []))
