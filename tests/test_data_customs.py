@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from potash.errors import PotashDataError
 
 import potash
 from potash.analyses.buyers import customs_mirror_check
+from potash.core.errors import PotashDataError
 from potash.data.countries import CUSTOMS_PSEUDO_ISO3, customs_name_to_iso3
 from potash.data.customs import MONTHLY_COLUMNS, customs_coverage
 

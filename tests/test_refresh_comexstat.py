@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import requests
-from potash.errors import PotashDataError
 
 from potash import load_trade
 from potash import refresh as rf
+from potash.core.errors import PotashDataError
 from potash.pipeline.refresh_comexstat import COMEXSTAT_IMP_URL, fetch_comexstat
 
 BULK_HEADER = ['CO_ANO', 'CO_MES', 'CO_NCM', 'CO_UNID', 'CO_PAIS', 'SG_UF_NCM', 'CO_VIA',

@@ -150,6 +150,15 @@ def to_date(df: pd.DataFrame, col: str, file: str, fmt: str = "%Y-%m-%d") -> pd.
             column=col,
             row=int(df["_line"].iloc[i]),
         )
+    far = ((out < pd.Timestamp("1900-01-01")) | (out > pd.Timestamp("2100-12-31"))).to_numpy()
+    if far.any():
+        i = far.nonzero()[0][0]
+        raise PotashDataError(
+            f"date outside 1900-01-01..2100-12-31: {df[col].iloc[i]!r}",
+            file=file,
+            column=col,
+            row=int(df["_line"].iloc[i]),
+        )
     return out.astype("datetime64[ns]")
 
 

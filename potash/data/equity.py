@@ -13,6 +13,7 @@ from potash.core.errors import PotashDataError
 from potash.core.options import check_option
 from potash.data._cache import cached, files, register
 from potash.data._common import check_unique, raw_path, read_csv_text, rel, to_date, to_float
+from potash.data.schemas import EQUITY, validate
 
 __all__ = ["load_equity_prices", "to_returns", "trading_calendar"]
 
@@ -125,6 +126,7 @@ def load_equity_prices(
             raise ValueError(f"unknown ticker(s) {unknown}; available: {', '.join(sorted(have))}")
         out = out[out["ticker"].isin(want)].reset_index(drop=True)
         drop = drop[drop["ticker"].isin(want)].reset_index(drop=True)
+    validate(out, EQUITY, file="equity prices")
     return (out, drop) if return_dropped else out
 
 

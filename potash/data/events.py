@@ -12,6 +12,7 @@ from potash.core.errors import PotashDataError
 from potash.core.options import check_option
 from potash.data._cache import cached, files, register
 from potash.data._common import check_unique, raw_path, read_csv_text, rel, require_values, to_date
+from potash.data.schemas import EVENTS, validate
 
 __all__ = ["EVENT_LABELS", "EVENT_TYPES", "event_label", "load_events", "normalise_events",
            "to_trading_day"]
@@ -224,8 +225,8 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
     (53, np.True_)
     """
     if path is None:
-        return cached("events")
-    return _build_events(path)
+        return validate(cached("events"), EVENTS, file="data/raw/events/sanctions_events.csv")
+    return validate(_build_events(path), EVENTS, file=str(path))
 
 
 def to_trading_day(

@@ -26,6 +26,7 @@ from potash.data._common import (
     to_date,
     to_float,
 )
+from potash.data.schemas import PRICES, validate
 
 __all__ = ["basis_changes", "load_prices", "worldbank_vintages"]
 
@@ -284,11 +285,11 @@ def load_prices(
         raise ValueError("vintage= applies to source='worldbank' only")
     if path is not None:
         parser = {"worldbank": _parse_worldbank, "usda": _parse_usda, "ecuador": _parse_ecuador}
-        return parser[source](path)
+        return validate(parser[source](path), PRICES, file=str(path))
     if source == "worldbank":
         v = _worldbank_file(vintage).parent.name.removeprefix("vintage_")
-        return cached(f"prices_worldbank_{v}")
-    return cached(f"prices_{source}")
+        return validate(cached(f"prices_worldbank_{v}"), PRICES, file=f"World Bank {v}")
+    return validate(cached(f"prices_{source}"), PRICES, file=f"prices ({source})")
 
 
 #: Known basis changes of Pink Sheet series (from the workbook's "Description" sheet).

@@ -28,6 +28,7 @@ from potash.core.options import check_option
 from potash.data._cache import cached, register
 from potash.data._common import raw_path, read_csv_text, rel, to_float
 from potash.data.countries import fao_aggregate_reason, fao_area_to_iso3
+from potash.data.schemas import PRODUCTION, validate
 
 __all__ = ["K2O_CONTENT", "PRODUCTION_COLUMNS", "convert_basis", "k2o_to_kcl", "kcl_to_k2o",
            "load_production"]
@@ -328,6 +329,7 @@ def load_production(
         if source != "all":
             name = {"usgs": "usgs_mcs2026", "wmd": "wmd2017", "faostat": "faostat"}[source]
             out = out[out["source"] == name].reset_index(drop=True)
+    validate(out, PRODUCTION, file=str(path) if path is not None else "production")
     return (out, ex) if return_excluded else out
 
 

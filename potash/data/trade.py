@@ -34,6 +34,7 @@ from potash.data.countries import (
     to_iso3,
 )
 from potash.data.periods import parse_period
+from potash.data.schemas import TRADE, validate
 
 __all__ = ["NON_REPORTING_SINCE", "TRADE_COLUMNS", "load_routes", "load_trade"]
 
@@ -708,6 +709,7 @@ def load_trade(
         out, ex = _build_comtrade(path, totals_only=totals_only)
     else:
         out, ex = _build_baci(path)
+    validate(out, TRADE, file=str(path) if path is not None else f"trade ({source})")
     return (out, ex) if return_excluded else out
 
 
