@@ -76,26 +76,65 @@ _HANSEN_FILE = Path(__file__).with_name("_hansen1997.csv")
 def _prepare(
     y: pd.Series, model: str, exog: pd.DataFrame | None
 ) -> tuple[np.ndarray, np.ndarray, pd.Index, list[str]]:
+    """The response and regressors of a break test, after the checks every test needs.
+
+    ``y`` must be indexed by dates in increasing order without repeats (a break date is only
+    meaningful in time order), finite and not constant; ``exog`` is aligned to ``y`` by date,
+    never by position, and must not be collinear with the constant (and trend).
+    """
     check_option("model", model, BreakModel)
     if not isinstance(y, pd.Series):
         raise TypeError("y must be a pandas Series (index: monthly dates)")
     if y.isna().any():
         pos = int(np.flatnonzero(y.isna().to_numpy())[0])
         raise ValueError(f"y has a missing value at {y.index[pos]!r}; drop or fill it first")
+    idx = y.index
+    if isinstance(idx, pd.DatetimeIndex):
+        if idx.tz is not None:
+            raise ValueError("y's index is timezone-aware: use naive dates (tz_localize(None))")
+        if idx.has_duplicates:
+            d = idx[idx.duplicated()][0]
+            raise ValueError(f"y's index repeats the date {d:%Y-%m-%d}: one value per period")
+        if not idx.is_monotonic_increasing:
+            pos = int(np.flatnonzero(np.diff(idx.asi8) < 0)[0]) + 1
+            raise ValueError(
+                f"y's dates are not in increasing order (at {idx[pos]:%Y-%m-%d}): sort_index() "
+                "first; a break date is only meaningful in time order")
+    elif not (idx.is_monotonic_increasing and idx.is_unique):
+        raise ValueError("y's index must be increasing and unique (dates or periods)")
+    v = y.to_numpy(dtype=float)
+    if not np.isfinite(v).all():
+        pos = int(np.flatnonzero(~np.isfinite(v))[0])
+        raise ValueError(f"y has a non-finite value at {idx[pos]!r}")
+    if np.ptp(v) == 0:
+        raise ValueError("y is constant: a break test has nothing to find (no variance)")
     n = len(y)
     cols = {"const": np.ones(n)}
     if model == "trend":
         cols["trend"] = np.arange(n, dtype=float)
     if exog is not None:
         exog = pd.DataFrame(exog)
-        if len(exog) != n:
-            raise ValueError(f"exog has {len(exog)} rows, y has {n}")
+        if not exog.index.equals(idx):
+            missing = idx.difference(exog.index)
+            if len(missing):
+                raise ValueError(f"exog has no row for {len(missing)} date(s) of y, first "
+                                 f"{missing[0]!r}; exog is matched to y by date")
+            if exog.index.has_duplicates:
+                raise ValueError("exog's index repeats a date; exog is matched to y by date")
+            exog = exog.reindex(idx)
         if exog.isna().to_numpy().any():
             raise ValueError("exog has missing values")
         for c in exog.columns:
             cols[str(c)] = exog[c].to_numpy(dtype=float)
     X = np.column_stack(list(cols.values()))
-    return y.to_numpy(dtype=float), X, y.index, list(cols)
+    if not np.isfinite(X).all():
+        raise ValueError("exog has non-finite values")
+    rank = np.linalg.matrix_rank(X)
+    if rank < X.shape[1]:
+        raise ValueError(
+            f"the regressors {list(cols)} are collinear (rank {rank} of {X.shape[1]}): "
+            "drop a constant or duplicated exog column")
+    return v, X, idx, list(cols)
 
 
 def _segment_rss(X: np.ndarray, y: np.ndarray) -> np.ndarray:
