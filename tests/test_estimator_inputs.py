@@ -76,3 +76,14 @@ def test_property_any_permutation_of_dates_is_refused_or_identity(seed: int) -> 
     else:
         with pytest.raises(ValueError):
             f_stats(shuffled)
+
+
+def test_market_shares_refuse_infinite_values() -> None:
+    from potash.analyses.market import market_shares
+    from potash.core.errors import PotashDataError
+
+    t = pd.DataFrame({"year": [2021] * 3, "reporter_iso3": ["BLR", "CAN", "RUS"],
+                      "partner_iso3": "WLD", "flow": "export", "product": "potassium_chloride",
+                      "quantity_t": [1.0, np.inf, 2.0]})
+    with pytest.raises(PotashDataError, match="non-finite quantity_t inf for CAN"):
+        market_shares(t)

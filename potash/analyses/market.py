@@ -322,6 +322,15 @@ def market_shares(
     totals = totals[~missing]
     keys = ["year", "period", "product", by]
     _check_duplicates(totals, keys)
+    infinite = ~np.isfinite(totals[measure].to_numpy(dtype=float))
+    if infinite.any():
+        bad = totals[infinite].iloc[0]
+        raise PotashDataError(
+            f"non-finite {measure} {bad[measure]} for {bad[by]} in {bad['year']}",
+            file=_TABLE,
+            column=measure,
+            row=str(totals.index[infinite][0]),
+        )
     negative = totals[measure] < 0
     if negative.any():
         raise PotashDataError(
