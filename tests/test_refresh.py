@@ -233,6 +233,8 @@ def test_offline_message(root):
         rf.download(f"http://127.0.0.1:{port}/x.csv", "faostat_bulk", "x.csv",
                     policy=policy(rec, max_retries=2), progress=False)
     assert rec.waits == [1.0, 2.0]
+    # a failed first download leaves no empty folder under data/raw (issue 14)
+    assert not (root / "data" / "raw" / "faostat_bulk").exists()
 
 
 # ------------------------------------------------------------------------------ checksums, empty

@@ -487,6 +487,7 @@ def download(
                     )
                 return Download(dataset, url, vintage, path, got, path.stat().st_size, "cached")
     folder = root / "data" / "raw" / dataset
+    created = not folder.exists()  # a failed first download must not leave an empty folder
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=folder)
     os.close(fd)
@@ -538,6 +539,8 @@ def download(
         )
     finally:
         tmp.unlink(missing_ok=True)
+        if created and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 # --------------------------------------------------------------------------------------------
