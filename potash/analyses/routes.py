@@ -33,6 +33,7 @@ from potash.core.errors import PotashDataError
 from potash.core.options import check_option
 from potash.core.paths import raw_dir
 from potash.data import load_routes
+from potash.data.klaipeda import load_klaipeda_articles
 from potash.data.periods import period_bounds
 
 __all__ = [
@@ -473,13 +474,8 @@ def klaipeda_cargo(path: str | Path | None = None) -> pd.DataFrame:
     >>> tot.groupby("period")["quantity_t"].max().loc["2021":"2024"].tolist()
     [45600000.0, 36100000.0, 32700000.0, 35500000.0]
     """
+    arts = load_klaipeda_articles(path)
     path = Path(path) if path is not None else raw_dir().joinpath(*_KLAIPEDA_FILE)
-    if not path.exists():
-        raise PotashDataError("file not found", file=path)
-    arts = pd.read_excel(path)
-    missing = [c for c in ("url", "title", "date", "text") if c not in arts.columns]
-    if missing:
-        raise PotashDataError(f"missing column(s) {missing}", file=path, column=missing[0])
     dates = pd.to_datetime(arts["date"], format="%b %d %Y", errors="coerce")
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna())[0])
