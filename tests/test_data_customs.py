@@ -281,3 +281,14 @@ def test_shipped_file_checksum_refused_when_changed(tmp_path, monkeypatch):
     with pytest.raises(PotashDataError, match="sha256 mismatch"):
         potash.load_trade("customs_monthly", path=TDM)
     assert p.is_file()
+
+
+def test_implausible_unit_values_are_flagged_not_dropped() -> None:
+    """Morocco's export quantities are in kilograms (USD 0.3-0.9 per 'tonne'): flagged."""
+    t = potash.load_trade("customs_monthly")
+    mar = t[(t["reporter_iso3"] == "MAR") & (t["quantity_t"] > 1e8)]
+    assert len(mar) > 0
+    assert mar["flag"].str.contains("implausible_unit_value").all()
+    uv = t["value_usd"] / t["quantity_t"]
+    normal = (t["quantity_t"] > 0) & (t["value_usd"] > 0) & uv.between(10, 20_000)
+    assert not t.loc[normal, "flag"].fillna("").str.contains("implausible").any()

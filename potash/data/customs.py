@@ -18,6 +18,12 @@ countries keep pseudo codes (``XXX`` = not declared; see
   ``value_usd`` is FOB; extra columns ``freight_usd, insurance_usd, state, customs_office,
   comexstat_country, row``.
 
+Flags (``|``-joined): ``belgium_belarus_zero_value`` (an artefact, see SOURCE.md),
+``repeated_key`` (same reporter, partner, heading and month twice), ``zero_quantity`` (value but
+no tonnes), ``implausible_unit_value`` (USD per tonne outside :data:`UNIT_VALUE_RANGE`: mostly
+quantities in kilograms, e.g. Morocco's exports). Flagged rows are kept; analyses of unit
+values or tonnes should leave them out and say so.
+
 A row is absent when the flow is zero or not reported: use :func:`customs_coverage` to tell the
 two apart (a missing month is a zero only if the reporter reported other partners that month).
 """
@@ -204,8 +210,22 @@ def _build_customs_one(path: Path, flow: str) -> tuple[pd.DataFrame, pd.DataFram
         (artefact, "belgium_belarus_zero_value"),
         (out.duplicated(keys, keep=False), "repeated_key"),
         ((out["quantity_t"] == 0) & (out["value_usd"] > 0), "zero_quantity"),
+        (_implausible_unit_value(out), "implausible_unit_value"),
     )
     return out, excluded
+
+
+#: Unit values outside this range (USD per tonne) cannot be fertilizer in tonnes: most are
+#: quantities reported in kilograms (Morocco's and several EU exporters' files), some tiny
+#: sample shipments. They are kept and flagged, never rescaled by guess.
+UNIT_VALUE_RANGE = (10.0, 20_000.0)
+
+
+def _implausible_unit_value(out: pd.DataFrame) -> pd.Series:
+    q, v = out["quantity_t"].astype("float64"), out["value_usd"].astype("float64")
+    uv = v / q.where(q > 0)
+    lo, hi = UNIT_VALUE_RANGE
+    return ((q > 0) & (v > 0) & ((uv < lo) | (uv > hi))).fillna(False)
 
 
 def _tidy(out: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
