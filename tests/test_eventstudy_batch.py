@@ -50,10 +50,15 @@ def test_estimation_mask_equals_event_study_mask_dates() -> None:
     dates, y, x = _data()
     ok = np.ones(y.shape[-1], dtype=bool)
     ok[400:404] = False  # days of another event, (-1, 2) around position 401
-    out = batched_car_tests(y, x[:1], np.array([520]), [(-250, -11)], [(-1, 2)], ["market"],
-                            estimation_ok=ok)
-    res = event_study(pd.DataFrame({"P": y[0]}, index=dates), pd.Series(x[0], index=dates),
-                      [dates[520]], mask_dates=[dates[401]])
+    out = batched_car_tests(
+        y, x[:1], np.array([520]), [(-250, -11)], [(-1, 2)], ["market"], estimation_ok=ok
+    )
+    res = event_study(
+        pd.DataFrame({"P": y[0]}, index=dates),
+        pd.Series(x[0], index=dates),
+        [dates[520]],
+        mask_dates=[dates[401]],
+    )
     assert out["car"][0, 0, 0, 0, 0, 0] == pytest.approx(res.car["car"].iloc[0], rel=1e-9)
     assert out["n_est"][0, 0, 0, 0, 0, 0] == res.params["n_obs"].iloc[0]
 

@@ -103,8 +103,19 @@ def batched_car_tests(
     w_est = w_evt if estimation_ok is None else w_evt * np.asarray(estimation_ok, dtype=float)
     if estimation_ok is not None and np.ndim(estimation_ok) == 2:
         w_est = w_evt * np.asarray(estimation_ok, dtype=float)[:, None, :]
-    mom = lambda w: np.stack([_prefix(w * v) for v in (np.ones_like(Y0 * X0), X0, Y0,  # noqa: E731
-                                                        X0 * X0, X0 * Y0, Y0 * Y0)])
+    mom = lambda w: np.stack(
+        [
+            _prefix(w * v)
+            for v in (
+                np.ones_like(Y0 * X0),
+                X0,
+                Y0,  # noqa: E731
+                X0 * X0,
+                X0 * Y0,
+                Y0 * Y0,
+            )
+        ]
+    )
     C_est, C_evt = mom(w_est), mom(w_evt)  # (6, V, B, n + 1)
 
     def wsum(C, lo, hi):
