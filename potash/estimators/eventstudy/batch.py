@@ -100,22 +100,17 @@ def batched_car_tests(
     ok = np.isfinite(Y) & np.isfinite(X)  # (V, B, n)
     Y0, X0 = np.where(ok, Y, 0.0), np.where(ok, X, 0.0)
     w_evt = ok.astype(float)
-    w_est = w_evt if estimation_ok is None else w_evt * np.asarray(estimation_ok, dtype=float)
-    if estimation_ok is not None and np.ndim(estimation_ok) == 2:
+    if estimation_ok is None:
+        w_est = w_evt
+    elif np.ndim(estimation_ok) == 2:  # per series
         w_est = w_evt * np.asarray(estimation_ok, dtype=float)[:, None, :]
-    mom = lambda w: np.stack(
-        [
-            _prefix(w * v)
-            for v in (
-                np.ones_like(Y0 * X0),
-                X0,
-                Y0,  # noqa: E731
-                X0 * X0,
-                X0 * Y0,
-                Y0 * Y0,
-            )
-        ]
-    )
+    else:
+        w_est = w_evt * np.asarray(estimation_ok, dtype=float)
+    terms = (np.ones_like(Y0 * X0), X0, Y0, X0 * X0, X0 * Y0, Y0 * Y0)
+
+    def mom(w: np.ndarray) -> np.ndarray:
+        return np.stack([_prefix(w * v) for v in terms])
+
     C_est, C_evt = mom(w_est), mom(w_evt)  # (6, V, B, n + 1)
 
     def wsum(C, lo, hi):
