@@ -28,6 +28,9 @@ __all__ = [
     "CONTRAST",
     "LONG_SHORT",
     "placebo_dates",
+    "equity_spec_curve",
+    "EquityCurveDesign",
+    "EQUITY_CURVE_GRID",
 ]
 
 #: Listed potash producers (Nutrien, Mosaic, ICL, Intrepid Potash).
@@ -570,3 +573,224 @@ def _bw80(res: EventStudyResults) -> pd.Series:
     t = res.tests
     t = t[(t["statistic"] == "brown_warner_1980") & (t["window"] == "car")]
     return t[t["event_id"] != "pooled"].set_index("event_id")["value"]
+
+
+#: Documented default grid of the equity specification curve: 2 x 4 x 4 x 3 x 10 = 960
+#: specifications. Windows are "start..end" in trading days relative to the event day;
+#: ``leave_out`` drops one group member from the long-short portfolio ("none": all members).
+EQUITY_CURVE_GRID: dict[str, tuple[str, ...]] = {
+    "estimation_window": ("-250..-11", "-120..-11"),
+    "event_window": ("0..0", "0..1", "-1..2", "0..5"),
+    "benchmark": ("SPY", "ACWI", "XLB", "MOO"),
+    "model": ("market", "market_adjusted", "constant_mean"),
+    "leave_out": ("none",) + tuple(f"drop {t}" for t in PRODUCERS + CONTRAST),
+}
+
+
+def _window(label: str) -> tuple[int, int]:
+    try:
+        lo, hi = (int(v) for v in str(label).split(".."))
+    except ValueError:
+        raise ValueError(f"window {label!r} must read 'start..end', e.g. '-250..-11'") from None
+    return lo, hi
+
+
+class EquityCurveDesign:
+    """Batched design of the equity specification curve (long-short CAR, in %).
+
+    ``run(specs, placebo=None)`` and ``run_null(specs, placebos)`` evaluate every
+    specification on the event date (or on each placebo date) in one call of
+    :func:`potash.estimators.eventstudy.batch.batched_car_tests`: no Python loop over
+    specifications or dates. Estimation windows skip the days ``mask_window`` around every
+    studied date.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Daily returns of the group members and the benchmarks (trading calendar index).
+    event_date : date
+        The trading day of the event studied.
+    producers, contrast : sequence of str
+    benchmarks : sequence of str
+        Columns of ``returns`` used as market index.
+    mask_dates : sequence of dates
+        Studied dates masked out of estimation windows.
+    mask_window : (int, int)
+        Relative days masked around each of ``mask_dates``.
+    """
+
+    def __init__(
+        self,
+        returns: pd.DataFrame,
+        event_date: Any,
+        producers: Sequence[str],
+        contrast: Sequence[str],
+        benchmarks: Sequence[str],
+        mask_dates: Sequence[Any] = (),
+        mask_window: tuple[int, int] = (-1, 5),
+    ) -> None:
+        self.calendar = pd.DatetimeIndex(returns.index)
+        prod, cont = list(producers), list(contrast)
+        self.variants = ["none"] + [f"drop {t}" for t in prod + cont]
+        series = [_long_short_series(returns, prod, cont)[LONG_SHORT].to_numpy()]
+        for t in prod + cont:
+            p_ = [x for x in prod if x != t] or prod
+            c_ = [x for x in cont if x != t] or cont
+            series.append(_long_short_series(returns, p_, c_)[LONG_SHORT].to_numpy())
+        self.y = np.vstack(series)
+        self.benchmarks = list(benchmarks)
+        self.x = returns[self.benchmarks].to_numpy().T
+        ok = np.ones(len(self.calendar), dtype=bool)
+        pos = self.calendar.searchsorted(pd.DatetimeIndex(pd.to_datetime(list(mask_dates))))
+        for lo in range(mask_window[0], mask_window[1] + 1):  # a few offsets, not dates
+            q = pos + lo
+            ok[q[(q >= 0) & (q < len(ok))]] = False
+        self.estimation_ok = ok
+        self.t0 = int(self.calendar.searchsorted(pd.Timestamp(event_date)))
+
+    def _index(self, specs: pd.DataFrame):
+        est = sorted(set(specs["estimation_window"]))
+        evt = sorted(set(specs["event_window"]))
+        models = sorted(set(specs["model"]))
+        for col, known in (("benchmark", self.benchmarks), ("leave_out", self.variants)):
+            bad = sorted(set(specs[col]) - set(known))
+            if bad:
+                raise ValueError(f"{col} {bad} not available (choices: {known})")
+        idx = (
+            pd.Index(self.variants).get_indexer(specs["leave_out"]),
+            pd.Index(self.benchmarks).get_indexer(specs["benchmark"]),
+            pd.Index(est).get_indexer(specs["estimation_window"]),
+            pd.Index(evt).get_indexer(specs["event_window"]),
+            pd.Index(models).get_indexer(specs["model"]),
+        )
+        return [_window(e) for e in est], [_window(e) for e in evt], models, idx
+
+    def _compute(self, specs: pd.DataFrame, t0: np.ndarray):
+        from potash.estimators.eventstudy.batch import batched_car_tests
+
+        est, evt, models, (v, b, w, k, m) = self._index(specs)
+        out = batched_car_tests(
+            self.y, self.x, t0, est, evt, models, estimation_ok=self.estimation_ok
+        )
+        # gather (D, specs) from (V, B, D, W, K, M)
+        pick = {
+            key: np.moveaxis(out[key], 2, 0)[:, v, b, w, k, m]
+            for key in ("car", "var_car", "p_value", "n_est")
+        }
+        return pick
+
+    @staticmethod
+    def _frame(pick: dict[str, np.ndarray], row: Any) -> pd.DataFrame:
+        est = 100 * pick["car"][row]
+        se = 100 * np.sqrt(pick["var_car"][row])
+        return pd.DataFrame(
+            {
+                "estimate": est,
+                "se": se,
+                "p_value": pick["p_value"][row],
+                "n": pick["n_est"][row],
+                "skip_reason": np.where(np.isfinite(est), None, "window outside the data"),
+            }
+        )
+
+    def run(self, specs: pd.DataFrame, placebo: Any = None) -> pd.DataFrame:
+        """Every specification on the event date (or on one placebo date)."""
+        t0 = self.t0 if placebo is None else int(self.calendar.searchsorted(pd.Timestamp(placebo)))
+        return self._frame(self._compute(specs, np.array([t0])), 0)
+
+    def run_null(self, specs: pd.DataFrame, placebos: Sequence[Any]) -> pd.DataFrame:
+        """Every specification on every placebo date, in one batched call (long format)."""
+        t0 = self.calendar.searchsorted(pd.DatetimeIndex(pd.to_datetime(list(placebos))))
+        pick = self._compute(specs, np.asarray(t0))
+        D, K = pick["car"].shape
+        flat = {key: val.reshape(1, -1) for key, val in pick.items()}
+        out = self._frame(flat, 0)
+        out.insert(0, "spec", np.tile(np.arange(K), D))
+        out.insert(0, "draw", np.repeat(np.arange(D), K))
+        return out
+
+
+def equity_spec_curve(
+    event: str = "us_eo14038_belaruskali_sdn",
+    *,
+    grid: dict[str, Sequence[str]] | None = None,
+    producers: Sequence[str] = PRODUCERS,
+    contrast: Sequence[str] = CONTRAST,
+    n_placebo: int = 500,
+    seed: int = 20210809,
+    alpha: float = 0.05,
+    event_types: Sequence[str] = ("sanction", "relief"),
+) -> Any:
+    """Specification curve of the long-short CAR around one calendar event, with placebo dates.
+
+    Every combination of ``grid`` (default :data:`EQUITY_CURVE_GRID`: estimation window,
+    event window, benchmark SPY/ACWI/XLB/MOO, model, leave-one-out membership) is estimated on
+    the event date and on ``n_placebo`` seeded non-event dates (joint inference of Simonsohn,
+    Simmons and Nelson 2020), all in one batched computation.
+
+    Parameters
+    ----------
+    event : str
+        Calendar ``event_id`` (see :func:`potash.load_events`).
+    grid : mapping, optional
+        Choice name -> labels; the keys of :data:`EQUITY_CURVE_GRID`.
+    producers, contrast : sequence of str
+    n_placebo : int
+        Placebo dates (no calendar event within 10 trading days, full estimation window).
+    seed : int
+    alpha : float
+    event_types : sequence of str
+        Calendar types whose dates are masked out of estimation windows.
+
+    Returns
+    -------
+    SpecCurveResults
+
+    Examples
+    --------
+    >>> res = equity_spec_curve("eu_potash_full_ban", n_placebo=20,
+    ...     grid={"estimation_window": ["-250..-11"], "event_window": ["0..1", "-1..2"],
+    ...           "benchmark": ["SPY"], "model": ["market"], "leave_out": ["none"]})
+    >>> len(res.table), res.joint.n_draws
+    (2, 20)
+    """
+    from potash.data import load_equity_prices, load_events, to_returns, to_trading_day
+    from potash.estimators.speccurve import NullDraws, spec_curve
+
+    grid = dict(EQUITY_CURVE_GRID if grid is None else grid)
+    missing = set(EQUITY_CURVE_GRID) - set(grid)
+    if missing:
+        raise ValueError(f"grid needs the choices {sorted(missing)}")
+    benchmarks = list(grid["benchmark"])
+    for bm in benchmarks:
+        check_option("benchmark", bm, Market)
+    prod, cont = list(producers), list(contrast)
+    rets = to_returns(load_equity_prices(prod + cont + sorted(set(benchmarks) | {"SPY"})))
+    rets.columns = [str(c) for c in rets.columns]
+    calendar = rets["SPY"].dropna().index
+    rets = rets.loc[calendar]
+    ev = load_events()
+    if event not in set(ev["event_id"].astype(str)):
+        raise ValueError(f"event {event!r} is not in the calendar (potash.load_events())")
+    td_all = to_trading_day(ev["date"], calendar, policy="next")["trading_date"]
+    ev = ev.assign(trading_date=td_all.to_numpy())
+    day = ev.loc[ev["event_id"].astype(str) == event, "trading_date"].iloc[0]
+    studied = ev.loc[ev["type"].astype(str).isin(list(event_types)), "trading_date"].dropna()
+    windows = [_window(w) for w in grid["event_window"]]
+    mask_window = (min(w[0] for w in windows), max(w[1] for w in windows))
+    design = EquityCurveDesign(
+        rets, day, prod, cont, benchmarks, mask_dates=list(studied), mask_window=mask_window
+    )
+    longest = max(-_window(w)[0] for w in grid["estimation_window"])
+    span = rets[prod + cont + benchmarks].notna().all(axis=1).to_numpy()
+    first = calendar[min(int(np.argmax(span)) + longest + 1, len(calendar) - 1)]
+    placebo = placebo_dates(calendar, list(td_all.dropna()), n=n_placebo, seed=seed, first=first)
+    from potash.data.events import event_label
+
+    return spec_curve(
+        design,
+        grid,
+        alpha=alpha,
+        null=NullDraws(values=list(placebo), label="placebo date"),
+        name=f"Producers minus contrast CAR (%), {event_label(event)}",
+    )
