@@ -58,6 +58,7 @@ _NAMES: dict[str, str] = {
     # analyses
     "sanctions_event_study": "potash.analyses.equities",
     "SanctionsEventStudyResults": "potash.analyses.equities",
+    "equity_spec_curve": "potash.analyses.equities",
     **{n: "potash.analyses.market" for n in (
         "MarketShares", "UnitValues", "buyer_mix", "hhi", "import_shares", "market_shares",
         "mirror_flows", "share_shift", "unit_values",

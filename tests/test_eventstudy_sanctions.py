@@ -48,12 +48,15 @@ def test_saturday_relief_moves_to_monday_and_is_reported(res) -> None:
 def test_estimation_windows_precede_events_and_end_before_data_end(res) -> None:
     dq = res.producers.data_quality
     assert (dq["estimation_end"] < dq["trading_date"]).all()
-    assert (dq["n_estimation"] == 240).all()
+    # other studied events are masked out of the estimation windows by default
+    assert (dq["n_estimation"] == 240 - dq["masked_estimation_days"]).all()
+    assert dq["masked_estimation_days"].max() > 0
     assert dq["trading_date"].max() <= pd.Timestamp("2026-07-13")
 
 
-def test_car_matches_a_hand_calculation_from_the_raw_prices(res) -> None:
+def test_car_matches_a_hand_calculation_from_the_raw_prices() -> None:
     """NTR around 2022-03-02: OLS on SPY over days -250..-11 by numpy, from the raw CSVs."""
+    res = sanctions_event_study(mask_events=False, n_placebo=0)
     raw = res.producers.data_quality.set_index(["event_id", "security"])
     ntr = pd.read_csv("data/raw/yahoo_adjclose_dsturdy/NTR.csv", index_col=0, parse_dates=True)[
         "Close"
@@ -74,18 +77,13 @@ def test_car_matches_a_hand_calculation_from_the_raw_prices(res) -> None:
 
 def test_tests_and_plots_are_returned(res) -> None:
     t = res.tests
-    assert {"producers", "contrast"} == set(t["sample"])
+    assert {"producers", "contrast", "long_short"} == set(t["sample"])
     pooled = t[(t["event_id"] == "pooled") & (t["window"] == "car")]
     assert pooled["value"].notna().all() and pooled["p_value"].between(0, 1).all()
     assert res.producers.clustered
     sf = res.summary_frame()
-    assert sf["statistic"].iloc[0] in {
-        "bmp_adjusted",
-        "patell_adjusted",
-        "grank",
-        "brown_warner_1985",
-        "lamb",
-    }
+    assert {"estimate", "se", "statistic", "p_value", "ci_low", "ci_high"} <= set(sf.columns)
+    assert sf["p_calibrated"].between(0, 1).all() and (sf["p_holm"] >= sf["p_bh"] - 1e-12).all()
     fig = res.plot()
     assert fig.axes[0].get_title()
     plt.close(fig)
@@ -105,3 +103,31 @@ def test_acwi_alternative_market_runs() -> None:
 def test_loader_returns_feed_the_engine_unchanged() -> None:
     rets = to_returns(load_equity_prices(["NTR", "SPY"]))
     assert rets.index.is_monotonic_increasing and "NTR" in rets.columns
+
+
+def test_long_short_is_producers_mean_minus_contrast_mean(res) -> None:
+    rets = to_returns(load_equity_prices(list(PRODUCERS) + ["CF", "SQM", "LXU", "UAN", "CTVA"]))
+    ls = rets[list(PRODUCERS)].mean(axis=1) - rets[["CF", "SQM", "LXU", "UAN", "CTVA"]].mean(axis=1)
+    ar = res.long_short.ar.xs("producers_minus_contrast", level="security")
+    ev = "eu_potash_full_ban"
+    day0 = pd.Timestamp(res.long_short.calendar_dates.loc[0, ev])
+    beta = res.long_short.params.loc[(ev, "producers_minus_contrast"), "beta"]
+    alpha = res.long_short.params.loc[(ev, "producers_minus_contrast"), "alpha"]
+    spy = to_returns(load_equity_prices(["SPY"]))["SPY"]
+    assert ar.loc[ev, 0] == pytest.approx(ls[day0] - alpha - beta * spy[day0], abs=1e-12)
+
+
+def test_calibration_placebo_dates_avoid_events_and_sizes_are_rates(res) -> None:
+    pl = res.placebo_dates
+    assert len(pl) == 450 and pl.is_monotonic_increasing
+    cal = res.calibration
+    assert cal["empirical_size"].between(0, 1).all()
+    assert (cal.loc[cal["sample"] == "producers", "n_placebo"] == 450).all()
+    studied = pd.DatetimeIndex(res.events["trading_date"].unique())
+    spy = to_returns(load_equity_prices(["SPY"]))["SPY"].dropna().index
+    gap = np.abs(spy.get_indexer(pl)[:, None] - spy.get_indexer(studied)[None, :]).min()
+    assert gap > 10
+    # relief and sanctions are pooled separately
+    assert set(res.pooled["family"]) == {"sanction", "relief"}
+    c = res.calibrated
+    assert set(c["family"]) == {"sanction", "relief"}

@@ -46,6 +46,11 @@ pat_den <- sqrt(sum((M - 2) / (M - 4)))
 r <- cor(resid, use = "pairwise.complete.obs")
 rbar <- mean(r[upper.tri(r)])
 kp <- sqrt((1 - rbar) / (1 + (N - 1) * rbar))
+# Patell's denominator is a time-series variance: under a common correlation r the sum of N
+# standardised residuals has variance N v (1 + (N - 1) r), so the Kolari-Pynnonen adjustment of
+# a Patell z is 1 / sqrt(1 + (N - 1) r) (EventStudyTools); BMP's cross-sectional variance already
+# shrinks by (1 - r), hence the BMP factor sqrt((1 - r) / (1 + (N - 1) r)).
+kp_patell <- 1 / sqrt(1 + (N - 1) * rbar)
 out("rbar", rbar)
 for (t in 1:L) {
   aar <- mean(ar[t, ])
@@ -56,7 +61,7 @@ for (t in 1:L) {
   bmp <- mean(sar[t, ]) / (sd(sar[t, ]) / sqrt(N))
   out(paste0("bmp_", t - 1), bmp)
   out(paste0("bmp_adjusted_", t - 1), bmp * kp)
-  out(paste0("patell_adjusted_", t - 1), sum(sar[t, ]) / pat_den * kp)
+  out(paste0("patell_adjusted_", t - 1), sum(sar[t, ]) / pat_den * kp_patell)
 }
 out("car_t_cs", mean(car) / (sd(car) / sqrt(N)))
 out("car_patell", sum(scar) / pat_den)

@@ -35,6 +35,8 @@ def event_study(
     non_trading: str = "next",
     min_estimation_obs: int | None = None,
     regressors: pd.DataFrame | None = None,
+    mask_events: bool = False,
+    mask_dates: Any = None,
 ) -> EventStudyResults:
     """Run a returns event study: abnormal returns, CARs and the full test battery.
 
@@ -67,6 +69,14 @@ def event_study(
         window, at least k + 3).
     regressors : DataFrame, optional
         Extra regressors of the augmented market model (e.g. an FX factor).
+    mask_events : bool, default False
+        Drop from each pair's estimation window the days of the other studied events' event
+        windows (same security), so that one event's return does not inflate another's
+        residual variance; the count is ``data_quality["masked_estimation_days"]``.
+    mask_dates : sequence of dates, optional
+        Further dates whose event window (the hull of the relative event days, from the next
+        trading day) is dropped from every estimation window (e.g. the studied events when
+        running placebo dates).
 
     Returns
     -------
@@ -98,6 +108,8 @@ def event_study(
         non_trading=non_trading,
         min_estimation_obs=min_estimation_obs,
         regressors=regressors,
+        mask_events=mask_events,
+        mask_dates=mask_dates,
     )
     fit = fit_models(p, residuals=False)
     E, S = p.requested.shape
@@ -193,6 +205,7 @@ def event_study(
             "estimation_end": pr["estimation_end"].to_numpy(),
             "estimation_days": pr["estimation_days"].to_numpy(),
             "n_estimation": n_obs,
+            "masked_estimation_days": p.extra["masked"][e, s],
             "estimation_coverage": np.where(
                 pr["estimation_days"].to_numpy() > 0,
                 n_obs / np.maximum(pr["estimation_days"].to_numpy(), 1),

@@ -378,8 +378,15 @@ def prepare(
     non_trading: str,
     min_estimation_obs: int | None,
     regressors: pd.DataFrame | None = None,
+    mask_events: bool = False,
+    mask_dates: Any = None,
 ) -> Prepared:
-    """Validate inputs, move event dates to trading days and stack all windows (internal)."""
+    """Validate inputs, move event dates to trading days and stack all windows (internal).
+
+    ``mask_events`` drops from every pair's estimation window the days of the other studied
+    events' event windows (same security); ``mask_dates`` (dates) drops the event window
+    (the hull of relative days) around each date, moved to the next trading day.
+    """
     check_option("model", model, Model)
     check_option("convention", convention, Convention)
     check_option("non_trading", non_trading, NonTrading)
@@ -489,6 +496,32 @@ def prepare(
     est_mask = (
         np.broadcast_to(np.True_, (E, S, L)) if est_full else (off_l >= lo) & (off_l < hi) & use
     )
+    masked = np.zeros((E, S), dtype=np.int64)
+    if not isinstance(mask_events, bool | np.bool_):
+        raise ValueError(f"mask_events must be True or False, got {mask_events!r}")
+    if mask_events or mask_dates is not None:
+        # calendar days covered by an event window, per security (a difference array)
+        diff = np.zeros((S, n_cal + 1), dtype=np.int64)
+        if mask_events:
+            okp = ~outside
+            np.add.at(diff, (s_idx[okp], np.clip(e_first[okp], 0, n_cal)), 1)
+            np.add.at(diff, (s_idx[okp], np.clip(e_last[okp] + 1, 0, n_cal)), -1)
+        if mask_dates is not None:
+            md = pd.to_datetime(pd.Series(list(np.atleast_1d(mask_dates)), dtype=object))
+            if md.isna().any():
+                raise ValueError("mask_dates holds a value that is not a date")
+            mpos = calendar.searchsorted(pd.DatetimeIndex(md).normalize(), side="left")
+            lo_m = np.clip(mpos + int(days.min()), 0, n_cal)
+            hi_m = np.clip(mpos + int(days.max()) + 1, 0, n_cal)
+            np.add.at(diff, (slice(None), lo_m), 1)
+            np.add.at(diff, (slice(None), hi_m), -1)
+        cover = np.cumsum(diff[:, :n_cal], axis=1) > 0  # (S, n_cal)
+        est_pos_m = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
+        hit = cover[np.arange(S)[None, :, None], est_pos_m] & est_mask
+        if hit.any():
+            masked = hit.sum(axis=-1)
+            est_mask = np.asarray(est_mask) & ~hit
+            est_full = False
     t0c = np.maximum(g_t0, 0)[:, :, None]
     evt_mask = (
         (days[None, None, :] >= np.maximum(g_rlo, -g_t0)[:, :, None])
@@ -585,6 +618,7 @@ def prepare(
             "rel_hi": np.where(requested & g_ok, g_rhi, -1),
             "est_len": g_slen,
             "est_full": est_full,
+            "masked": masked,
             "slice_starts": slice_starts,
             "R": R,
             "L": L,

@@ -270,8 +270,24 @@ def mean_correlation(ar_est: np.ndarray, cluster: np.ndarray, inc: np.ndarray) -
 
 
 def _kp_factor(rbar: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Kolari-Pynnonen (2010) factor of the BMP statistic: sqrt((1 - r) / (1 + (n - 1) r)).
+
+    BMP divides by the *cross-sectional* standard deviation, whose expectation already shrinks
+    by (1 - r) under a common correlation r, hence the (1 - r) in the numerator.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
+
+
+def _kp_patell_factor(rbar: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Kolari-Pynnonen factor of the Patell statistic: 1 / sqrt(1 + (n - 1) r).
+
+    Patell's variance comes from each security's time series, so it does not shrink with the
+    cross-correlation: with unit-variance standardised residuals of common correlation r,
+    Var(sum_i z_i) = n + n (n - 1) r = n (1 + (n - 1) r), while Patell divides by sqrt(n).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 / np.sqrt(1 + (n - 1) * rbar)
 
 
 # --------------------------------------------------------------------------------------------
@@ -481,8 +497,10 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         rbar = mean_correlation(ar_est, a.cluster, inc)
         f_day = _kp_factor(rbar[:, None], n_t)
         f_win = _kp_factor(rbar, n_car)
-        put(day, "patell_adjusted", patell_day * f_day, np.nan, "z", n_t)
-        put(win, "patell_adjusted", patell_win * f_win, np.nan, "z", n_car)
+        fp_day = _kp_patell_factor(rbar[:, None], n_t)
+        fp_win = _kp_patell_factor(rbar, n_car)
+        put(day, "patell_adjusted", patell_day * fp_day, np.nan, "z", n_t)
+        put(win, "patell_adjusted", patell_win * fp_win, np.nan, "z", n_car)
         put(day, "bmp_adjusted", bmp_day * f_day, n_t - 1, "t", n_t)
         put(win, "bmp_adjusted", bmp_win * f_win, n_car - 1, "t", n_car)
 
