@@ -98,12 +98,7 @@ def ppml_fe(
     ys = y / scale
     nu, nt = int(unit.max()) + 1, int(time.max()) + 1
     X = np.column_stack(
-        [
-            terms,
-            np.ones(len(y)),
-            (unit[:, None] == np.arange(1, nu)[None, :]).astype(float),
-            (time[:, None] == np.arange(1, nt)[None, :]).astype(float),
-        ]
+        [terms, np.ones(len(y)), np.eye(nu)[unit][:, 1:], np.eye(nt)[time][:, 1:]]
     )
     mu = (ys + ys.mean()) / 2
     eta = np.log(mu)
@@ -112,7 +107,11 @@ def ppml_fe(
     for _ in range(maxiter):
         z = eta + (ys - mu) / mu
         Xw = X * mu[:, None]
-        b = np.linalg.lstsq(Xw.T @ X, Xw.T @ z, rcond=None)[0]
+        A = Xw.T @ X
+        try:
+            b = np.linalg.solve(A, Xw.T @ z)
+        except np.linalg.LinAlgError:
+            b = np.linalg.lstsq(A, Xw.T @ z, rcond=None)[0]
         eta = X @ b
         mu = np.exp(eta)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -229,26 +228,29 @@ def unit_estimates(
     for col in (unit, time, outcome):
         if col not in panel.columns:
             raise PotashDataError("missing column", file="panel", column=col)
-    p = panel[[unit, time, outcome]].dropna()
+    p = pd.DataFrame({c: panel[c].to_numpy() for c in (unit, time, outcome)}).dropna()
     tot = p.groupby(unit)[outcome].transform("sum")
-    p = p[tot > 0]
-    rows: dict[str, np.ndarray] = {}
+    p = p[tot.to_numpy() > 0]
+    u_all = p[unit].to_numpy().astype(str)
+    t_all = p[time].to_numpy().astype(int)
+    y_all = p[outcome].to_numpy().astype(float)
+    rows: dict[str, np.ndarray | None] = {}
     names: list[str] | None = None
     for u in units:
-        q = p if (u == treated or not drop_treated) else p[p[unit] != treated]
-        is_t = (q[unit] == u).to_numpy()
-        yrs = q[time].to_numpy().astype(int)
+        keep = (u_all != treated) if (u != treated and drop_treated) else np.ones(len(u_all), bool)
+        uu, yrs, yy = u_all[keep], t_all[keep], y_all[keep]
+        is_t = uu == u
         kt = yrs[is_t] - post_start
         if is_t.sum() == 0 or (kt < 0).sum() == 0 or (kt >= 0).sum() == 0 or (
             terms == "event_time" and not (kt == reference).any()
         ):
-            rows[u] = None  # type: ignore[assignment]
+            rows[u] = None
             continue
         D, nm = _design(yrs, is_t, post_start, terms, leads, lags, reference, treated_trend)
-        uc = pd.factorize(q[unit])[0]
-        tc = pd.factorize(q[time], sort=True)[0]
+        uc = np.unique(uu, return_inverse=True)[1]
+        tc = np.unique(yrs, return_inverse=True)[1]
         names = nm if names is None else names
-        rows[u] = ppml_fe(q[outcome].to_numpy(), D, uc, tc)
+        rows[u] = ppml_fe(yy, D, uc, tc)
     if names is None:
         raise PotashDataError("no unit could be estimated", file="panel")
     out = pd.DataFrame(
