@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 import numpy as np
+import pandas as pd
 
 from potash.data.events import event_label
 from potash.estimators import ppml, synth

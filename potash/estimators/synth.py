@@ -208,7 +208,7 @@ def screen_donors(
     out["jump"] = out["max_jump"] >= jump_factor
     out["flagged"] = out["near_zero"] | out["jump"]
     reasons = []
-    for u, r in out.iterrows():
+    for _, r in out.iterrows():
         parts = []
         if r["near_zero"]:
             parts.append(f"near zero (<= {near_zero:.0%} of its maximum) in "

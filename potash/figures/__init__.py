@@ -23,8 +23,12 @@ from potash.figures.market import (
     plot_unit_value_gap,
 )
 from potash.figures.overview import plot_coverage, plot_price_history
-from potash.figures.panel import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
-from potash.figures.panel import plot_permutation
+from potash.figures.panel import (
+    plot_permutation,
+    plot_synth_gaps,
+    plot_synth_paths,
+    plot_trade_event_study,
+)
 from potash.figures.prices import (
     plot_abnormal_price,
     plot_breaks,
