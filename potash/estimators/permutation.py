@@ -234,6 +234,13 @@ def unit_estimates(
     u_all = p[unit].to_numpy().astype(str)
     t_all = p[time].to_numpy().astype(int)
     y_all = p[outcome].to_numpy().astype(float)
+    if terms == "event_time":
+        # one event window for every unit: the treated unit's (placebos cannot move it)
+        kt0 = t_all[u_all == treated] - post_start
+        if len(kt0) == 0:
+            raise PotashDataError(f"treated unit {treated!r} not in the panel", column=unit)
+        leads = int(-kt0.min()) if leads is None else leads
+        lags = int(kt0.max()) if lags is None else lags
     rows: dict[str, np.ndarray | None] = {}
     names: list[str] | None = None
     for u in units:
@@ -247,10 +254,13 @@ def unit_estimates(
             rows[u] = None
             continue
         D, nm = _design(yrs, is_t, post_start, terms, leads, lags, reference, treated_trend)
+        names = nm if names is None else names
+        live = D.any(axis=0)
         uc = np.unique(uu, return_inverse=True)[1]
         tc = np.unique(yrs, return_inverse=True)[1]
-        names = nm if names is None else names
-        rows[u] = ppml_fe(yy, D, uc, tc)
+        b = np.full(len(nm), np.nan)
+        b[live] = ppml_fe(yy, D[:, live], uc, tc)
+        rows[u] = b
     if names is None:
         raise PotashDataError("no unit could be estimated", file="panel")
     out = pd.DataFrame(
@@ -376,7 +386,7 @@ class PermutationResults(ResultsBase):
 
     @property
     def n_placebos(self) -> int:
-        """J: placebo units estimated."""
+        """J: placebo units estimated (a term a placebo lacks counts per term, see ``pvalues``)."""
         return len(self.placebo_estimates)
 
     @property
@@ -393,7 +403,10 @@ class PermutationResults(ResultsBase):
     @property
     def rank(self) -> pd.Series:
         """Rank of ``|b_treated|`` among the J + 1 units (1 = largest; ties count against)."""
-        return (self.pvalues * (self.n_placebos + 1)).round().astype(int).rename("rank")
+        b1 = self.params.to_numpy()
+        pl = self.placebo_estimates.to_numpy()
+        cnt = ((np.abs(pl) >= np.abs(b1)[None, :] - 1e-12) & ~np.isnan(pl)).sum(axis=0)
+        return pd.Series(1 + cnt, index=self.params.index, name="rank")
 
     @property
     def level(self) -> float:
