@@ -214,7 +214,8 @@ def screen_donors(
             parts.append(f"near zero (<= {near_zero:.0%} of its maximum) in "
                          f"{r['share_near_zero']:.0%} of years")
         if r["jump"]:
-            parts.append(f"jumps by a factor of {r['max_jump']:.3g} year on year")
+            size = f"{r['max_jump']:.1f}" if r["max_jump"] < 100 else "more than 100"
+            parts.append(f"jumps by a factor of {size} year on year")
         reasons.append("; ".join(parts))
     out["reason"] = reasons
     out.index.name = "unit"
