@@ -216,15 +216,16 @@ findings.say(
 if len(sig_perm):
     lead_text = (
         "Parallel pre-trends are in doubt: of {n_leads} yearly leads, {n_leads_perm} have a "
-        "randomization p-value below 10% ({lead_years_perm}), and with clustered errors "
-        "{n_leads_cl} would be called significant ({lead_years_cl})."
+        "randomization p-value below {curve_alpha} ({lead_years_perm}); {n_leads_cl} look "
+        "significant by exporter-clustered errors ({lead_years_cl})."
     )
 else:
     lead_text = (
-        "Of {n_leads} yearly leads, {n_leads_cl} would be called significant with clustered "
-        "errors ({lead_years_cl}), but none stands out by randomization (smallest permutation "
-        "p-value {lead_min_p}, in {lead_min_year}): no evidence of a Belarus-specific pre-trend "
-        "beyond other exporters' variation, from a test with little power at this size."
+        "Of {n_leads} yearly leads, {n_leads_cl} look significant by exporter-clustered errors "
+        "({lead_years_cl}), which one treated exporter cannot support; none stands out by "
+        "randomization (smallest permutation p-value {lead_min_p}, in {lead_min_year}): no "
+        "evidence of a Belarus-specific pre-trend beyond other exporters' variation, from a test "
+        "with little power at this size."
     )
 findings.say(
     lead_text
@@ -241,8 +242,8 @@ findings.say(
     "({flag_reasons}). Built from {donors}, it puts the shortfall at {att_pct} ({att_mt} million "
     "tonnes a year); Belarus ranks {sc_rank} of {n_units_sc} units by the post/pre fit ratio, a "
     "permutation p-value of {sc_p}"
-    + (", the floor 1/(J+1) of this donor pool. " if sc.pvalue <= sc.p_floor + 1e-12
-       else " (floor 1/(J+1) = {sc_floor}). ")
+    + (", the smallest this donor pool allows. " if sc.pvalue <= sc.p_floor + 1e-12
+       else " (smallest possible {sc_floor}). ")
     + "Leaving out one donor at a time, the shortfall runs from {loo_lo} to {loo_hi}; without {loo_worst} "
     "(weight {loo_worst_w}) it is {loo_worst_pct}, with a permutation p-value of {loo_worst_p}."
 )
