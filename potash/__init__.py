@@ -85,6 +85,11 @@ _NAMES: dict[str, str] = {
     **{n: "potash.pipeline.refresh" for n in (
         "fetch_baci", "fetch_comtrade", "fetch_faostat", "fetch_worldbank_cmo", "refresh_all",
     )},
+    # trade randomization inference (issue 11)
+    "PermutationResults": "potash.estimators.permutation",
+    "unit_permutation": "potash.estimators.permutation",
+    "screen_donors": "potash.estimators.synth",
+    **{n: "potash.analyses.trade" for n in ("trade_permutation", "trade_spec_curve")},
 }
 
 __all__ = sorted([*_NAMES, "__version__"])

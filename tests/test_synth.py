@@ -215,3 +215,91 @@ def test_shipped_data_runs_and_is_consistent():
     plt.close(fig)
     with pytest.raises(ValueError, match="kind"):
         res.plot(kind="bars")
+
+
+# --- donor data-quality screen, leave-one-out, p floor (issue 11) --------------------------
+def test_screen_flags_zero_and_jump_series():
+    from potash.estimators.synth import screen_donors
+
+    years = range(2010, 2020)
+    wide = pd.DataFrame(
+        {
+            "SMOOTH": np.linspace(10, 14, 10),
+            # zero except two years: near zero in 8 of 10 years (and jumps from zero)
+            "ZERO": [0, 0, 0, 0, 0, 0, 0, 2.2, 0, 1.9],
+            # a level series that triples once: a jump by exactly the factor 3
+            "JUMP": [1, 1, 1, 1, 3, 3, 3, 3, 3, 3.0],
+            # doubling is below the threshold
+            "DOUBLE": [1, 1, 1, 2, 2, 2, 2, 2, 2, 2.0],
+        },
+        index=years,
+    )
+    sc = screen_donors(wide)
+    assert sc["flagged"].to_dict() == {"SMOOTH": False, "ZERO": True, "JUMP": True,
+                                       "DOUBLE": False}
+    assert sc.loc["ZERO", "share_near_zero"] == pytest.approx(0.8)
+    assert sc.loc["ZERO", "near_zero"] and np.isinf(sc.loc["ZERO", "max_jump"])
+    assert sc.loc["JUMP", "max_jump"] == pytest.approx(3.0) and not sc.loc["JUMP", "near_zero"]
+    assert sc.loc["DOUBLE", "max_jump"] == pytest.approx(2.0)
+    assert "near zero" in sc.loc["ZERO", "reason"] and "factor of 3.0" in sc.loc["JUMP", "reason"]
+    assert screen_donors(wide, jump_factor=2.0)["flagged"]["DOUBLE"]
+    with pytest.raises(ValueError, match="jump_factor"):
+        screen_donors(wide, jump_factor=1.0)
+    # in a fit: flagged donors are excluded and reported, unless screen=False
+    wide["T"] = wide["SMOOTH"] * 0.5 + wide["DOUBLE"]
+    res = synthetic_control(wide, treated="T", events=2017)
+    assert set(res.weights.index) == {"SMOOTH", "DOUBLE"}
+    assert res.flagged_donors == ["ZERO", "JUMP"]
+    assert res.excluded["reason"].str.contains("data-quality screen").sum() == 2
+    kept = synthetic_control(wide, treated="T", events=2017, screen=False)
+    assert set(kept.weights.index) == {"SMOOTH", "ZERO", "JUMP", "DOUBLE"}
+    assert kept.flagged_donors == ["ZERO", "JUMP"]
+
+
+def test_jordan_flagged_on_shipped_data():
+    res = synthetic_control(faostat_trade(), **FAOSTAT_SPEC)
+    # FAOSTAT JOR MOP: about 0 except 2.18 Mt in 2020 and 1.88 Mt in 2022
+    assert "JOR" in res.flagged_donors and "JOR" not in res.weights.index
+    assert res.donor_screen.loc["JOR", "near_zero"]
+    raw = synthetic_control(faostat_trade(), screen=False, **FAOSTAT_SPEC)
+    assert raw.weights["JOR"] == pytest.approx(0.49, abs=0.01)  # the issue's weight
+    # leave-one-out: one row per positive-weight donor, each re-fit without it
+    loo = res.leave_one_out
+    assert set(loo.index) == set(res.weights.index[res.weights > 1e-3])
+    assert (loo["p_value"] >= 1 / loo["n_units"] - 1e-12).all()
+    assert "Leave-one-out without" in " ".join(res.summary.as_text().split())
+
+
+def test_leave_one_out_hand_solvable():
+    """T equals donor A before 2021; without A the best convex fit of T = [1, 2, 3] by
+    B = [2, 2, 2] and C = [5, 5, 5] is B alone (w_B = <T - C, B - C> / |B - C|^2 = 27/27 = 1)."""
+    wide = pd.DataFrame(
+        {"T": [1, 2, 3, 1.0], "A": [1, 2, 3, 3.0], "B": [2, 2, 2, 2.0], "C": [5, 5, 5, 5.0]},
+        index=range(2018, 2022),
+    )
+    res = synthetic_control(wide, treated="T", events=2021)
+    assert res.weights.round(6).to_dict() == {"A": 1.0, "B": 0.0, "C": 0.0}
+    assert res.gap.loc[2021] == pytest.approx(-2.0)
+    loo = res.leave_one_out
+    assert list(loo.index) == ["A"]
+    row = loo.loc["A"]
+    assert row["att"] == pytest.approx(1.0 - 2.0)
+    assert row["att_pct"] == pytest.approx(-50.0)
+    # pre gaps [-1, 0, 1]: RMSPE sqrt(2/3); post gap -1: ratio sqrt(3/2)
+    assert row["rmspe_pre"] == pytest.approx(np.sqrt(2 / 3))
+    assert row["ratio"] == pytest.approx(np.sqrt(1.5))
+    # placebos in the reduced pool {B, C}: each is the other plus a constant, ratio 1 < sqrt(1.5)
+    assert row["n_units"] == 3 and row["p_value"] == pytest.approx(1 / 3)
+    assert row["weights"] == "B 1.00"
+    np.testing.assert_allclose(res.leave_one_out_gaps["A"], [-1, 0, 1, -1], atol=1e-9)
+    none = synthetic_control(wide, treated="T", events=2021, leave_one_out=False)
+    assert none.leave_one_out.empty
+
+
+def test_pvalue_floor_is_one_over_j_plus_one():
+    wide, _, _ = _convex_panel()
+    res = synthetic_control(wide, events=2021)
+    j = len(res.placebos) - 1
+    assert res.p_floor == pytest.approx(1 / (j + 1))
+    assert res.pvalue >= res.p_floor
+    assert "floor 1/(J+1)" in " ".join(res.summary.as_text().split())

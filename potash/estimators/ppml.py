@@ -61,7 +61,7 @@ ones do not). ``cluster=None`` gives the heteroskedasticity-robust ``HC0``
 With one treated exporter the treatment coefficient is identified from one cluster: clustered
 standard errors are then known to be unreliable (MacKinnon and Webb 2017, "Wild bootstrap
 inference for wildly different cluster sizes"). The results say so; the synthetic control
-(:mod:`potash.estimators.synth`) offers permutation inference instead.
+(:mod:`potash.estimators.synth`) and :func:`potash.estimators.permutation.unit_permutation` offer permutation inference instead.
 
 Separation
 ----------
@@ -1071,7 +1071,7 @@ class TradeEventStudyResults(ResultsBase):
         if s["cluster"] == "exporter":
             lines.append(
                 "One treated exporter: cluster-robust SEs rest on one cluster and are unreliable "
-                "(MacKinnon-Webb 2017); see the synthetic-control permutation p-value."
+                "(MacKinnon-Webb 2017); use unit_permutation (in-space permutation p, Conley-Taber interval)."
             )
         return lines
 

@@ -21,6 +21,29 @@ error (RMSPE) is computed for every unit. The permutation p-value is the share o
 ``p = #{units with ratio >= ratio_treated} / (J + 1)``, so the smallest attainable p-value is
 ``1/(J+1)``. ``rmspe_cutoff`` optionally drops placebos whose pre-RMSPE exceeds
 ``rmspe_cutoff`` times the treated unit's (poorly fitted placebos), as in that paper's figures.
+With J = 10 placebos the floor is 0.091: no p-value below it can come out of this design.
+
+Donor data-quality screen
+-------------------------
+A donor whose series is broken dominates a synthetic control that happens to fit on it (the
+FAOSTAT potassium chloride series of Jordan is about zero in every year but 2020 and 2022).
+:func:`screen_donors` flags, over the sample years,
+
+* ``near_zero``: a series at or below ``near_zero`` (default 5%) of its own maximum in more
+  than ``zero_share`` (default half) of the years;
+* ``jump``: a year-on-year change by a factor of ``jump_factor`` (default 3) or more, up or
+  down (a change from zero to a positive value, or back, counts as a jump).
+
+By default (``screen=True``) flagged donors are excluded before fitting and reported in
+``results.excluded`` and ``results.donor_screen``; ``screen=False`` keeps them (the flags are
+still reported).
+
+Leave-one-out donors
+--------------------
+``leave_one_out=True`` (default) re-fits the synthetic control once without each donor with
+a positive weight (above ``1e-3``), re-running the placebos on the reduced pool, and reports
+each fit's weights, ATT, ATT in percent, pre-RMSPE, RMSPE ratio and permutation p-value in
+``results.leave_one_out`` (Abadie, Diamond and Hainmueller 2015, section "robustness").
 """
 
 from __future__ import annotations
@@ -44,7 +67,7 @@ from potash.estimators.ppml import (
     post_start_year,
 )
 
-__all__ = ["SyntheticControlResults", "synth_weights", "synthetic_control"]
+__all__ = ["SyntheticControlResults", "screen_donors", "synth_weights", "synthetic_control"]
 
 Normalize = Literal["none", "pre_mean"]
 
@@ -127,6 +150,78 @@ def synth_weights(
     return w / w.sum()
 
 
+def screen_donors(
+    wide: pd.DataFrame,
+    *,
+    near_zero: float = 0.05,
+    zero_share: float = 0.5,
+    jump_factor: float = 3.0,
+) -> pd.DataFrame:
+    """Data-quality flags of each column of a wide (year x unit) table.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        One row per year, one column per unit.
+    near_zero : float
+        A year is near zero if its value is at most this share of the unit's maximum.
+    zero_share : float
+        Flag ``near_zero`` if more than this share of the years are near zero.
+    jump_factor : float
+        Flag ``jump`` if a year-on-year ratio (up or down) is at least this.
+
+    Returns
+    -------
+    DataFrame
+        Index = unit; columns ``share_near_zero``, ``max_jump`` (largest year-on-year factor,
+        ``inf`` for a move from or to zero), ``near_zero``, ``jump`` (bools), ``flagged`` and
+        ``reason`` (empty when not flagged).
+
+    Examples
+    --------
+    >>> wide = pd.DataFrame({"OK": [10, 11, 12, 11.0], "JOR": [0.01, 0.0, 2.2, 0.0],
+    ...                      "JMP": [1, 1, 4, 4.0]}, index=range(2018, 2022))
+    >>> screen_donors(wide)["flagged"].to_dict()
+    {'OK': False, 'JOR': True, 'JMP': True}
+    """
+    if not 0 <= near_zero < 1:
+        raise ValueError(f"near_zero={near_zero} must be in [0, 1)")
+    if not 0 <= zero_share < 1:
+        raise ValueError(f"zero_share={zero_share} must be in [0, 1)")
+    if jump_factor <= 1:
+        raise ValueError(f"jump_factor={jump_factor} must be above 1")
+    v = wide.sort_index().astype(float)
+    top = v.max()
+    small = v.le(near_zero * top.where(top > 0, np.inf), axis=1) & v.notna()
+    share = small.sum() / v.notna().sum().replace(0, np.nan)
+    prev = v.shift(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = (v / prev).to_numpy()
+        down = (prev / v).to_numpy()
+    ratio = np.fmax(up, down)
+    both_zero = (v.to_numpy() == 0) & (prev.to_numpy() == 0)
+    ratio[both_zero] = 1.0
+    max_jump = pd.Series(np.nanmax(np.where(np.isnan(ratio), -np.inf, ratio), axis=0),
+                         index=v.columns).replace(-np.inf, np.nan)
+    out = pd.DataFrame({"share_near_zero": share, "max_jump": max_jump})
+    out["near_zero"] = out["share_near_zero"] > zero_share
+    out["jump"] = out["max_jump"] >= jump_factor
+    out["flagged"] = out["near_zero"] | out["jump"]
+    reasons = []
+    for _, r in out.iterrows():
+        parts = []
+        if r["near_zero"]:
+            parts.append(f"near zero (<= {near_zero:.0%} of its maximum) in "
+                         f"{r['share_near_zero']:.0%} of years")
+        if r["jump"]:
+            size = f"{r['max_jump']:.1f}" if r["max_jump"] < 100 else "more than 100"
+            parts.append(f"jumps by a factor of {size} year on year")
+        reasons.append("; ".join(parts))
+    out["reason"] = reasons
+    out.index.name = "unit"
+    return out
+
+
 def _wide_from_trade(data: pd.DataFrame, **kw: Any) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     built = _build_panel(data, level="exporter", **kw)
     panel = built.data
@@ -155,6 +250,11 @@ def synthetic_control(
     placebos: bool = True,
     rmspe_cutoff: float | None = None,
     event_marks: pd.DataFrame | None = None,
+    screen: bool = True,
+    near_zero: float = 0.05,
+    zero_share: float = 0.5,
+    jump_factor: float = 3.0,
+    leave_one_out: bool = True,
 ) -> SyntheticControlResults:
     """Synthetic control of the treated exporter's flow, with in-space placebos.
 
@@ -186,6 +286,13 @@ def synthetic_control(
     rmspe_cutoff : float, optional
         Exclude from the p-value placebos whose pre-RMSPE exceeds this multiple of the treated
         unit's pre-RMSPE.
+    screen : bool
+        Exclude donors flagged by :func:`screen_donors` (default); the flags are reported
+        in ``results.donor_screen`` either way.
+    near_zero, zero_share, jump_factor
+        Thresholds of the screen (:func:`screen_donors`).
+    leave_one_out : bool
+        Re-fit without each positive-weight donor (``results.leave_one_out``).
 
     Returns
     -------
@@ -264,6 +371,23 @@ def synthetic_control(
             )
         else:
             complete.append(d)
+    flags = screen_donors(
+        wide[complete], near_zero=near_zero, zero_share=zero_share, jump_factor=jump_factor
+    )
+    if screen:
+        for d in complete:
+            if flags.loc[d, "flagged"]:
+                rows.append(
+                    {
+                        "exporter": d,
+                        "importer": pd.NA,
+                        "year": pd.NA,
+                        "statistic": float(flags.loc[d, "max_jump"]),
+                        "reason": "donor flagged by the data-quality screen: "
+                        + flags.loc[d, "reason"],
+                    }
+                )
+        complete = [d for d in complete if not flags.loc[d, "flagged"]]
     if rows:
         excluded = pd.concat([excluded, pd.DataFrame(rows)], ignore_index=True)
     if len(complete) < 2:
@@ -306,12 +430,53 @@ def synthetic_control(
             for unit in complete:
                 others = [d for d in complete if d != unit]
                 placebo_fits[unit] = _fit_one(wide, unit, others, pre, cov_std, covariate_weight)
+        loo_rows = []
+        if leave_one_out:
+            for d in main["weights"].index[main["weights"] > _LOO_MIN_WEIGHT]:
+                rest = [u for u in complete if u != d]
+                if len(rest) < 1:
+                    continue
+                fit = _fit_one(wide, treated, rest, pre, cov_std, covariate_weight)
+                ratios = [fit["ratio"]]
+                if placebos:
+                    for unit in rest:
+                        others = [u for u in rest if u != unit]
+                        if others:
+                            ratios.append(
+                                _fit_one(wide, unit, others, pre, cov_std, covariate_weight)[
+                                    "ratio"
+                                ]
+                            )
+                post = ~pre
+                att = float(fit["gap"][post].mean())
+                base = float(fit["synthetic"][post].mean())
+                w = fit["weights"][fit["weights"] > _LOO_MIN_WEIGHT].sort_values(ascending=False)
+                loo_rows.append(
+                    {
+                        "dropped": d,
+                        "weight_dropped": float(main["weights"][d]),
+                        "att": att,
+                        "att_pct": 100 * att / base if base else np.nan,
+                        "rmspe_pre": fit["rmspe_pre"],
+                        "ratio": fit["ratio"],
+                        "p_value": (
+                            float(np.mean(np.asarray(ratios) >= fit["ratio"]))
+                            if len(ratios) > 1
+                            else np.nan
+                        ),
+                        "n_units": len(ratios),
+                        "weights": ", ".join(f"{k} {v:.2f}" for k, v in w.items()),
+                        "gap": fit["gap"],
+                    }
+                )
 
     return SyntheticControlResults(
         _wide=wide,
         _main=main,
         _placebos=placebo_fits,
         _excluded=excluded,
+        _screen=flags,
+        _loo=loo_rows,
         _settings={
             "treated": treated,
             "source": source,
@@ -321,10 +486,14 @@ def synthetic_control(
             "flow": flow,
             "normalize": normalize,
             "rmspe_cutoff": rmspe_cutoff,
+            "screen": screen,
             "covariates": None if covariates is None else list(covariates.columns),
             "event_marks": marks,
         },
     )
+
+
+_LOO_MIN_WEIGHT = 1e-3
 
 
 def _fit_one(
@@ -378,6 +547,40 @@ class SyntheticControlResults(ResultsBase):
     _placebos: dict[str, dict[str, Any]]
     _excluded: pd.DataFrame
     _settings: dict[str, Any] = field(default_factory=dict)
+    _screen: pd.DataFrame | None = None
+    _loo: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def donor_screen(self) -> pd.DataFrame:
+        """Data-quality flags of every complete donor (:func:`screen_donors`)."""
+        return pd.DataFrame() if self._screen is None else self._screen.copy()
+
+    @property
+    def flagged_donors(self) -> list[str]:
+        """Donors flagged by the screen (excluded unless ``screen=False``)."""
+        sc = self.donor_screen
+        return [] if sc.empty else list(sc.index[sc["flagged"]])
+
+    @property
+    def leave_one_out(self) -> pd.DataFrame:
+        """One row per positive-weight donor dropped: ``weight_dropped, att, att_pct,
+        rmspe_pre, ratio, p_value, n_units, weights`` (the re-fit's weights)."""
+        cols = ["weight_dropped", "att", "att_pct", "rmspe_pre", "ratio", "p_value",
+                "n_units", "weights"]
+        out = pd.DataFrame([{k: r[k] for k in ("dropped", *cols)} for r in self._loo],
+                           columns=["dropped", *cols])
+        return out.set_index("dropped")
+
+    @property
+    def leave_one_out_gaps(self) -> pd.DataFrame:
+        """Gap paths (actual minus synthetic) of each leave-one-out fit, one column each."""
+        return pd.DataFrame({r["dropped"]: r["gap"] for r in self._loo}).rename_axis("year")
+
+    @property
+    def p_floor(self) -> float:
+        """Smallest attainable permutation p-value, ``1 / (J + 1)`` (J placebos used)."""
+        pl = self.placebos
+        return 1.0 / int(pl["used"].sum())
 
     @property
     def _title(self) -> str:  # type: ignore[override]
@@ -509,7 +712,14 @@ class SyntheticControlResults(ResultsBase):
             f"({self.params['att_pct']:+.1f}% of synthetic).",
             f"RMSPE pre {self.rmspe_pre:,.4g}, post {self.rmspe_post:,.4g}, ratio {self.rmspe_ratio:.3g}; "
             f"permutation p = {self.pvalue:.3f} ({int(pl['used'].sum())} units, rank "
-            f"{pl.loc[self._settings['treated'], 'rank']:.0f}).",
+            f"{pl.loc[self._settings['treated'], 'rank']:.0f}; floor 1/(J+1) = {self.p_floor:.3f}).",
+        ] + (
+            [f"Donors flagged by the data-quality screen: {', '.join(self.flagged_donors)}"
+             + (" (excluded)." if self._settings.get("screen", True) else " (kept).")]
+            if self.flagged_donors else []
+        ) + [
+            f"Leave-one-out without {d}: ATT {r['att_pct']:+.1f}%, p = {r['p_value']:.3f}"
+            for d, r in self.leave_one_out.iterrows()
         ]
 
     def plot(self, ax: Any = None, kind: Literal["paths", "gaps"] = "paths") -> Any:

@@ -23,7 +23,12 @@ from potash.figures.market import (
     plot_unit_value_gap,
 )
 from potash.figures.overview import plot_coverage, plot_price_history
-from potash.figures.panel import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
+from potash.figures.panel import (
+    plot_permutation,
+    plot_synth_gaps,
+    plot_synth_paths,
+    plot_trade_event_study,
+)
 from potash.figures.prices import (
     plot_abnormal_price,
     plot_breaks,
@@ -58,6 +63,7 @@ __all__ = [
     "plot_synth_paths",
     "plot_trade_event_study",
     "plot_unit_value_gap",
+    "plot_permutation",
     "potash_style",
     "save_figure",
 ]

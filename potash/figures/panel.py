@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from potash.figures._style import EVENT_COLORS, add_source, mark_events, new_axes, potash_style
 
-__all__ = ["plot_synth_gaps", "plot_synth_paths", "plot_trade_event_study"]
+__all__ = ["plot_permutation", "plot_synth_gaps", "plot_synth_paths", "plot_trade_event_study"]
 
 _UNITS = {
     "quantity_t": ("Mt", 1e6, "export quantity"),
@@ -220,4 +220,37 @@ def plot_synth_gaps(results: Any, ax: Any = None) -> Figure:
         mark_events(ax, results.event_marks)
         ax.legend(loc="lower left")
         add_source(fig, _source_line(s) + ", in-space placebos")
+    return fig
+
+
+def plot_permutation(results: Any, ax: Any = None, term: str | None = None) -> Figure:
+    """The treated unit's estimate (percent effect) against each placebo unit's, ranked.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from potash.estimators.permutation import PermutationResults
+    >>> est = pd.DataFrame({"treated_post": [-0.7, 0.1, -0.2]}, index=["T", "A", "B"])
+    >>> fig = plot_permutation(PermutationResults(_estimates=est, _settings={"treated": "T"}))
+    >>> plt.close(fig)
+    """
+    est = results.estimates
+    term = est.columns[0] if term is None else term
+    if term not in est.columns:
+        raise ValueError(f"term={term!r} not among {list(est.columns)}")
+    eff = (100 * np.expm1(est[term].dropna())).sort_values()
+    t = results.treated
+    with potash_style():
+        fig, ax = new_axes(ax)
+        colors = ["#c0392b" if u == t else "#9aa5b1" for u in eff.index]
+        ax.barh(range(len(eff)), eff.to_numpy(), color=colors)
+        ax.set_yticks(range(len(eff)), list(eff.index))
+        ax.axvline(0.0, color="#444444", linewidth=0.8)
+        p = float(results.pvalues[term])
+        ax.set_xlabel(f"Estimated effect with the unit as treated (%), term {term}")
+        ax.set_title(
+            f"{t} against {results.n_placebos} placebo units: rank {int(results.rank[term])} "
+            f"of {results.n_placebos + 1}, permutation p = {p:.2f}"
+        )
+        add_source(fig, "PPML with unit and year effects, treatment reassigned to each unit")
     return fig
