@@ -31,6 +31,7 @@ from potash.figures.prices import (
     plot_price_comparison,
     plot_price_its,
 )
+from potash.figures.prices import plot_counterfactual_band, plot_placebo_in_time
 from potash.figures.relief import plot_relief_signals
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "plot_market_share",
     "plot_price_comparison",
     "plot_price_its",
+    "plot_placebo_in_time",
+    "plot_counterfactual_band",
     "plot_price_history",
     "plot_relief_signals",
     "plot_route_mix",
