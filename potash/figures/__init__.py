@@ -27,11 +27,12 @@ from potash.figures.panel import plot_synth_gaps, plot_synth_paths, plot_trade_e
 from potash.figures.prices import (
     plot_abnormal_price,
     plot_breaks,
+    plot_counterfactual_band,
     plot_fstats,
+    plot_placebo_in_time,
     plot_price_comparison,
     plot_price_its,
 )
-from potash.figures.prices import plot_counterfactual_band, plot_placebo_in_time
 from potash.figures.relief import plot_relief_signals
 
 __all__ = [
