@@ -230,3 +230,11 @@ def test_study_placebo_in_time_runs_on_real_data():
     assert res.n_placebos >= 40
     assert 1 / (1 + res.n_placebos) <= res.p_value <= 1
     assert res.summary_frame().loc["2021-08", "rank"] == res.rank
+
+
+def test_design_intervals_use_the_t_quantile_of_each_inference():
+    des = _design(_prices(0.2, seed=9))
+    out = des.run(pd.DataFrame({"inference": ["ewc", "ar1"]}))
+    nu = ewc_dof(72)
+    q = [stats.t.isf(0.025, nu), stats.t.isf(0.025, 72 - 1 - 3)]  # const, log c, step
+    np.testing.assert_allclose(out["ci_high"] - out["estimate"], np.array(q) * out["se"], rtol=1e-12)

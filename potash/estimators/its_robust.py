@@ -83,6 +83,7 @@ Trend = Literal["none", "linear", "pre"]
 Basis = Literal["dummy", "splice", "interact"]
 SpliceMethod = Literal["adjacent", "chain"]
 EventMonth = Literal["containing", "next"]
+_OUT = ("estimate", "se", "p_value", "statistic", "ci_low", "ci_high", "n")
 _INF = re.compile(r"^(nw|ewc)(\d*)$|^ar1$")
 
 
@@ -290,6 +291,9 @@ class ITSCurveDesign:
         ``series, date`` of basis changes (default :func:`potash.data.basis_changes`).
     min_pre, min_post : int
         Months required before and from the target step.
+    level : float
+        Level of the intervals ``ci_low, ci_high`` returned (t quantiles with each
+        specification's degrees of freedom: ``nu`` for EWC); match the curve's ``alpha``.
 
     Examples
     --------
@@ -320,7 +324,11 @@ class ITSCurveDesign:
         basis_changes: pd.DataFrame | None = None,
         min_pre: int = 6,
         min_post: int = 3,
+        level: float = 0.95,
     ) -> None:
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        self.level = float(level)
         self.defaults = {
             "trend": "none",
             "controls": "none",
@@ -408,7 +416,7 @@ class ITSCurveDesign:
         _check_inference(ch["inference"])
         T, nm = len(idx), len(months)
         t = np.arange(T, dtype=float)
-        out = {c: np.full(nm, np.nan) for c in ("estimate", "se", "p_value", "statistic", "n")}
+        out = {c: np.full(nm, np.nan) for c in _OUT}
         reason = np.full(nm, None, dtype=object)
         pos = idx.get_indexer(months)
         pos = np.where((pos > 0), pos, -1)
@@ -450,6 +458,9 @@ class ITSCurveDesign:
             fit = fit_its_batch(yy[: sel.size], X, X.shape[2] - 1, ch["inference"])
             for c in ("estimate", "se", "p_value", "statistic"):
                 out[c][sel] = fit[c]
+            q = stats.t.isf((1 - self.level) / 2, fit["df"])
+            out["ci_low"][sel] = fit["estimate"] - q * fit["se"]
+            out["ci_high"][sel] = fit["estimate"] + q * fit["se"]
             out["n"][sel] = X.shape[1]
         out["skip_reason"] = reason
         return out
@@ -486,10 +497,7 @@ class ITSCurveDesign:
         return self._many(specs, list(placebos))
 
     def _many(self, specs: pd.DataFrame, placebos: list[Any]) -> pd.DataFrame:
-        cols: dict[str, list] = {
-            c: [] for c in ("estimate", "se", "p_value", "statistic", "n", "skip_reason",
-                            "draw", "spec")
-        }
+        cols: dict[str, list] = {c: [] for c in (*_OUT, "skip_reason", "draw", "spec")}
         fixed = None if placebos == [None] else [
             pd.Timestamp(p).to_period("M").to_timestamp() for p in placebos
         ]
@@ -505,7 +513,7 @@ class ITSCurveDesign:
                     if "not allowed" in str(exc):
                         raise
                     r = {"skip_reason": np.full(nm, f"ValueError: {exc}", dtype=object)}
-            for c in ("estimate", "se", "p_value", "statistic", "n"):
+            for c in _OUT:
                 cols[c].append(r.get(c, np.full(nm, np.nan)))
             cols["skip_reason"].append(r["skip_reason"])
             cols["draw"].append(np.arange(nm))
