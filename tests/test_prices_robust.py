@@ -238,3 +238,21 @@ def test_design_intervals_use_the_t_quantile_of_each_inference():
     nu = ewc_dof(72)
     q = [stats.t.isf(0.025, nu), stats.t.isf(0.025, 72 - 1 - 3)]  # const, log c, step
     np.testing.assert_allclose(out["ci_high"] - out["estimate"], np.array(q) * out["se"], rtol=1e-12)
+
+
+def test_pre_trend_test_ignores_basis_terms_that_are_zero_before_the_change():
+    # a strong pre-event trend in the outcome; the control changes basis after the step:
+    # "pre" must find the trend whatever the basis handling (dummy columns are 0 pre-event)
+    rng = np.random.default_rng(12)
+    c = 5 + np.cumsum(rng.normal(0, 0.05, 72))
+    y = 1 + 0.8 * c + 0.01 * np.arange(72) + 0.2 * (DATES >= "2021-01-01") + rng.normal(0, 0.01, 72)
+    p = pd.concat([pd.DataFrame({"date": DATES, "series": s, "value": np.exp(v), "unit": "$"})
+                   for s, v in [("k", y), ("c", c)]], ignore_index=True)
+    bc = pd.DataFrame({"series": ["c"], "date": [pd.Timestamp("2022-03-01")]})
+    des = ITSCurveDesign(p, "k", steps=[STEP], target=STEP, end="2023-12",
+                         defaults={"controls": "c", "start": "2018-01"}, basis_changes=bc)
+    specs = pd.DataFrame({"basis": ["splice", "dummy", "interact"] * 2,
+                          "trend": ["pre"] * 3 + ["none"] * 3})
+    out = des.run(specs)
+    assert (out["estimate"][:3].sub(0.2).abs() < 0.03).all()  # trend found: step recovered
+    assert (out["estimate"][3:].sub(0.2).abs() > 0.05).all()  # no trend: step absorbs it

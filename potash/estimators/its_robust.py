@@ -523,6 +523,7 @@ class ITSCurveDesign:
 
 
 def _pre_trend_supported(y: np.ndarray, C: np.ndarray, t: np.ndarray, alpha: float = 0.05) -> bool:
+    C = C[:, np.any(C != 0, axis=0)]  # basis dummies and interactions are 0 before the change
     X = np.column_stack([C, t])
     n, k = X.shape
     if n < k + 4 or np.linalg.matrix_rank(X) < k:
