@@ -141,9 +141,17 @@ curves = {s: price_spec_curve(prices, calendar, step=s, null_draws=40, seed=4) f
 pd.DataFrame({s: c.curve_summary.as_series() for s, c in curves.items()})
 
 # %%
-for s, c in curves.items():
-    publish(c.plot(title=f"{event_label(STEP_EVENTS[s])} ({s}): step in log points"),
-            f"price_spec_curve_{s.replace('-', '_')}")
+def curve_title(step):
+    return f"{event_label(STEP_EVENTS[step])} ({step}): step in log points"
+
+
+publish(curves["2021-08"].plot(title=curve_title("2021-08")), "price_spec_curve_2021_08")
+
+# %%
+publish(curves["2022-02"].plot(title=curve_title("2022-02")), "price_spec_curve_2022_02")
+
+# %%
+publish(curves["2025-12"].plot(title=curve_title("2025-12")), "price_spec_curve_2025_12")
 
 # %% [markdown]
 # ## Placebo in time
