@@ -237,6 +237,7 @@ for s, r in cf.items():
     findings.add(f"cf_{key}", 100 * np.expm1(sf["estimate"]), "{:+.0f}%")
     findings.add(f"cf_lo_{key}", 100 * np.expm1(sf["ci_low"]), "{:+.0f}%")
     findings.add(f"cf_hi_{key}", 100 * np.expm1(sf["ci_high"]), "{:+.0f}%")
+findings.add("level", 0.95, "{:.0%}")  # the intervals of pre_event_counterfactual (default)
 findings.add("n_post_relief", int((its.abnormal.index >= "2025-12-01").sum()), "{:d}")
 findings.add("supf_p", fstats.tests.loc["supF", "p_value"], "{:.1e}")
 findings.add("n_breaks", bp.n_breaks, "{:d}")
@@ -268,7 +269,7 @@ findings.say(
     "{placebo_dap_pos}, significant in {placebo_dap_sig}) and TSP {placebo_tsp} (positive in "
     "{placebo_tsp_pos}, significant in {placebo_tsp_sig}). Fitted on 2020-01..2021-07 only and "
     "projected forward, potash averages {cf_2021_08} against its counterfactual from 2021-08 to "
-    "2022-01 (95% interval {cf_lo_2021_08} to {cf_hi_2021_08})."
+    "2022-01 ({level} interval {cf_lo_2021_08} to {cf_hi_2021_08})."
 )
 
 # %%
@@ -284,7 +285,7 @@ findings.say(
     "{max_2025_12} (placebo-in-time p = {pit_p_2025_12}). The single specification's "
     "{single_relief} rests on its linear trend: the curve's median is {relief_med_linear} with a "
     "linear trend and {relief_med_none} without one. Against a counterfactual fitted on 2022-06..2025-11 "
-    "potash stands {cf_2025_12} (95% interval {cf_lo_2025_12} to {cf_hi_2025_12}, iid forecast "
+    "potash stands {cf_2025_12} ({level} interval {cf_lo_2025_12} to {cf_hi_2025_12}, iid forecast "
     "errors), with only {n_post_relief} months of data and a rise that began before the "
     "announcement: a signal to watch, not evidence that relief raised prices."
 )
