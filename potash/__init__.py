@@ -67,6 +67,14 @@ _NAMES: dict[str, str] = {
     "data_coverage": "potash.analyses.overview",
     "headline_events": "potash.analyses.overview",
     "price_event_study": "potash.analyses.prices",
+    **{n: "potash.analyses.prices" for n in (
+        "placebo_months", "placebo_outcomes", "price_counterfactual", "price_placebo_in_time",
+        "price_spec_curve",
+    )},
+    **{n: "potash.estimators.its_robust" for n in (
+        "ITSCurveDesign", "PlaceboInTimeResults", "PreEventCounterfactualResults", "ewc_dof",
+        "fit_its_batch", "placebo_in_time", "pre_event_counterfactual", "splice_series",
+    )},
     **{n: "potash.analyses.trade" for n in (
         "post_start_year", "synthetic_control", "trade_event_study", "trade_panel",
     )},

@@ -32,7 +32,9 @@ from potash.figures.panel import (
 from potash.figures.prices import (
     plot_abnormal_price,
     plot_breaks,
+    plot_counterfactual_band,
     plot_fstats,
+    plot_placebo_in_time,
     plot_price_comparison,
     plot_price_its,
 )
@@ -54,6 +56,8 @@ __all__ = [
     "plot_market_share",
     "plot_price_comparison",
     "plot_price_its",
+    "plot_placebo_in_time",
+    "plot_counterfactual_band",
     "plot_price_history",
     "plot_relief_signals",
     "plot_route_mix",

@@ -22,6 +22,8 @@ from potash.figures._style import add_source, mark_events, new_axes, potash_styl
 __all__ = [
     "plot_abnormal_price",
     "plot_breaks",
+    "plot_counterfactual_band",
+    "plot_placebo_in_time",
     "plot_fstats",
     "plot_price_comparison",
     "plot_price_its",
@@ -359,4 +361,79 @@ def plot_breaks(result: Any, ax: Any = None) -> Figure:
         ax.set_xlabel("Month")
         ax.legend(loc="best")
         add_source(fig, PINK_SHEET + "; potash.estimators.breaks")
+    return fig
+
+
+def plot_placebo_in_time(table: pd.DataFrame, ax: Any = None, title: str = "") -> Figure:
+    """|t| of a step moved to each placebo month, the true month highlighted.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``month, statistic, is_true`` (``PlaceboInTimeResults.table``).
+    ax : Axes, optional
+    title : str
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"month": pd.date_range("2020-01-01", periods=3, freq="MS"),
+    ...                   "statistic": [1.0, -3.0, 0.5], "is_true": [False, True, False]})
+    >>> plt.close(plot_placebo_in_time(t))
+    """
+    with potash_style():
+        fig, ax = new_axes(ax)
+        m = pd.to_datetime(table["month"])
+        a = table["statistic"].abs().to_numpy()
+        true = table["is_true"].to_numpy(dtype=bool)
+        ax.bar(m[~true], a[~true], width=25, color="0.65", label="placebo months")
+        ax.bar(m[true], a[true], width=25, color="C3", label="actual month")
+        ax.set_ylabel("|t| of the step")
+        ax.set_title(title or "Placebo in time: the step at every admissible month")
+        ax.legend(loc="upper right", frameon=False)
+        add_source(fig, PINK_SHEET + "; potash.placebo_in_time")
+    return fig
+
+
+def plot_counterfactual_band(path: pd.DataFrame, ax: Any = None, title: str = "") -> Figure:
+    """Actual log price vs a counterfactual fitted before the event, with its forecast band.
+
+    Parameters
+    ----------
+    path : DataFrame
+        ``actual, counterfactual, band_low, band_high, post`` by month
+        (``PreEventCounterfactualResults.path``); drawn in price levels (exp).
+    ax : Axes, optional
+    title : str
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> d = pd.date_range("2020-01-01", periods=4, freq="MS")
+    >>> p = pd.DataFrame({"actual": [5.0, 5.1, 5.6, 5.7], "counterfactual": 5.05,
+    ...                   "band_low": 4.9, "band_high": 5.2, "post": [False, False, True, True]},
+    ...                  index=d)
+    >>> plt.close(plot_counterfactual_band(p))
+    """
+    with potash_style():
+        fig, ax = new_axes(ax)
+        x = path.index
+        ax.plot(x, np.exp(path["actual"]), color="C0", label="actual")
+        ax.plot(x, np.exp(path["counterfactual"]), color="C1", ls="--",
+                label="counterfactual (fitted before the event)")
+        ax.fill_between(x, np.exp(path["band_low"]), np.exp(path["band_high"]), color="C1",
+                        alpha=0.2, label="95% forecast band")
+        post = path.index[path["post"].to_numpy(dtype=bool)]
+        if len(post):
+            ax.axvline(post[0], color="0.3", lw=0.8)
+        ax.set_ylabel("price")
+        ax.set_title(title or "Counterfactual projected from the pre-event months")
+        ax.legend(loc="upper left", frameon=False)
+        add_source(fig, PINK_SHEET + "; potash.pre_event_counterfactual")
     return fig
