@@ -77,7 +77,7 @@ publish(plot_trade_event_study(dyn), "trade_event_time")
 dyn_all = potash.trade_event_study(trade, event_time=True, leads=None, **SETUP)
 perm_et = trade_permutation(trade, terms="event_time", leads=None, **SETUP)
 leads = perm_et.summary_frame()[["estimate", "p_value", "rank"]].join(
-    dyn_all.summary_frame()[["pvalue", "event_time"]].rename(columns={"pvalue": "p_clustered"})
+    dyn_all.summary_frame()[["p_value", "event_time"]].rename(columns={"p_value": "p_clustered"})
 )
 leads["year"] = leads["event_time"] + did.post_start
 leads

@@ -247,7 +247,7 @@ def test_conf_int_and_effects(fao_did):
     )
     sf = fao_did.summary_frame()
     assert sf.loc["treated_post", "effect_pct"] == pytest.approx(100 * (np.exp(b) - 1))
-    assert sf.loc["treated_post", "pvalue"] == pytest.approx(2 * stats.norm.sf(abs(b / se)))
+    assert sf.loc["treated_post", "p_value"] == pytest.approx(2 * stats.norm.sf(abs(b / se)))
     with pytest.raises(ValueError, match="level"):
         fao_did.conf_int(95)
 
@@ -271,9 +271,9 @@ def test_simulated_event_time_path_recovered():
     res = trade_event_study(_poisson_panel(11, truth), event_time=True, leads=3)
     sf = res.summary_frame()
     assert list(sf["event_time"]) == [-3, -2, 0, 1]
-    assert sf.loc["et_p0", "coef"] == pytest.approx(-0.6, abs=0.03)
-    assert sf.loc["et_p1", "coef"] == pytest.approx(-0.3, abs=0.03)
-    assert abs(sf.loc["et_m3", "coef"]) < 0.03  # binned <= -3, truth 0
+    assert sf.loc["et_p0", "estimate"] == pytest.approx(-0.6, abs=0.03)
+    assert sf.loc["et_p1", "estimate"] == pytest.approx(-0.3, abs=0.03)
+    assert abs(sf.loc["et_m3", "estimate"]) < 0.03  # binned <= -3, truth 0
     assert sf.loc["et_m3", "label"] == "<=-3"
 
 
@@ -532,7 +532,7 @@ def test_event_window_binning_options():
     assert list(sf.index) == ["et_m2", "et_p0"]
     assert list(sf["label"]) == ["<=-2", ">=0"]
     # with lags=0 binned, 2022 and 2023 share one dummy: truth -0.5 for both
-    assert sf.loc["et_p0", "coef"] == pytest.approx(-0.5, abs=0.05)
+    assert sf.loc["et_p0", "estimate"] == pytest.approx(-0.5, abs=0.05)
     open_ends = trade_event_study(trade, event_time=True, leads=2, bin_endpoints=False)
     sf2 = open_ends.summary_frame()
     assert list(sf2.index) == ["et_m2", "et_p0", "et_p1"]

@@ -231,12 +231,12 @@ def test_bad_price_tables(synth):
 def test_results_protocol_and_figures(synth):
     res = _fit(synth)
     frame = res.summary_frame()
-    assert list(frame.columns) == ["coef", "std_err", "t", "p_value", "ci_lower", "ci_upper"]
+    assert list(frame.columns) == ["estimate", "se", "statistic", "p_value", "ci_low", "ci_high"]
     assert frame.index.name == "term" and "step_2021-08" in frame.index
     text = str(res)
     assert "Newey-West HAC, Bartlett kernel, lag" in text and "<table" in res._repr_html_()
     assert "\\begin" in res.summary.as_latex()
-    assert "pulse coefficient" in text  # the HAC caveat for pulses is stated
+    assert "pulse coefficient" in " ".join(text.split())  # the HAC caveat for pulses is stated
     fig = res.plot()
     assert len(fig.axes) == 2 and fig.axes[0].get_title().startswith("Interrupted time series")
     assert "log scale" in fig.axes[0].get_ylabel() and "%" in fig.axes[1].get_ylabel()

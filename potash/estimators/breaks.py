@@ -282,33 +282,74 @@ class ChowResults(ResultsBase):
 
     _title = "Chow test at a known break date"
 
-    def __init__(self, **kw: Any) -> None:
-        self._kw = kw
+    def __init__(
+        self,
+        *,
+        statistic: float,
+        p_value: float,
+        df: tuple[int, int],
+        first_after: Any,
+        breakpoint: int,
+        model: str,
+        terms: list[str],
+        n: int,
+        y: pd.Series,
+        X: np.ndarray | pd.DataFrame,
+        breaks: list[int],
+    ) -> None:
+        self._statistic = statistic
+        self._p_value = p_value
+        self._df = df
+        self._first_after = first_after
+        self._breakpoint = breakpoint
+        self._model = model
+        self._terms = terms
+        self._n = n
+        self._y = y
+        self._X = X
+        self._breaks = breaks
+
+    @property
+    def endog(self) -> pd.Series:
+        """The series tested (index: dates)."""
+        return self._y.copy()
+
+    @property
+    def fitted(self) -> pd.Series:
+        """OLS fit of each of the two regimes on its own (what the test compares)."""
+        X = np.asarray(self._X, dtype=float)
+        yy = self._y.to_numpy(dtype=float)
+        p = self._breaks[0]
+        fit = np.empty(len(yy))
+        for a, b in ((0, p), (p, len(yy))):
+            coef, *_ = np.linalg.lstsq(X[a:b], yy[a:b], rcond=None)
+            fit[a:b] = X[a:b] @ coef
+        return pd.Series(fit, index=self._y.index, name="fitted")
 
     @property
     def statistic(self) -> float:
         """F statistic ``((RSS - RSS_u) / k) / (RSS_u / (n - 2k))``."""
-        return self._kw["statistic"]
+        return self._statistic
 
     @property
     def p_value(self) -> float:
         """p-value from F(k, n - 2k)."""
-        return self._kw["p_value"]
+        return self._p_value
 
     @property
     def df(self) -> tuple[int, int]:
         """Degrees of freedom ``(k, n - 2k)``."""
-        return self._kw["df"]
+        return self._df
 
     @property
     def first_after(self) -> Any:
         """First month of the new regime."""
-        return self._kw["first_after"]
+        return self._first_after
 
     @property
     def breakpoint(self) -> int:
         """strucchange ``point``: 1-based position of the last month before the break."""
-        return self._kw["breakpoint"]
+        return self._breakpoint
 
     def summary_frame(self) -> pd.DataFrame:
         """One row: statistic, p-value, degrees of freedom and the break date."""
@@ -326,7 +367,7 @@ class ChowResults(ResultsBase):
 
     def _notes(self) -> list[str]:
         return [
-            f"Model {self._kw['model']!r} ({', '.join(self._kw['terms'])}), n = {self._kw['n']}; "
+            f"Model {self._model!r} ({', '.join(self._terms)}), n = {self._n}; "
             f"new regime from {_month_str(self.first_after)} (strucchange point = {self.breakpoint})."
         ]
 
@@ -420,8 +461,30 @@ class FStatsResults(ResultsBase):
 
     _title = "Tests for one unknown structural break"
 
-    def __init__(self, **kw: Any) -> None:
-        self._kw = kw
+    def __init__(
+        self,
+        *,
+        path: pd.DataFrame,
+        tests: pd.DataFrame,
+        lam: float,
+        from_: int,
+        to: int,
+        trim: float,
+        model: str,
+        terms: list[str],
+        n: int,
+        y: pd.Series,
+    ) -> None:
+        self._path = path
+        self._tests = tests
+        self._lam = lam
+        self._from_ = from_
+        self._to = to
+        self._trim = trim
+        self._model = model
+        self._terms = terms
+        self._n = n
+        self._y = y
 
     @property
     def fstats(self) -> pd.DataFrame:
@@ -430,17 +493,17 @@ class FStatsResults(ResultsBase):
         Columns ``breakpoint`` (1-based last position of the first regime), ``last_before``,
         ``first_after``, ``F``.
         """
-        return self._kw["path"].copy()
+        return self._path.copy()
 
     @property
     def tests(self) -> pd.DataFrame:
         """``statistic, p_value, p_value_reliable`` for supF, aveF and expF."""
-        return self._kw["tests"].copy()
+        return self._tests.copy()
 
     @property
     def lam(self) -> float:
         """strucchange's ``lambda`` (trimming parameter of the asymptotic distribution)."""
-        return self._kw["lam"]
+        return self._lam
 
     def critical_value(self, test: FTest = "supF", alpha: float = 0.05) -> float | None:
         """The asymptotic critical value of ``test`` at level ``alpha`` (root of the p-value).
@@ -457,7 +520,7 @@ class FStatsResults(ResultsBase):
         check_option("test", test, FTest)
         if not 0 < alpha < 1:
             raise ValueError(f"alpha={alpha} must be in (0, 1)")
-        k, lam = len(self._kw["terms"]), self.lam
+        k, lam = len(self._terms), self.lam
         try:
             return float(
                 optimize.brentq(lambda x: pvalue_fstats(x, test, k, lam) - alpha, 0.5, 60.0)
@@ -468,7 +531,7 @@ class FStatsResults(ResultsBase):
     @property
     def sup_break(self) -> Any:
         """First month of the new regime at the sup-F candidate."""
-        path = self._kw["path"]
+        path = self._path
         return path["first_after"].iloc[int(np.argmax(path["F"].to_numpy()))]
 
     def summary_frame(self) -> pd.DataFrame:
@@ -476,10 +539,9 @@ class FStatsResults(ResultsBase):
         return self.tests
 
     def _notes(self) -> list[str]:
-        kw = self._kw
         return [
-            f"Model {kw['model']!r} ({', '.join(kw['terms'])}), n = {kw['n']}, candidates "
-            f"{kw['from_']}..{kw['to']} (trim {kw['trim']}), lambda = {kw['lam']:.4g}; "
+            f"Model {self._model!r} ({', '.join(self._terms)}), n = {self._n}, candidates "
+            f"{self._from_}..{self._to} (trim {self._trim}), lambda = {self._lam:.4g}; "
             f"sup-F break: new regime from {_month_str(self.sup_break)}.",
             "p-values: Andrews (1993) / Andrews-Ploberger (1994) asymptotics via Hansen's (1997) "
             "approximation, as strucchange sctest(Fstats()).",
@@ -732,13 +794,53 @@ class BreakpointsResults(ResultsBase):
 
     _title = "Bai-Perron structural breaks"
 
-    def __init__(self, **kw: Any) -> None:
-        self._kw = kw
+    def __init__(
+        self,
+        *,
+        bps: list[int],
+        table: pd.DataFrame,
+        bic: pd.DataFrame,
+        segments: pd.DataFrame,
+        fitted: pd.Series,
+        h: int,
+        level: float,
+        model: str,
+        terms: list[str],
+        n: int,
+        chosen_by_bic: bool,
+        problems: list[str],
+        y: pd.Series,
+        events: Any,
+    ) -> None:
+        self._bps = bps
+        self._table = table
+        self._bic = bic
+        self._segments = segments
+        self._fitted = fitted
+        self._h = h
+        self._level = level
+        self._model = model
+        self._terms = terms
+        self._n = n
+        self._chosen_by_bic = chosen_by_bic
+        self._problems = problems
+        self._y = y
+        self._events = events
+
+    @property
+    def endog(self) -> pd.Series:
+        """The series tested (index: dates)."""
+        return self._y.copy()
+
+    @property
+    def events(self) -> Any:
+        """The events given to mark on the figure (as passed), or None."""
+        return self._events
 
     @property
     def n_breaks(self) -> int:
         """Number of breaks (chosen by BIC unless fixed by ``breaks=``)."""
-        return len(self._kw["bps"])
+        return len(self._bps)
 
     @property
     def breaks(self) -> pd.DataFrame:
@@ -749,32 +851,32 @@ class BreakpointsResults(ResultsBase):
         ``ci_lower_bp``/``ci_upper_bp`` (strucchange's interval, as breakpoints),
         ``nearest_event``, ``event_date``, ``distance_months``.
         """
-        return self._kw["table"].copy()
+        return self._table.copy()
 
     @property
     def bic(self) -> pd.DataFrame:
         """RSS and BIC for 0..max_breaks breaks (strucchange ``summary(bp)$RSS``)."""
-        return self._kw["bic"].copy()
+        return self._bic.copy()
 
     @property
     def segments(self) -> pd.DataFrame:
         """Coefficients of each regime (OLS within segments)."""
-        return self._kw["segments"].copy()
+        return self._segments.copy()
 
     @property
     def fitted(self) -> pd.Series:
         """Fitted values of the segmented regression."""
-        return self._kw["fitted"].copy()
+        return self._fitted.copy()
 
     @property
     def h(self) -> int:
         """Minimum segment length (months)."""
-        return self._kw["h"]
+        return self._h
 
     @property
     def level(self) -> float:
         """Confidence level of the break-date intervals."""
-        return self._kw["level"]
+        return self._level
 
     def summary_frame(self) -> pd.DataFrame:
         """The break table (dates, confidence intervals, distance to the nearest event)."""
@@ -785,23 +887,22 @@ class BreakpointsResults(ResultsBase):
         return t.set_index("break")
 
     def _notes(self) -> list[str]:
-        kw = self._kw
-        bic = kw["bic"]
+        bic = self._bic
         notes = [
-            f"Model {kw['model']!r} ({', '.join(kw['terms'])}), n = {kw['n']}, minimum segment "
-            f"h = {kw['h']} months, up to {len(bic) - 1} breaks; "
+            f"Model {self._model!r} ({', '.join(self._terms)}), n = {self._n}, minimum segment "
+            f"h = {self._h} months, up to {len(bic) - 1} breaks; "
             + (
                 f"number of breaks {self.n_breaks} chosen by BIC."
-                if kw["chosen_by_bic"]
+                if self._chosen_by_bic
                 else f"number of breaks fixed at {self.n_breaks}."
             ),
-            f"{int(round(kw['level'] * 100))}% intervals: Bai (1997), heterogeneous regressors "
+            f"{int(round(self._level * 100))}% intervals: Bai (1997), heterogeneous regressors "
             "and errors (strucchange confint defaults). Dates are the first month of the new "
             "regime; distance = that month minus the nearest event's month.",
         ]
         if not self.n_breaks:
             notes.append("No break: the one-regime model is preferred (or 0 breaks were asked for).")
-        notes.extend(kw["problems"])
+        notes.extend(self._problems)
         return notes
 
     def plot(self, ax: Any = None) -> Any:

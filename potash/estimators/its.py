@@ -184,103 +184,131 @@ class PriceEventStudyResults(ResultsBase):
 
     _title = "Interrupted time series: monthly log price"
 
-    def __init__(self, **kw: Any) -> None:
-        self._kw = kw
-        self._title = f"Interrupted time series: log {kw['series']} price"
+    def __init__(
+        self,
+        *,
+        fit: Any,
+        X: np.ndarray | pd.DataFrame,
+        y: pd.Series,
+        series: str,
+        controls: tuple[str, ...],
+        cov_type: str,
+        maxlags: int | None,
+        adjust: bool,
+        event_terms: tuple[str, ...],
+        basis_terms: tuple[str, ...],
+        events: Any,
+        event_month: str,
+        unit: str,
+    ) -> None:
+        self._fit = fit
+        self._X = X
+        self._y = y
+        self._series = series
+        self._controls = controls
+        self._cov_type = cov_type
+        self._maxlags = maxlags
+        self._adjust = adjust
+        self._event_terms = event_terms
+        self._basis_terms = basis_terms
+        self._events = events
+        self._event_month = event_month
+        self._unit = unit
+        self._title = f"Interrupted time series: log {self._series} price"
 
     # --- estimates -----------------------------------------------------------------------
     @property
     def params(self) -> pd.Series:
         """Coefficients (log points; trend per month)."""
-        return self._kw["fit"].params.copy()
+        return self._fit.params.copy()
 
     @property
     def std_errors(self) -> pd.Series:
         """Standard errors under ``cov_type`` (HAC: Newey-West, see the module notes)."""
-        return self._kw["fit"].bse.copy()
+        return self._fit.bse.copy()
 
     @property
     def tstats(self) -> pd.Series:
         """t statistics."""
-        return self._kw["fit"].tvalues.copy()
+        return self._fit.tvalues.copy()
 
     @property
     def pvalues(self) -> pd.Series:
         """Two-sided p-values from t(nobs - k)."""
-        return self._kw["fit"].pvalues.copy()
+        return self._fit.pvalues.copy()
 
     @property
     def cov(self) -> pd.DataFrame:
         """Covariance matrix of the coefficients."""
-        return self._kw["fit"].cov_params().copy()
+        return self._fit.cov_params().copy()
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals (columns ``lower``, ``upper``) from t(nobs - k)."""
         if not 0 < level < 1:
             raise ValueError(f"level must be in (0, 1), got {level}")
-        ci = self._kw["fit"].conf_int(alpha=1 - level)
+        ci = self._fit.conf_int(alpha=1 - level)
         ci.columns = ["lower", "upper"]
         return ci
 
     @property
     def nobs(self) -> int:
         """Number of months."""
-        return int(self._kw["fit"].nobs)
+        return int(self._fit.nobs)
 
     @property
     def df_resid(self) -> float:
         """Residual degrees of freedom (nobs - k)."""
-        return float(self._kw["fit"].df_resid)
+        return float(self._fit.df_resid)
 
     @property
     def rsquared(self) -> float:
         """R squared of the regression."""
-        return float(self._kw["fit"].rsquared)
+        return float(self._fit.rsquared)
 
     @property
     def cov_type(self) -> str:
         """``"HAC"`` or ``"nonrobust"``."""
-        return self._kw["cov_type"]
+        return self._cov_type
 
     @property
     def maxlags(self) -> int | None:
         """Newey-West lag L (``None`` for nonrobust)."""
-        return self._kw["maxlags"]
+        return self._maxlags
 
     @property
     def adjust(self) -> bool:
         """Small-sample factor T/(T-k) applied to the HAC covariance (R ``adjust``)."""
-        return self._kw["adjust"]
+        return self._adjust
 
     @property
     def series(self) -> str:
         """The dependent price series."""
-        return self._kw["series"]
+        return self._series
 
     @property
     def design(self) -> pd.DataFrame:
         """The regressors (index ``date``)."""
-        return self._kw["X"].copy()
+        return self._X.copy()
 
     @property
     def endog(self) -> pd.Series:
         """The log price regressed (index ``date``)."""
-        return self._kw["y"].copy()
+        return self._y.copy()
 
     @property
     def event_terms(self) -> list[str]:
         """Names of the step, ramp and pulse columns."""
-        return list(self._kw["event_terms"])
+        return list(self._event_terms)
 
     @property
     def basis_terms(self) -> list[str]:
         """Names of the basis-change dummies (empty unless ``basis="dummy"`` was needed)."""
-        return list(self._kw["basis_terms"])
+        return list(self._basis_terms)
 
     @property
     def events(self) -> pd.DataFrame:
         """Each event given, the month it maps to and the terms it gets (empty: unused)."""
-        return self._kw["events"].copy()
+        return self._events.copy()
 
     @property
     def abnormal(self) -> pd.DataFrame:
@@ -291,9 +319,9 @@ class PriceEventStudyResults(ResultsBase):
         ``abnormal_pct`` (100 * (exp(abnormal) - 1)), ``fitted`` (log), ``price`` and
         ``counterfactual_price`` (levels, in the series' unit).
         """
-        fit, X, y = self._kw["fit"], self._kw["X"], self._kw["y"]
+        fit, X, y = self._fit, self._X, self._y
         b = fit.params
-        base = [c for c in X.columns if c not in self._kw["event_terms"]]
+        base = [c for c in X.columns if c not in self._event_terms]
         cf = X[base].to_numpy() @ b[base].to_numpy()
         out = pd.DataFrame(
             {"actual": y.to_numpy(), "fitted": fit.fittedvalues.to_numpy(), "counterfactual": cf},
@@ -308,36 +336,37 @@ class PriceEventStudyResults(ResultsBase):
     @property
     def unit(self) -> str:
         """Unit of the price series as published (e.g. ``$/mt``)."""
-        return self._kw["unit"]
+        return self._unit
 
     @property
     def model_results(self) -> Any:
         """The underlying statsmodels ``RegressionResults``."""
-        return self._kw["fit"]
+        return self._fit
 
     # --- protocol ------------------------------------------------------------------------
     def summary_frame(self) -> pd.DataFrame:
-        """Tidy coefficient table: ``coef, std_err, t, p_value, ci_lower, ci_upper`` by term."""
+        """Tidy coefficient table by term, in the package's column convention:
+        ``estimate, se, statistic (t), p_value, ci_low, ci_high``."""
         ci = self.conf_int()
         out = pd.DataFrame(
             {
-                "coef": self.params,
-                "std_err": self.std_errors,
-                "t": self.tstats,
+                "estimate": self.params,
+                "se": self.std_errors,
+                "statistic": self.tstats,
                 "p_value": self.pvalues,
-                "ci_lower": ci["lower"],
-                "ci_upper": ci["upper"],
+                "ci_low": ci["lower"],
+                "ci_high": ci["upper"],
             }
         )
         out.index.name = "term"
         return out
 
     def _notes(self) -> list[str]:
-        idx = self._kw["X"].index
+        idx = self._X.index
         notes = [
             f"Sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m}, {self.nobs} months; dependent: log "
-            f"{self.series}; controls (log): {list(self._kw['controls']) or 'none'}.",
-            f"Events map to the month {'they fall in' if self._kw['event_month'] == 'containing' else 'after them (unless on the 1st)'}; "
+            f"{self.series}; controls (log): {list(self._controls) or 'none'}.",
+            f"Events map to the month {'they fall in' if self._event_month == 'containing' else 'after them (unless on the 1st)'}; "
             "step 1[t>=m], ramp max(0,t-m), pulse 1[t==m].",
         ]
         if self.cov_type == "HAC":

@@ -664,33 +664,49 @@ class PreEventCounterfactualResults(ResultsBase):
 
     _title = "Counterfactual fitted on pre-event months, projected forward"
 
-    def __init__(self, **kw: Any) -> None:
-        self._kw = kw
+    def __init__(
+        self,
+        *,
+        path: pd.DataFrame,
+        estimate: float,
+        se: float,
+        df: Any,
+        trend_used: bool,
+        pre: str,
+        window: str,
+    ) -> None:
+        self._path = path
+        self._estimate = estimate
+        self._se = se
+        self._df = df
+        self._trend_used = trend_used
+        self._pre = pre
+        self._window = window
 
     @property
     def path(self) -> pd.DataFrame:
         """By month: ``actual, counterfactual, band_low, band_high, abnormal, post`` (logs)."""
-        return self._kw["path"].copy()
+        return self._path.copy()
 
     @property
     def estimate(self) -> float:
         """Mean abnormal log price over the post window."""
-        return self._kw["estimate"]
+        return self._estimate
 
     @property
     def se(self) -> float:
         """Standard error of the mean abnormal price (see :func:`pre_event_counterfactual`)."""
-        return self._kw["se"]
+        return self._se
 
     @property
     def df(self) -> int:
         """Degrees of freedom of the pre-event fit."""
-        return self._kw["df"]
+        return self._df
 
     @property
     def trend_used(self) -> bool:
         """Whether the linear trend entered (pre-period test)."""
-        return self._kw["trend_used"]
+        return self._trend_used
 
     def summary_frame(self) -> pd.DataFrame:
         """One row: mean abnormal log price over the window with its t interval."""
@@ -707,7 +723,7 @@ class PreEventCounterfactualResults(ResultsBase):
         return [
             "Estimand: the outcome against the path its pre-event relation to the controls "
             "predicts (other fertilizers), not the price without the event.",
-            f"Pre-event fit {self._kw['pre']}; window {self._kw['window']}; trend "
+            f"Pre-event fit {self._pre}; window {self._window}; trend "
             f"{'included' if self.trend_used else 'not included'}; bands: 95% prediction "
             "intervals (iid errors: they understate uncertainty under autocorrelation).",
         ]
@@ -716,7 +732,7 @@ class PreEventCounterfactualResults(ResultsBase):
         """Actual vs projected counterfactual with the forecast band."""
         from potash.figures.prices import plot_counterfactual_band
 
-        return plot_counterfactual_band(self._kw["path"], ax=ax)
+        return plot_counterfactual_band(self._path, ax=ax)
 
 
 def pre_event_counterfactual(

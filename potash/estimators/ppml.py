@@ -864,7 +864,7 @@ class TradeEventStudyResults(ResultsBase):
     ...                    10, 11, 10, 12, 11, 13, 12, 11, 13.0]})
     >>> res = trade_event_study(trade, treated="BLR", events=2022, product="potassium_chloride")
     >>> list(res.summary_frame().columns[:3])
-    ['coef', 'std_err', 'z']
+    ['estimate', 'se', 'statistic']
     """
 
     _fit: Any
@@ -1021,23 +1021,23 @@ class TradeEventStudyResults(ResultsBase):
     def summary_frame(self, level: float = 0.95) -> pd.DataFrame:
         """Tidy table: one row per treatment term.
 
-        Columns ``coef, std_err, z (or t), pvalue, ci_lower, ci_upper, effect_pct,
-        effect_ci_lower, effect_ci_upper`` and, for event-time fits, ``event_time``
+        Columns in the package's convention, ``estimate, se, statistic (z, or t with
+        inference="t"), p_value, ci_low, ci_high`` (log points), then ``effect_pct,
+        effect_ci_low, effect_ci_high`` (percent) and, for event-time fits, ``event_time``
         and ``label``.
         """
         ci = self.conf_int(level)
-        stat = "t" if self._settings["inference"] == "t" else "z"
         out = pd.DataFrame(
             {
-                "coef": self.params,
-                "std_err": self.std_errors,
-                stat: self.tstats,
-                "pvalue": self.pvalues,
-                "ci_lower": ci["lower"],
-                "ci_upper": ci["upper"],
+                "estimate": self.params,
+                "se": self.std_errors,
+                "statistic": self.tstats,
+                "p_value": self.pvalues,
+                "ci_low": ci["lower"],
+                "ci_high": ci["upper"],
                 "effect_pct": self.effects,
-                "effect_ci_lower": 100 * np.expm1(ci["lower"]),
-                "effect_ci_upper": 100 * np.expm1(ci["upper"]),
+                "effect_ci_low": 100 * np.expm1(ci["lower"]),
+                "effect_ci_high": 100 * np.expm1(ci["upper"]),
             }
         )
         if self._settings["event_time"]:

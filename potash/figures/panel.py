@@ -76,7 +76,7 @@ def plot_trade_event_study(results: Any, ax: Any = None) -> Figure:
             sf = results.summary_frame()
             k = sf["event_time"].to_numpy()
             eff = sf["effect_pct"].to_numpy()
-            lo, hi = sf["effect_ci_lower"].to_numpy(), sf["effect_ci_upper"].to_numpy()
+            lo, hi = sf["effect_ci_low"].to_numpy(), sf["effect_ci_high"].to_numpy()
             ax.errorbar(
                 k,
                 eff,
@@ -126,7 +126,7 @@ def plot_trade_event_study(results: Any, ax: Any = None) -> Figure:
             ax.set_xlabel("Year")
             ax.set_title(
                 f"{s['treated']} potash {what}: PPML effect {eff['effect_pct']:+.0f}% "
-                f"(95% CI {eff['effect_ci_lower']:+.0f}% to {eff['effect_ci_upper']:+.0f}%)"
+                f"(95% CI {eff['effect_ci_low']:+.0f}% to {eff['effect_ci_high']:+.0f}%)"
             )
             mark_events(ax, results.event_marks)
             ax.legend(loc="lower left")

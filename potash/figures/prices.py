@@ -334,27 +334,22 @@ def plot_breaks(result: Any, ax: Any = None) -> Figure:
     >>> fig = plot_breaks(bai_perron(y, events=["2021-09-01"]))
     >>> plt.close(fig)
     """
-    kw = result._kw
-    y = kw["y"]
+    y = result.endog
     with potash_style():
         fig, ax = new_axes(ax)
         ax.plot(y.index, y.to_numpy(), color="#1f4e79", lw=1.4, label=str(y.name or "series"))
-        if hasattr(result, "fitted"):
+        if hasattr(result, "segments"):
             ax.plot(
                 y.index, result.fitted.to_numpy(), color="#c0392b", lw=1.4, label="Segmented fit"
             )
             _draw_breaks(ax, result)
-            ev = _events_for_plot(kw.get("events"), y.index[0], y.index[-1])
+            ev = _events_for_plot(result.events, y.index[0], y.index[-1])
             if ev is not None and not ev.empty:
                 mark_events(ax, ev, annotate=len(ev) <= MAX_LABELS)
             ax.set_title(f"Bai-Perron breaks ({result.n_breaks})")
         else:
-            X, yy, p = kw["X"], y.to_numpy(dtype=float), kw["breaks"][0]
-            fit = np.empty(len(yy))
-            for a, b in ((0, p), (p, len(yy))):
-                coef, *_ = np.linalg.lstsq(X[a:b], yy[a:b], rcond=None)
-                fit[a:b] = X[a:b] @ coef
-            ax.plot(y.index, fit, color="#c0392b", lw=1.4, label="Two-regime fit")
+            ax.plot(y.index, result.fitted.to_numpy(), color="#c0392b", lw=1.4,
+                    label="Two-regime fit")
             ax.axvline(result.first_after, color="black", lw=1.3, label="Tested break")
             ax.set_title(f"Chow test: F = {result.statistic:.2f}, p = {result.p_value:.2g}")
         ax.set_ylabel("Log price (log of the price unit, e.g. $/mt)")

@@ -45,81 +45,115 @@ class EventStudyResults(ResultsBase):
 
     _title = "Event study: CAAR tests"
 
-    def __init__(self, **kw: Any) -> None:
-        self._d = kw
+    def __init__(
+        self,
+        *,
+        ar: pd.DataFrame,
+        car: pd.DataFrame,
+        aar: pd.DataFrame,
+        caar: pd.DataFrame,
+        params: pd.DataFrame,
+        tests: pd.DataFrame,
+        data_quality: pd.DataFrame,
+        shifts: pd.DataFrame,
+        clusters: Any,
+        rbar: Any,
+        sd_portfolio: Any,
+        days: Any,
+        model: str,
+        convention: str,
+        groups: Any,
+        calendar_dates: pd.DataFrame,
+    ) -> None:
+        self._ar = ar
+        self._car = car
+        self._aar = aar
+        self._caar = caar
+        self._params = params
+        self._tests = tests
+        self._data_quality = data_quality
+        self._shifts = shifts
+        self._clusters = clusters
+        self._rbar = rbar
+        self._sd_portfolio = sd_portfolio
+        self._days = days
+        self._model = model
+        self._convention = convention
+        self._groups = groups
+        self._calendar_dates = calendar_dates
 
     # -- read-only estimates ---------------------------------------------------------------
     @property
     def ar(self) -> pd.DataFrame:
         """Abnormal returns: rows (event_id, security), columns relative event days."""
-        return _ro(self._d["ar"])
+        return _ro(self._ar)
 
     @property
     def car(self) -> pd.DataFrame:
         """CAR over the event window per pair, with ``var_car`` and standardised ``scar``."""
-        return _ro(self._d["car"])
+        return _ro(self._car)
 
     @property
     def aar(self) -> pd.DataFrame:
         """Average abnormal return per relative day (rows) and group (columns)."""
-        return _ro(self._d["aar"])
+        return _ro(self._aar)
 
     @property
     def caar(self) -> pd.DataFrame:
         """Cumulative average abnormal return from the window's first day (days x groups)."""
-        return _ro(self._d["caar"])
+        return _ro(self._caar)
 
     @property
     def params(self) -> pd.DataFrame:
         """Model estimates per pair: alpha, beta (or one column per factor), sigma, n_obs."""
-        return _ro(self._d["params"])
+        return _ro(self._params)
 
     @property
     def tests(self) -> pd.DataFrame:
         """Tidy test battery: one row per group, window/day and statistic."""
-        return _ro(self._d["tests"])
+        return _ro(self._tests)
 
     @property
     def data_quality(self) -> pd.DataFrame:
         """One row per requested pair: observations used, coverage, overlap, outcome."""
-        return _ro(self._d["data_quality"])
+        return _ro(self._data_quality)
 
     @property
     def shifts(self) -> pd.DataFrame:
         """Events moved from a non-trading day: ``event_id, date, trading_date, shift_days``."""
-        return _ro(self._d["shifts"])
+        return _ro(self._shifts)
 
     @property
     def clusters(self) -> pd.DataFrame:
         """Trading dates shared by more than one pair (cross-sectional dependence)."""
-        return _ro(self._d["clusters"])
+        return _ro(self._clusters)
 
     @property
     def calendar_dates(self) -> pd.DataFrame:
         """Calendar date of each relative event day (rows) for each event (columns)."""
-        return _ro(self._d["calendar_dates"])
+        return _ro(self._calendar_dates)
 
     @property
     def rbar(self) -> pd.Series:
         """Kolari-Pynnonen mean pairwise correlation of estimation residuals, per group."""
-        return _ro(self._d["rbar"])
+        return _ro(self._rbar)
 
     @property
     def clustered(self) -> bool:
         """True when several pairs share an event date (statistics may be dependent)."""
-        return len(self._d["clusters"]) > 0
+        return len(self._clusters) > 0
 
     @property
     def convention(self) -> str:
-        return self._d["convention"]
+        return self._convention
 
     @property
     def model(self) -> str:
-        return self._d["model"]
+        return self._model
 
     @property
     def days(self) -> np.ndarray:
-        return self._d["days"].copy()
+        return self._days.copy()
 
     # -- summaries ---------------------------------------------------------------------------
     def _ordered_statistics(self) -> list[str]:
@@ -138,10 +172,10 @@ class EventStudyResults(ResultsBase):
         window : {"car", "day"}
             The CAAR tests (default) or the daily AAR tests.
         """
-        t = self._d["tests"]
+        t = self._tests
         t = t[t["window"] == window].copy()
         order = {n: i for i, n in enumerate(self._ordered_statistics())}
-        groups = {g: i for i, g in enumerate(self._d["groups"])}
+        groups = {g: i for i, g in enumerate(self._groups)}
         t["_g"] = t["event_id"].map(groups)
         t["_o"] = t["statistic"].map(order)
         sort = ["_g", "day", "_o"] if window == "day" else ["_g", "_o"]
@@ -156,23 +190,23 @@ class EventStudyResults(ResultsBase):
     def _notes(self) -> list[str]:
         notes = [
             f"Model: {self.model}; convention: {self.convention}; event window days "
-            f"{int(self._d['days'][0])}..{int(self._d['days'][-1])}.",
+            f"{int(self._days[0])}..{int(self._days[-1])}.",
         ]
         if self.clustered:
-            cl = self._d["clusters"]
+            cl = self._clusters
             notes.append(
                 f"Event dates cluster: {len(cl)} trading date(s) shared by several securities "
                 f"(largest: {int(cl['n_pairs'].max())} pairs). Clustering-robust statistics "
                 "(adjusted BMP, adjusted Patell, GRANK, Brown-Warner 1985, Lamb) are listed first; "
                 "rows marked assumes_independence=yes are not robust to this."
             )
-        sh = self._d["shifts"]
+        sh = self._shifts
         for row in sh.itertuples(index=False):
             notes.append(
                 f"Event {row.event_id}: {pd.Timestamp(row.date).date()} is not a trading day; "
                 f"moved to {pd.Timestamp(row.trading_date).date()} ({int(row.shift_days):+d} days)."
             )
-        dq = self._d["data_quality"]
+        dq = self._data_quality
         bad = dq[dq["outcome"] != "ok"]
         if len(bad):
             counts = bad["outcome"].value_counts().to_dict()
@@ -205,9 +239,9 @@ class EventStudyResults(ResultsBase):
         if not 0 < level < 1:
             raise ValueError(f"level={level!r} must be between 0 and 1")
         z = sps.norm.ppf(0.5 + level / 2)
-        aar = self._d["aar"]
-        caar = self._d["caar"]
-        sd = self._d["sd_portfolio"]
+        aar = self._aar
+        caar = self._caar
+        sd = self._sd_portfolio
         rows = []
         steps = np.arange(1, len(aar) + 1)
         for g in aar.columns:
