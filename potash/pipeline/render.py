@@ -23,7 +23,14 @@ from typing import Any
 from potash.core.io import atomic_write
 from potash.core.paths import project_root
 
-__all__ = ["write_html", "render_html", "build_info", "math_to_mathml", "number_exhibits"]
+__all__ = [
+    "build_info",
+    "external_resources",
+    "math_to_mathml",
+    "number_exhibits",
+    "render_html",
+    "write_html",
+]
 
 TITLE = "What sanctions on Belarusian potash did to the potash market"
 QUESTION = (
@@ -125,6 +132,8 @@ def number_exhibits(sections: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     cell's first comment line, or the notebook's name). Every :func:`show_table` output gets
     ``Table N. caption``. Returns one record per exhibit, for the exhibit map.
     """
+    from potash.pipeline.bibliography import cite, cite_plain
+
     exhibits: list[dict[str, Any]] = []
     counts = {"figure": 0, "table": 0}
     for stem, nb in sections:
@@ -139,14 +148,14 @@ def number_exhibits(sections: list[tuple[str, Any]]) -> list[dict[str, Any]]:
                     num = counts["figure"]
                     name = meta.get("figure") or ""
                     caption = meta.get("caption") or (_humanise(name) + "." if name else "")
-                    alt = meta.get("alt") or caption or f"Figure {num} of notebook {stem}"
+                    alt = cite_plain(meta.get("alt") or caption or f"Figure {num} of notebook {stem}")
                     png = data["image/png"]
                     png = png if isinstance(png, str) else base64.b64encode(png).decode()
                     png = png.replace("\n", "")
                     body = (
                         f'<figure class="potash-figure" id="figure-{num}">'
                         f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'
-                        f"<figcaption><strong>Figure {num}.</strong> {caption}</figcaption></figure>"
+                        f"<figcaption><strong>Figure {num}.</strong> {cite(caption)}</figcaption></figure>"
                     )
                     _as_html(out, body)
                     exhibits.append(
@@ -159,7 +168,7 @@ def number_exhibits(sections: list[tuple[str, Any]]) -> list[dict[str, Any]]:
                     caption = meta.get("caption") or ""
                     head = (
                         f'<p class="potash-table-caption" id="table-{num}"><strong>Table {num}.'
-                        f"</strong> {caption}</p>"
+                        f"</strong> {cite(caption)}</p>"
                     )
                     _as_html(out, head + data["text/html"])
                     exhibits.append(
@@ -295,12 +304,37 @@ def _markdown_outputs(cells: list[Any]) -> list[str]:
     return texts
 
 
+_RESOURCE = re.compile(
+    r"""<(?!a\b)[a-z][a-z0-9]*\b[^>]*?\s(?:src|href|srcset|data|poster)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]+)"""
+    r"""|url\(\s*["']?((?:https?:)?//[^"')\s]+)"""
+    r"""|@import\s+["']((?:https?:)?//[^"']+)""",
+    re.I,
+)
+
+
+def external_resources(text: str) -> list[str]:
+    """Network resources an HTML page would load: ``src=``/``href=`` of any tag but ``<a>``,
+    CSS ``url(...)`` and ``@import`` pointing to http(s) or ``//``. Hyperlinks are not resources.
+
+    Examples
+    --------
+    >>> external_resources('<a href="https://x.org">x</a><script src="https://cdn/x.js"></script>')
+    ['https://cdn/x.js']
+    >>> external_resources('<link rel="stylesheet" href="//fonts/x.css"><p>see https://y.org</p>')
+    ['//fonts/x.css']
+    """
+    return [next(g for g in m.groups() if g) for m in _RESOURCE.finditer(text)]
+
+
 def write_html(sections: list[tuple[str, Any]], appendix: Any | None, out: Path) -> Path:
     """Write ``out/report.html`` and ``out/tables/main_results.{md,tex}``; return the HTML path."""
     from potash.pipeline.main_results import write_main_results
 
     write_main_results(_findings(out / "findings"), out / "tables")
     body = render_html(sections, appendix, out / "findings")
+    leaks = external_resources(body)
+    if leaks:
+        raise RuntimeError(f"report.html would load from the network: {leaks[:5]}")
     path = out / "report.html"
     atomic_write(path, lambda p: p.write_text(body, encoding="utf-8"))
     return path

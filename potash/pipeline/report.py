@@ -484,18 +484,20 @@ def execute_notebook(source: Path, out_dir: Path, *, timeout: int = 900) -> Any:
 
     import jupytext
     import nbformat
-    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
 
     nb = jupytext.read(source, fmt="py:percent")
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     stable_cell_ids(nb, source.stem)
     ipc = Path(tempfile.mkdtemp(prefix="potash-kernel-"))
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(ipc / "kernel"))
+    config = Config()  # applies to the (async) kernel manager nbclient creates, owns and shuts down
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(ipc / "kernel")
     client = NotebookClient(
         nb,
-        km=km,
+        config=config,
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(source.parent)}},
