@@ -162,7 +162,34 @@ def publish(
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)  # shown once, as the cell's value, not again by the inline backend
-    return PublishedFigure(fig, name, caption, alt or caption, buf.getvalue())
+    title, described = _describe(fig)
+    if caption is None and title:
+        caption = title if title.endswith(".") else title + "."
+    return PublishedFigure(fig, name, caption, alt or described or caption, buf.getvalue())
+
+
+def _describe(fig: Any) -> tuple[str, str]:
+    """The figure's title, and a plain description (title, panels, axes) for default alt text.
+
+    Notebooks should pass ``alt=`` saying what the figure shows; this only keeps a figure
+    published without one from being described as nothing.
+    """
+    sup = getattr(fig, "_suptitle", None)
+    title = sup.get_text().strip() if sup is not None else ""
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    title = title or (axes[0].get_title().strip() if axes else "")
+    parts = []
+    for ax in axes[:4]:
+        head = ax.get_title().strip()
+        bits = [b for b in (head if head != title else "", ax.get_ylabel().strip()) if b]
+        xlab = ax.get_xlabel().strip()
+        if bits or xlab:
+            parts.append(": ".join(bits) + (f" against {xlab}" if xlab else ""))
+    text = "; ".join(p for p in parts if p)
+    described = f"Chart: {title}" if title else "Chart"
+    if text and text != title:
+        described += f" ({text})"
+    return title, described + "." if (title or text) else ""
 
 
 def _csv_text(df: Any) -> str:
