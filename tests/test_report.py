@@ -142,7 +142,8 @@ def test_front_page_main_results_exhibits_appendix_and_references(report_dir: Pa
         assert f'href="#sec-{src.stem}"' in html and f'id="sec-{src.stem}"' in html
     n_fig = len(re.findall(r"<strong>Figure \d+\.</strong>", html))
     assert n_fig >= len(_published_names())
-    assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="[^"]+"', html)
+    imgs = re.findall(r"<img [^>]*>", html)
+    assert imgs and all(re.search(r'\balt="[^"]+"', i) and 'src="data:image/png;base64,' in i for i in imgs)
     assert (report_dir / "tables" / "main_results.md").is_file()
     assert "\\begin{tabular}" in (report_dir / "tables" / "main_results.tex").read_text()
 

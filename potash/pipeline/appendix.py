@@ -86,7 +86,8 @@ def _events_table() -> pd.DataFrame:
     study_types = inspect.signature(sanctions_event_study).parameters["event_types"].default
     ev["equity_event_study"] = ev["type"].isin(list(study_types)).map({True: "used", False: "-"})
     ev["headline_marks"] = ev["event_id"].isin(list(HEADLINE_EVENTS)).map({True: "yes", False: "-"})
-    return ev[["date", "event_id", "type", "verified", "equity_event_study", "headline_marks"]]
+    cols = ["date", "label", "event_id", "type", "verified", "equity_event_study", "headline_marks"]
+    return ev[[c for c in cols if c in ev.columns]].rename(columns={"label": "event", "event_id": "id in code"})
 
 
 def methods_notebook() -> Any:
@@ -102,6 +103,7 @@ def methods_notebook() -> Any:
 
     files = data_files_table()
     files["sha256"] = files["sha256"].str.slice(0, 16) + "…"
+    files["bytes"] = [f"{int(b):,}" if b == b and b is not None else "" for b in files["bytes"]]
     ev = _events_table()
     ev["date"] = ev["date"].dt.strftime("%Y-%m-%d")
     cells = [
