@@ -77,7 +77,7 @@ def test_notebook_run_by_hand_writes_nothing(tmp_path, monkeypatch) -> None:
     assert not (tmp_path / "reports").exists()
     data, meta = shown._repr_mimebundle_()
     assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
-    assert meta["potash"] == {"figure": "by_hand", "caption": "A caption.", "alt": "A caption."}
+    assert meta["potash"] == {"figure": "by_hand", "caption": "A caption.", "alt": "A caption.", "data": True}
 
 
 def test_publish_writes_csv_caption_and_alt(tmp_path, monkeypatch) -> None:

@@ -271,7 +271,7 @@ def exhibit_map(exhibits: list[dict[str, Any]]) -> pd.DataFrame:
         files = ""
         if ex.get("name"):
             folder = "figures" if ex["kind"] == "Figure" else "tables"
-            exts = "png, pdf, csv" if ex["kind"] == "Figure" else "csv"
+            exts = ("png, pdf, csv" if ex.get("has_data") else "png, pdf") if ex["kind"] == "Figure" else "csv"
             files = f"`reports/{folder}/{ex['name']}.*` ({exts})"
         rows.append(
             {

@@ -160,7 +160,8 @@ def number_exhibits(sections: list[tuple[str, Any]]) -> list[dict[str, Any]]:
                     _as_html(out, body)
                     exhibits.append(
                         {"kind": "Figure", "number": num, "name": name, "caption": caption,
-                         "notebook": stem, "cell": idx, "source": cell.source}
+                         "notebook": stem, "cell": idx, "source": cell.source,
+                         "has_data": bool(meta.get("data"))}
                     )
                 elif "table" in meta and "text/html" in data:
                     counts["table"] += 1

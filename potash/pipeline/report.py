@@ -81,7 +81,9 @@ class PublishedFigure:
     code written for the figure returned by the old ``publish`` keeps working.
     """
 
-    def __init__(self, fig: Any, name: str, caption: str | None, alt: str | None, png: bytes) -> None:
+    def __init__(self, fig: Any, name: str, caption: str | None, alt: str | None, png: bytes,
+                 has_data: bool = False) -> None:
+        self.has_data = has_data
         self.figure = fig
         self.name = name
         self.caption = caption
@@ -93,6 +95,8 @@ class PublishedFigure:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         meta = {"figure": self.name, "caption": self.caption or "", "alt": self.alt or ""}
+        if self.has_data:
+            meta["data"] = True
         data = {"image/png": self._png, "text/plain": f"<Figure {self.name}>"}
         return data, {"image/png": {"alt": self.alt or self.caption or self.name}, "potash": meta}
 
@@ -165,7 +169,8 @@ def publish(
     title, described = _describe(fig)
     if caption is None and title:
         caption = title if title.endswith(".") else title + "."
-    return PublishedFigure(fig, name, caption, alt or described or caption, buf.getvalue())
+    return PublishedFigure(fig, name, caption, alt or described or caption, buf.getvalue(),
+                           has_data=data is not None)
 
 
 def _describe(fig: Any) -> tuple[str, str]:
