@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REFRESH ?= 0
 
+ONLY ?=
+OUTPUT ?=
+
 .PHONY: help setup data test lint report bench clean
 
 help: ## Show this help
@@ -31,8 +34,8 @@ test: $(STAMP) ## Lint, then run the whole test suite (includes executing the no
 	$(VENV)/bin/ruff check potash tests notebooks bench
 	$(PY) -m pytest -n 2 --dist loadgroup
 
-report: $(STAMP) ## Build processed data, run every notebook, write reports/figures and reports/report.html
-	$(PY) -m potash report
+report: $(STAMP) ## Build data, run the notebooks, write reports/ (ONLY=04 reruns one notebook, OUTPUT=dir writes elsewhere)
+	$(PY) -m potash report $(if $(ONLY),--only $(ONLY),) $(if $(OUTPUT),--output $(OUTPUT),)
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (event-study engine, trade ingest); writes bench/README.md
 	$(PY) -m pip install --quiet -e '.[bench]' || echo "PyPI eventstudy not installable: its comparison is skipped"

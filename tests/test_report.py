@@ -116,3 +116,54 @@ def test_readme_findings_are_the_built_findings(report_dir: Path) -> None:
         shown = project_root() / "docs" / "figures" / f"{name}.png"
         built = report_dir / "figures" / f"{name}.png"
         assert shown.read_bytes() == built.read_bytes(), f"{shown} is stale: run `make report`"
+
+
+def test_html_is_offline_and_self_contained(report_dir: Path) -> None:
+    """No resource from the network (hyperlinks to sources in the text are fine)."""
+    from potash.pipeline.render import external_resources
+
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert external_resources(html) == []
+    assert not re.search(r"<script[^>]*\bsrc=", html)
+    assert "mathjax" not in html.lower() and "require.js" not in html.lower()
+    assert "No description has been provided" not in html
+    assert "<math" in html and "$R_{it}" not in html  # formulas are MathML, rendered offline
+
+
+def test_front_page_main_results_exhibits_appendix_and_references(report_dir: Path) -> None:
+    from potash.pipeline.render import TITLE
+
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    for text in (TITLE, "Executive summary", "Contents", 'id="main-results"', "Main results",
+                 "Replication package", "Data availability", "Computing requirements",
+                 "List of exhibits", 'id="references"', 'id="ref-mackinlay1997"'):
+        assert text in html, text
+    for src in notebook_paths():
+        assert f'href="#sec-{src.stem}"' in html and f'id="sec-{src.stem}"' in html
+    n_fig = len(re.findall(r"<strong>Figure \d+\.</strong>", html))
+    assert n_fig >= len(_published_names())
+    imgs = re.findall(r"<img [^>]*>", html)
+    assert imgs and all(re.search(r'\balt="[^"]+"', i) and 'src="data:image/png;base64,' in i for i in imgs)
+    assert (report_dir / "tables" / "main_results.md").is_file()
+    assert "\\begin{tabular}" in (report_dir / "tables" / "main_results.tex").read_text()
+
+
+def test_html_rebuilds_byte_identical(report_dir: Path, tmp_path: Path) -> None:
+    """A notebook re-executed gives the same .ipynb bytes; the HTML re-rendered the same bytes."""
+    import shutil
+
+    import nbformat
+
+    from potash.pipeline.appendix import methods_notebook
+    from potash.pipeline.render import write_html
+
+    src = NOTEBOOKS / "01_data_tour.py"
+    execute_notebook(src, tmp_path / "again")
+    first = (report_dir / "notebooks" / f"{src.stem}.ipynb").read_bytes()
+    assert (tmp_path / "again" / "notebooks" / f"{src.stem}.ipynb").read_bytes() == first
+    copy = tmp_path / "copy"
+    shutil.copytree(report_dir, copy)
+    executed = [(p.stem, nbformat.read(str(p), as_version=4))
+                for p in sorted((copy / "notebooks").glob("*.ipynb"))]
+    html = write_html(executed, methods_notebook(), copy)
+    assert html.read_bytes() == (report_dir / "report.html").read_bytes()
