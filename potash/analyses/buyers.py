@@ -6,11 +6,27 @@ Belarus does not report its trade after 2021: every number here is a partner's i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
+from potash.core.errors import PotashDataError
+from potash.core.results import ResultsBase
 from potash.data.trade import load_trade
 
-__all__ = ["customs_mirror_check"]
+__all__ = [
+    "BUYER_GROUPS",
+    "WINDOWS",
+    "BuyersResults",
+    "ReplacementResults",
+    "assign_window",
+    "belarus_buyers",
+    "customs_mirror_check",
+    "replacement_shares",
+]
 
 
 def customs_mirror_check(
@@ -76,3 +92,272 @@ def customs_mirror_check(
         out[c] = out[c].astype("int64")
     out["fao_flag"] = out["fao_flag"].astype("string")
     return out.sort_values("year", ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Buyers, replacement, discount and relief months (issue 12). Mirror data throughout: every
+# Belarus flow below is a partner's import declaration, never a Belarusian report.
+# --------------------------------------------------------------------------------------------
+
+#: Destination groups of the buyers analysis (the rest is "other").
+BUYER_GROUPS: tuple[str, ...] = ("CHN", "BRA", "IND", "USA", "IDN")
+#: Windows of the monthly analyses: before the US/UK/Canada sanctions of 2021-08-09, until the
+#: end of the Klaipeda transit (2022-02-01), after it, and the months from the US relief
+#: (announced 2025-12-13).
+WINDOWS: tuple[tuple[str, str, str], ...] = (
+    ("pre", "2014-01", "2021-07"),
+    ("sanctions", "2021-08", "2022-01"),
+    ("post_klaipeda", "2022-02", "2025-11"),
+    ("relief", "2025-12", "2099-12"),
+)
+_MIRROR = "mirror data: partners' customs imports from Belarus (Belarus does not report)"
+
+
+def assign_window(period: pd.Series, windows: Sequence[tuple[str, str, str]] = WINDOWS) -> pd.Series:
+    """Name of the window ``(name, first, last)`` holding each ``YYYY-MM`` period (NA outside).
+
+    Examples
+    --------
+    >>> assign_window(pd.Series(["2021-07", "2021-08", "2026-01"])).tolist()
+    ['pre', 'sanctions', 'relief']
+    """
+    p = period.astype(str)
+    out = pd.Series(pd.NA, index=period.index, dtype="object")
+    for name, a, b in windows:
+        out[(p >= a) & (p <= b)] = name
+    return out
+
+
+def _imports(customs: pd.DataFrame | None, hs_code: str) -> pd.DataFrame:
+    if customs is None:
+        customs = load_trade("customs_monthly")
+    need = {"flow", "hs_code", "reporter_iso3", "partner_iso3", "period", "quantity_t",
+            "value_usd", "value_basis"}
+    missing = need - set(customs.columns)
+    if missing:
+        raise PotashDataError(f"customs table lacks columns {sorted(missing)}",
+                              file="load_trade('customs_monthly')", column=sorted(missing)[0])
+    m = customs[(customs["flow"] == "import") & (customs["hs_code"] == hs_code)]
+    if "flag" in m.columns:  # artefacts flagged by the loader never enter the analyses
+        m = m[~m["flag"].fillna("").str.contains("belgium_belarus_zero_value")]
+    return m
+
+
+@dataclass(frozen=True, repr=False)
+class BuyersResults(ResultsBase):
+    """Belarus's monthly shipments by destination (mirror data) and each destination's share.
+
+    Attributes
+    ----------
+    monthly : DataFrame
+        ``period, destination, quantity_t, value_usd, share`` (share of the month's total seen
+        by the reporters; a destination that did not report that month is absent, never 0).
+    annual : DataFrame
+        ``year, destination, quantity_t, share, months_reported``.
+    shift : DataFrame
+        Per destination: ``share_pre`` (``pre_years``), ``share_post`` (``post_years``),
+        ``change_pp``.
+    """
+
+    monthly: pd.DataFrame
+    annual: pd.DataFrame
+    shift: pd.DataFrame
+    exporter: str
+    pre_years: tuple[int, int]
+    post_years: tuple[int, int]
+    _title: str = "Buyers (mirror data: partners' imports)"
+
+    def summary_frame(self) -> pd.DataFrame:
+        """Per destination: share before and after, and the change in points (``estimate``)."""
+        out = self.shift.copy()
+        out["estimate"] = out["change_pp"]
+        return out
+
+    def _notes(self) -> list[str]:
+        return [f"{self.exporter}: {_MIRROR}; shares of what the 14 customs importers report."]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Stacked monthly tonnes by destination and the shares (:func:`potash.figures.buyers.plot_buyers`)."""
+        from potash.figures.buyers import plot_buyers
+
+        return plot_buyers(self.monthly, ax=ax)
+
+
+def belarus_buyers(
+    customs: pd.DataFrame | None = None,
+    *,
+    exporter: str = "BLR",
+    hs_code: str = "3104",
+    groups: Sequence[str] = BUYER_GROUPS,
+    pre_years: tuple[int, int] = (2018, 2020),
+    post_years: tuple[int, int] = (2023, 2025),
+) -> BuyersResults:
+    """Belarus's shipments by destination, monthly 2014-2026, from its partners' imports.
+
+    Mirror data: the 14 customs importers' HS 3104 imports with partner ``exporter``
+    (quantities in tonnes; values CIF except Brazil's FOB). Destinations outside ``groups`` are
+    summed as ``"other"``. A reporter absent in a month is not counted as zero.
+
+    Parameters
+    ----------
+    customs : DataFrame, optional
+        ``load_trade("customs_monthly")`` (default: load it).
+    exporter : str
+        ISO3 seen through its partners.
+    hs_code : str
+        Heading (``"3104"`` potash).
+    groups : sequence of str
+        Destinations shown on their own.
+    pre_years, post_years : (int, int)
+        Inclusive year ranges compared in ``shift``.
+
+    Returns
+    -------
+    BuyersResults
+
+    Examples
+    --------
+    >>> r = belarus_buyers()
+    >>> bool(r.shift.loc["CHN", "change_pp"] > 0)
+    True
+    """
+    m = _imports(customs, hs_code)
+    m = m[m["partner_iso3"] == exporter]
+    if m.empty:
+        raise PotashDataError(f"no {hs_code} imports from {exporter} in the customs table",
+                              file="load_trade('customs_monthly')", column="partner_iso3")
+    dest = m["reporter_iso3"].where(m["reporter_iso3"].isin(list(groups)), "other").astype(str)
+    mon = (m.assign(destination=dest).groupby(["period", "destination"], as_index=False)
+           [["quantity_t", "value_usd"]].sum())
+    mon["share"] = mon["quantity_t"] / mon.groupby("period")["quantity_t"].transform("sum")
+    mon["year"] = mon["period"].str[:4].astype("int64")
+    ann = mon.groupby(["year", "destination"], as_index=False).agg(
+        quantity_t=("quantity_t", "sum"), months_reported=("period", "nunique"))
+    ann["share"] = ann["quantity_t"] / ann.groupby("year")["quantity_t"].transform("sum")
+
+    def window_share(a: int, b: int) -> pd.Series:
+        w = ann[(ann["year"] >= a) & (ann["year"] <= b)].groupby("destination")["quantity_t"].sum()
+        return w / w.sum()
+
+    shift = pd.DataFrame({"share_pre": window_share(*pre_years),
+                          "share_post": window_share(*post_years)}).fillna(0.0)
+    shift["change_pp"] = 100 * (shift["share_post"] - shift["share_pre"])
+    shift.index.name = "destination"
+    return BuyersResults(monthly=mon.reset_index(drop=True), annual=ann, shift=shift,
+                         exporter=exporter, pre_years=pre_years, post_years=post_years)
+
+
+@dataclass(frozen=True, repr=False)
+class ReplacementResults(ResultsBase):
+    """Origin shares of each importer before and after, from :func:`share_shift` per market.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``importer, origin, base_year, year, share_base, share_year, share_change_pp,
+        value_base, value_year`` (tonnes).
+    """
+
+    table: pd.DataFrame
+    exporter: str
+    _title: str = "Who took Belarus's place (origin shares per importer)"
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per importer, comparison year and origin; ``estimate`` is the share change (pp)."""
+        out = self.table.copy()
+        out["estimate"] = out["share_change_pp"]
+        return out
+
+    def replacements(self, year: int | None = None) -> pd.DataFrame:
+        """Per importer: Belarus's share lost and the origin that gained most, in ``year`` (last by default)."""
+        t = self.table if year is None else self.table[self.table["year"] == year]
+        t = t[t["year"] == t["year"].max()]
+        rows = []
+        for imp, g in t.groupby("importer"):
+            b = g[g["origin"] == self.exporter]
+            others = g[g["origin"] != self.exporter].sort_values("share_change_pp", ascending=False)
+            rows.append({"importer": imp, "year": int(g["year"].iloc[0]),
+                         "blr_share_base": float(b["share_base"].sum()),
+                         "blr_change_pp": float(b["share_change_pp"].sum()),
+                         "top_gainer": others["origin"].iloc[0] if len(others) else pd.NA,
+                         "top_gain_pp": float(others["share_change_pp"].iloc[0]) if len(others) else np.nan})
+        return pd.DataFrame(rows).sort_values("blr_change_pp", ignore_index=True)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Share change by origin in each importer (:func:`potash.figures.buyers.plot_replacement`)."""
+        from potash.figures.buyers import plot_replacement
+
+        return plot_replacement(self.table, self.exporter, ax=ax)
+
+
+def replacement_shares(
+    customs: pd.DataFrame | None = None,
+    *,
+    exporter: str = "BLR",
+    importers: Sequence[str] | None = None,
+    base_year: int = 2020,
+    years: Sequence[int] = (2022, 2023, 2024, 2025),
+    min_base_share: float = 0.05,
+    hs_code: str = "3104",
+) -> ReplacementResults:
+    """In each importer, origin shares in ``base_year`` against later years (who replaced Belarus).
+
+    Calendar years bracket the monthly breaks: 2020 is wholly before the 2021-08 sanctions and
+    2022 onwards after the 2022-02 Klaipeda closure (2021 mixes both and is not compared).
+    Uses :func:`potash.analyses.market.share_shift` on each importer's imports by origin
+    (the origin plays the exporter's role). Mirror data for Belarus.
+
+    Parameters
+    ----------
+    customs : DataFrame, optional
+        ``load_trade("customs_monthly")``.
+    exporter : str
+        The origin whose place is studied.
+    importers : sequence of str, optional
+        Markets (default: those where ``exporter`` held at least ``min_base_share`` of tonnes in
+        ``base_year``).
+    base_year, years
+        Years compared.
+    min_base_share : float
+        Threshold for the default market list.
+    hs_code : str
+        Heading.
+
+    Returns
+    -------
+    ReplacementResults
+
+    Examples
+    --------
+    >>> r = replacement_shares(importers=["BRA"])
+    >>> "BLR" in set(r.table["origin"])
+    True
+    """
+    from potash.analyses.market import share_shift
+
+    m = _imports(customs, hs_code)
+    m = m[m["partner_iso3"].notna() & (m["quantity_t"] > 0)]
+    if importers is None:
+        b = m[m["year"] == base_year].groupby(["reporter_iso3", "partner_iso3"])["quantity_t"].sum()
+        sh = b / b.groupby(level=0).transform("sum")
+        importers = sorted(sh.xs(exporter, level=1)[lambda s: s >= min_base_share].index)
+    out = []
+    for imp in importers:
+        t = m[m["reporter_iso3"] == imp]
+        yrs = [y for y in years if (t["year"] == y).any()]
+        if t.empty or not (t["year"] == base_year).any() or not yrs:
+            continue
+        tt = pd.DataFrame({"year": t["year"].astype("int64"), "reporter_iso3": t["partner_iso3"],
+                           "partner_iso3": "WLD", "flow": "export", "product": "potash_hs3104",
+                           "quantity_t": t["quantity_t"]})
+        tt = tt.groupby(["year", "reporter_iso3", "partner_iso3", "flow", "product"],
+                        as_index=False)["quantity_t"].sum()
+        s = share_shift(tt, base_year, yrs)
+        s = s.rename(columns={"reporter_iso3": "origin"})
+        s.insert(0, "importer", imp)
+        out.append(s[["importer", "origin", "base_year", "year", "share_base", "share_year",
+                      "share_change_pp", "value_base", "value_year"]])
+    if not out:
+        raise PotashDataError(f"no importer with {exporter} imports in {base_year}",
+                              file="load_trade('customs_monthly')", column="partner_iso3")
+    return ReplacementResults(table=pd.concat(out, ignore_index=True), exporter=exporter)
