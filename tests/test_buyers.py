@@ -57,3 +57,25 @@ def test_buyers_real_data_china_took_over():
     assert r.shift.loc["CHN", "change_pp"] > 40
     assert r.shift.loc["USA", "share_post"] == 0.0
     assert r.shift.loc["BRA", "change_pp"] < -15
+
+
+def test_relief_months_known_truth():
+    from potash.analyses.buyers import monthly_imports_from, relief_months
+
+    rows = []
+    for y in (2023, 2024, 2025):
+        for mo in range(1, 13):
+            p = f"{y}-{mo:02d}"
+            rows.append(_row("CHN", "BLR", p, 100.0 + mo))  # seasonal, same every year
+            rows.append(_row("CHN", "CAN", p, 50.0))
+    for p in ("2026-01", "2026-02"):
+        rows.append(_row("CHN", "BLR", p, 2 * (100.0 + int(p[5:]))))  # doubled after relief
+    rows.append(_row("CHN", "CAN", "2026-03", 50.0))  # March reported, no Belarus: a zero
+    r = relief_months(pd.DataFrame(rows), importers=["CHN"], relief_start="2026-01")
+    s = r.summary_table.loc["CHN"]
+    assert s["n_relief_months"] == 3
+    assert s["counterfactual_t"] == pytest.approx(101 + 102 + 103)
+    assert s["estimate"] == pytest.approx((202 + 204) / 306 - 1)
+    assert s["n_placebos"] == 3 and s["placebo_p"] == pytest.approx(0.25)  # placebos all 0
+    t = monthly_imports_from("CHN", 2026, pd.DataFrame(rows))
+    assert t["quantity_t"].tolist() == [202.0, 204.0, 0.0]

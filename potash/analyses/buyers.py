@@ -21,10 +21,13 @@ __all__ = [
     "BUYER_GROUPS",
     "WINDOWS",
     "BuyersResults",
+    "ReliefMonthsResults",
     "ReplacementResults",
     "assign_window",
     "belarus_buyers",
     "customs_mirror_check",
+    "monthly_imports_from",
+    "relief_months",
     "replacement_shares",
 ]
 
@@ -361,3 +364,174 @@ def replacement_shares(
         raise PotashDataError(f"no importer with {exporter} imports in {base_year}",
                               file="load_trade('customs_monthly')", column="partner_iso3")
     return ReplacementResults(table=pd.concat(out, ignore_index=True), exporter=exporter)
+
+
+@dataclass(frozen=True, repr=False)
+class ReliefMonthsResults(ResultsBase):
+    """Monthly imports from Belarus after the US relief against a seasonal counterfactual.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``series, period, actual, counterfactual, cf_low, cf_high, relief, unit_value,
+        unit_value_cf`` (tonnes; ``actual`` NA when the importer did not report the month).
+    summary_table : DataFrame
+        Per series: ``n_relief_months, actual_t, counterfactual_t, estimate`` (relative
+        change, ``actual/counterfactual - 1``), ``placebo_p`` (rank among the same statistic in
+        each counterfactual year, left out in turn), ``n_placebos``, ``unit_value_change``.
+    relief_start : str
+    cf_years : tuple[int, int]
+    """
+
+    table: pd.DataFrame
+    summary_table: pd.DataFrame
+    relief_start: str
+    cf_years: tuple[int, int]
+    _title: str = "Relief months: imports from Belarus vs same-month 2023-2025 (mirror data)"
+
+    def summary_frame(self) -> pd.DataFrame:
+        """Per series: months, tonnes, counterfactual, relative change and placebo p-value."""
+        return self.summary_table.rename(columns={"placebo_p": "p_value"})
+
+    def _notes(self) -> list[str]:
+        n = int(self.summary_table["n_relief_months"].max())
+        return [f"At most {n} months after {self.relief_start}: a first look, not an estimate "
+                "of the relief's effect; " + _MIRROR + "."]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Actual vs counterfactual (:func:`potash.figures.buyers.plot_relief_months`)."""
+        from potash.figures.buyers import plot_relief_months
+
+        return plot_relief_months(self.table[self.table["period"] >= "2024-01"], ax=ax)
+
+
+def relief_months(
+    customs: pd.DataFrame | None = None,
+    *,
+    exporter: str = "BLR",
+    importers: Sequence[str] = ("USA", "CHN", "BRA", "IDN"),
+    relief_start: str = "2025-12",
+    cf_years: tuple[int, int] = (2023, 2025),
+    hs_code: str = "3104",
+) -> ReliefMonthsResults:
+    """What changed after the US relief (2025-12-13) in the months the data hold.
+
+    Counterfactual for month ``m`` after ``relief_start``: the mean of the same calendar month
+    over ``cf_years`` (range shaded as min-max). A month the importer did not report (no HS
+    3104 import row from any origin) is missing, never zero; a reported month without Belarus is
+    zero. The placebo p-value ranks the relief statistic among the same statistic computed, for
+    each counterfactual year in turn, on that year's same calendar months against the mean of
+    the other years: with three years it cannot go below 0.25, which says how little the few
+    relief months can show. Mirror data throughout.
+
+    Parameters
+    ----------
+    customs : DataFrame, optional
+        ``load_trade("customs_monthly")``.
+    exporter : str
+        Origin.
+    importers : sequence of str
+        Series shown.
+    relief_start : str
+        First relief month (``YYYY-MM``).
+    cf_years : (int, int)
+        Inclusive years of the seasonal counterfactual (before the relief).
+    hs_code : str
+        Heading.
+
+    Returns
+    -------
+    ReliefMonthsResults
+
+    Examples
+    --------
+    >>> r = relief_months(importers=["CHN"])
+    >>> int(r.summary_table.loc["CHN", "n_relief_months"]) >= 3
+    True
+    """
+    m = _imports(customs, hs_code)
+    reported = m.groupby(["reporter_iso3", "period"]).size().rename("n").reset_index()
+    b = m[m["partner_iso3"] == exporter].groupby(["reporter_iso3", "period"])[
+        ["quantity_t", "value_usd"]].sum()
+    years = list(range(cf_years[0], cf_years[1] + 1))
+    rows, summ = [], []
+    for imp in importers:
+        rep = reported[reported["reporter_iso3"] == imp]
+        if rep.empty:
+            continue
+        last = rep["period"].max()
+        idx = pd.period_range(f"{cf_years[0]}-01", last, freq="M").strftime("%Y-%m")
+        s = pd.DataFrame(index=idx)
+        s["reported"] = s.index.isin(rep["period"])
+        bb = b.loc[imp] if imp in b.index.get_level_values(0) else pd.DataFrame(
+            columns=["quantity_t", "value_usd"], dtype=float)
+        s = s.join(bb)
+        s["actual"] = s["quantity_t"].fillna(0.0).where(s["reported"])
+        s["value"] = s["value_usd"].fillna(0.0).where(s["reported"])
+        s["moy"] = s.index.str[5:]
+        s["yr"] = s.index.str[:4].astype(int)
+        base = s[s["yr"].isin(years)]
+        cf = base.groupby("moy")["actual"].agg(["mean", "min", "max"])
+        cfv = base.groupby("moy")[["value", "actual"]].sum()
+        uv_cf = (cfv["value"] / cfv["actual"]).where(cfv["actual"] > 0)
+        s["counterfactual"] = s["moy"].map(cf["mean"])
+        s["cf_low"] = s["moy"].map(cf["min"])
+        s["cf_high"] = s["moy"].map(cf["max"])
+        s["relief"] = s.index >= relief_start
+        s["unit_value"] = (s["value"] / s["actual"]).where(s["actual"] > 0)
+        s["unit_value_cf"] = s["moy"].map(uv_cf)
+        post = s[s["relief"] & s["reported"]]
+        months = list(post["moy"])
+        a_sum, c_sum = float(post["actual"].sum()), float(post["counterfactual"].sum())
+        obs = a_sum / c_sum - 1 if c_sum > 0 else np.nan
+        plac = []
+        for y in years:  # placebo: year y's same months against the other years' mean
+            others = base[base["yr"] != y].groupby("moy")["actual"].mean()
+            # relief months of December belong to the year before the January-onward ones
+            yy = base[((base["yr"] == y) & (base["moy"].isin([mm for mm in months if mm != "12"])))
+                      | ((base["yr"] == y - 1) & (base["moy"] == "12") & ("12" in months))]
+            if len(yy) != len(months) or yy["actual"].isna().any():
+                continue
+            c = float(yy["moy"].map(others).sum())
+            if c > 0:
+                plac.append(float(yy["actual"].sum()) / c - 1)
+        p = (1 + sum(abs(v) >= abs(obs) for v in plac)) / (1 + len(plac)) if plac and np.isfinite(obs) else np.nan
+        uv_post = float(post["value"].sum() / a_sum) if a_sum > 0 else np.nan
+        uv_cf_post = float((post["moy"].map(cfv["value"]).sum()) / post["moy"].map(cfv["actual"]).sum()) \
+            if post["moy"].map(cfv["actual"]).sum() > 0 else np.nan
+        summ.append({"series": imp, "n_relief_months": len(post), "last_month": last,
+                     "actual_t": a_sum, "counterfactual_t": c_sum, "estimate": obs,
+                     "placebo_p": p, "n_placebos": len(plac), "unit_value": uv_post,
+                     "unit_value_cf": uv_cf_post,
+                     "unit_value_change": uv_post / uv_cf_post - 1 if uv_cf_post else np.nan})
+        s = s.reset_index(names="period")
+        s.insert(0, "series", imp)
+        rows.append(s[["series", "period", "actual", "counterfactual", "cf_low", "cf_high",
+                       "relief", "unit_value", "unit_value_cf"]])
+    if not rows:
+        raise PotashDataError(f"none of the importers {list(importers)} reports {hs_code}",
+                              file="load_trade('customs_monthly')", column="reporter_iso3")
+    return ReliefMonthsResults(table=pd.concat(rows, ignore_index=True),
+                               summary_table=pd.DataFrame(summ).set_index("series"),
+                               relief_start=relief_start, cf_years=cf_years)
+
+
+def monthly_imports_from(
+    importer: str, year: int, customs: pd.DataFrame | None = None, *, exporter: str = "BLR",
+    hs_code: str = "3104",
+) -> pd.DataFrame:
+    """One importer's monthly imports from ``exporter`` in ``year`` (mirror data), reported months only.
+
+    Examples
+    --------
+    >>> t = monthly_imports_from("CHN", 2026)
+    >>> t["period"].iloc[0]
+    '2026-01'
+    """
+    m = _imports(customs, hs_code)
+    m = m[(m["reporter_iso3"] == importer) & (m["year"] == year)]
+    months = sorted(m["period"].unique())
+    b = m[m["partner_iso3"] == exporter].groupby("period")[["quantity_t", "value_usd"]].sum()
+    out = b.reindex(months, fill_value=0.0).rename_axis("period").reset_index()
+    out["unit_value"] = (out["value_usd"] / out["quantity_t"]).where(out["quantity_t"] > 0)
+    return out
