@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -79,3 +80,54 @@ def test_relief_months_known_truth():
     assert s["n_placebos"] == 3 and s["placebo_p"] == pytest.approx(0.25)  # placebos all 0
     t = monthly_imports_from("CHN", 2026, pd.DataFrame(rows))
     assert t["quantity_t"].tolist() == [202.0, 204.0, 0.0]
+
+
+def _discount_panel(seed=1, gap_post=-0.2):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for imp, basis in (("CHN", "CIF"), ("IND", "CIF"), ("BRA", "FOB")):
+        for p in pd.period_range("2019-01", "2023-12", freq="M").strftime("%Y-%m"):
+            level = rng.normal(5.8, 0.2)  # importer x month price level (the fixed effect)
+            for o in ("BLR", "CAN", "RUS"):
+                gap = (gap_post if p >= "2022-02" else 0.0) if o == "BLR" else 0.0
+                uv = np.exp(level + gap + rng.normal(0, 0.03))
+                rows.append(_row(imp, o, p, 1000.0, 1000.0 * uv, basis))
+    return pd.DataFrame(rows)
+
+
+def test_discount_recovers_known_gap_and_ri():
+    from potash.analyses.buyers import unit_value_discount
+
+    r = unit_value_discount(_discount_panel(), rivals=["CAN"], n_perm=99,
+                            by_year_importers=["CHN"])
+    t = r.table.set_index(["basis", "window"])
+    assert t.loc[("CIF", "post_klaipeda"), "estimate"] == pytest.approx(-0.2, abs=0.015)
+    assert t.loc[("CIF", "pre"), "estimate"] == pytest.approx(0.0, abs=0.015)
+    assert t.loc[("CIF", "post_klaipeda"), "ri_p_value"] == pytest.approx(0.01)  # (1+0)/(1+99)
+    assert t.loc[("CIF", "pre"), "ri_p_value"] > 0.05
+    assert t.loc[("FOB", "post_klaipeda"), "n_importers"] == 1  # FOB Brazil kept apart
+    by = r.by_year.set_index("year")
+    assert by.loc[2023, "estimate"] == pytest.approx(-0.2, abs=0.03)
+    with pytest.raises(ValueError, match="cluster"):
+        unit_value_discount(_discount_panel(), cluster="origin")
+
+
+def test_within_equals_feols_and_statsmodels_dummies():
+    import statsmodels.formula.api as smf
+
+    from potash.estimators.fixest import fe_fit, within_ols_coefs
+
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"g": np.repeat(np.arange(40), 3).astype(str), "x1": rng.normal(size=120),
+                      "x2": rng.integers(0, 2, 120).astype(float)})
+    d["y"] = 0.7 * d["x1"] - 0.3 * d["x2"] + d["g"].astype(int) * 0.05 + rng.normal(size=120)
+    a = fe_fit(d, "y", ["x1", "x2"], ["g"], cluster="g")
+    b = within_ols_coefs(d["y"].to_numpy(), d[["x1", "x2"]].to_numpy(), d["g"].to_numpy())
+    sm = smf.ols("y ~ x1 + x2 + C(g)", d).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(d["g"])[0]})
+    np.testing.assert_allclose(a["estimate"].to_numpy(), b, rtol=1e-10)
+    np.testing.assert_allclose(a["estimate"].to_numpy(), sm.params[["x1", "x2"]], rtol=1e-10)
+    # CRV1 with the fixest small-sample factor G/(G-1) * (N-1)/(N-K), where FE nested in the
+    # clusters count as one parameter (K = slopes + 1), against statsmodels' K_all with dummies
+    n, k_all, k = 120, 42, 3
+    ratio = np.sqrt(((n - 1) / (n - k)) / ((n - 1) / (n - k_all)))
+    np.testing.assert_allclose(a["se"].to_numpy(), sm.bse[["x1", "x2"]] * ratio, rtol=1e-6)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -21,11 +21,14 @@ __all__ = [
     "BUYER_GROUPS",
     "WINDOWS",
     "BuyersResults",
+    "DiscountResults",
     "ReliefMonthsResults",
     "ReplacementResults",
     "assign_window",
     "belarus_buyers",
     "customs_mirror_check",
+    "discount_by_year",
+    "unit_value_discount",
     "monthly_imports_from",
     "relief_months",
     "replacement_shares",
@@ -535,3 +538,235 @@ def monthly_imports_from(
     out = b.reindex(months, fill_value=0.0).rename_axis("period").reset_index()
     out["unit_value"] = (out["value_usd"] / out["quantity_t"]).where(out["quantity_t"] > 0)
     return out
+
+
+# ------------------------------------------------------------------------------ discount ----
+
+_CLUSTERS = Literal["importer_month", "importer"]
+
+
+def _uv_panel(customs: pd.DataFrame | None, exporter: str, rival: str, basis: str,
+              hs_code: str, importers: Sequence[str] | None) -> pd.DataFrame:
+    m = _imports(customs, hs_code)
+    m = m[m["partner_iso3"].isin([exporter, rival]) & (m["value_basis"] == basis)
+          & (m["quantity_t"] > 0) & (m["value_usd"] > 0)]
+    if importers is not None:
+        m = m[m["reporter_iso3"].isin(list(importers))]
+    g = m.groupby(["reporter_iso3", "period", "partner_iso3"], as_index=False)[
+        ["quantity_t", "value_usd"]].sum()
+    g["importer_month"] = g["reporter_iso3"] + "_" + g["period"]
+    both = g.groupby("importer_month")["partner_iso3"].transform("nunique") == 2
+    g = g[both].reset_index(drop=True)
+    g["log_uv"] = np.log(g["value_usd"] / g["quantity_t"])
+    g["origin"] = g["partner_iso3"].astype(str)
+    g["year"] = g["period"].str[:4].astype("int64")
+    return g
+
+
+@dataclass(frozen=True, repr=False)
+class DiscountResults(ResultsBase):
+    """Belarus's unit value against rivals within the same importer and month (log points).
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``basis, rival, window, estimate, se, statistic, p_value, ci_low, ci_high, ri_p_value,
+        n_draws, n_obs, n_importers, discount_pct`` (``exp(estimate) - 1``): OLS of the log unit
+        value on Belarus x window with importer x month fixed effects, clustered, with
+        randomization p-values from permuting the origin within each importer-month.
+    by_year : DataFrame
+        ``importer, basis, rival, year, estimate, se, ci_low, ci_high, n_obs``: the same within
+        one importer with month effects, Belarus x year (clustered by month).
+    cluster : str
+    """
+
+    table: pd.DataFrame
+    by_year: pd.DataFrame
+    cluster: str
+    exporter: str
+    _title: str = "Belarus's unit-value discount within importer x month (mirror data)"
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per value basis, rival and window."""
+        return self.table
+
+    def _notes(self) -> list[str]:
+        return [f"log(unit value) ~ {self.exporter} x window | importer x month; SE clustered by "
+                f"{self.cluster}; RI: origin permuted within importer-month. CIF and FOB "
+                "reporters apart. " + _MIRROR + "."]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Discount by year in China and Brazil (:func:`potash.figures.buyers.plot_discount`)."""
+        from potash.figures.buyers import plot_discount
+
+        return plot_discount(self.by_year, ax=ax)
+
+
+def unit_value_discount(
+    customs: pd.DataFrame | None = None,
+    *,
+    exporter: str = "BLR",
+    rivals: Sequence[str] = ("CAN", "RUS"),
+    windows: Sequence[tuple[str, str, str]] = WINDOWS,
+    bases: Sequence[str] = ("CIF", "FOB"),
+    cluster: _CLUSTERS = "importer_month",
+    n_perm: int = 199,
+    seed: int = 0,
+    by_year_importers: Sequence[str] = ("CHN", "BRA"),
+    hs_code: str = "3104",
+) -> DiscountResults:
+    """Belarus's unit value against each rival in the same importer and month.
+
+    For each value basis (CIF importers and FOB Brazil kept apart) and rival, the sample is the
+    importer-months that report both origins; ``log(value/tonnes)`` is regressed on
+    ``exporter x window`` dummies with importer x month fixed effects (pyfixest ``feols``), so
+    each coefficient is the mean within-importer-month log gap in that window. Standard errors
+    are clustered by ``cluster``; the randomization p-value permutes the two origin labels within
+    each importer-month (``n_perm`` draws). Mirror data.
+
+    Parameters
+    ----------
+    customs : DataFrame, optional
+        ``load_trade("customs_monthly")``.
+    exporter : str
+        The origin whose discount is measured.
+    rivals : sequence of str
+        Comparison origins.
+    windows : sequence of (name, first, last)
+        Periods (``YYYY-MM`` inclusive).
+    bases : sequence of {"CIF", "FOB"}
+        Value bases estimated separately.
+    cluster : {"importer_month", "importer"}
+        Cluster of the standard errors (few importers: prefer the RI p-value).
+    n_perm : int
+        Permutations for randomization inference (0 skips it).
+    seed : int
+        Seed.
+    by_year_importers : sequence of str
+        Importers with a by-year discount (each on its own basis).
+    hs_code : str
+        Heading.
+
+    Returns
+    -------
+    DiscountResults
+
+    Examples
+    --------
+    >>> r = unit_value_discount(rivals=["CAN"], bases=["FOB"], n_perm=0, by_year_importers=[])
+    >>> float(r.table.loc[r.table["window"] == "pre", "estimate"].iloc[0]) < 0.2
+    True
+    """
+    from potash.core.options import check_option
+    from potash.estimators.fixest import (
+        fe_fit,
+        interaction_terms,
+        permutation_pvalues,
+        within_ols_coefs,
+    )
+
+    check_option("cluster", cluster, _CLUSTERS)
+    for b in bases:
+        check_option("bases", b, Literal["CIF", "FOB"])
+    names = [w[0] for w in windows]
+    clus = "importer_month" if cluster == "importer_month" else "reporter_iso3"
+    out = []
+    for basis in bases:
+        for rival in rivals:
+            g = _uv_panel(customs, exporter, rival, basis, hs_code, None)
+            g["window"] = assign_window(g["period"], windows)
+            g = g[g["window"].notna()].reset_index(drop=True)
+            present = [w for w in names if (g["window"] == w).any()]
+            if g.empty or not present:
+                continue
+            terms = [f"{exporter}_x_{w}" for w in present]
+
+            def fit(d: pd.DataFrame, terms: list[str] = terms, present: list[str] = present) -> pd.Series:
+                x = pd.concat([d, interaction_terms(d, "origin", [exporter], "window", present)],
+                              axis=1)
+                return fe_fit(x, "log_uv", terms, ["importer_month"], cluster=clus)
+
+            res = fit(g)
+            if n_perm > 0:
+                # draws by the within transformation (same point estimates as feols, tested)
+                def draw(d: pd.DataFrame, present: list[str] = present) -> pd.Series:
+                    x = interaction_terms(d, "origin", [exporter], "window", present)
+                    b = within_ols_coefs(d["log_uv"].to_numpy(), x.to_numpy(float),
+                                         d["importer_month"].to_numpy())
+                    return pd.Series(b, index=x.columns)
+
+                ri = permutation_pvalues(g, draw, "origin", within="importer_month",
+                                         n_perm=n_perm, seed=seed)
+                res = res.join(ri[["ri_p_value", "n_draws"]])
+            else:
+                res["ri_p_value"], res["n_draws"] = np.nan, 0
+            res = res.reset_index()
+            res["window"] = res["term"].str.replace(f"{exporter}_x_", "", regex=False)
+            res["n_importers"] = g["reporter_iso3"].nunique()
+            res.insert(0, "basis", basis)
+            res.insert(1, "rival", rival)
+            out.append(res.drop(columns="term"))
+    if not out:
+        raise PotashDataError(f"no importer-month reports both {exporter} and a rival",
+                              file="load_trade('customs_monthly')", column="partner_iso3")
+    table = pd.concat(out, ignore_index=True)
+    table["discount_pct"] = 100 * np.expm1(table["estimate"])
+    cols = ["basis", "rival", "window", "estimate", "se", "statistic", "p_value", "ci_low",
+            "ci_high", "ri_p_value", "n_draws", "n_obs", "n_importers", "discount_pct"]
+    by_year = discount_by_year(customs, importers=by_year_importers, exporter=exporter,
+                               rivals=rivals, hs_code=hs_code) if by_year_importers else \
+        pd.DataFrame(columns=["importer", "basis", "rival", "year", "estimate", "se",
+                              "ci_low", "ci_high", "n_obs"])
+    return DiscountResults(table=table[cols], by_year=by_year, cluster=cluster, exporter=exporter)
+
+
+def discount_by_year(
+    customs: pd.DataFrame | None = None,
+    *,
+    importers: Sequence[str] = ("CHN", "BRA"),
+    exporter: str = "BLR",
+    rivals: Sequence[str] = ("CAN", "RUS"),
+    hs_code: str = "3104",
+) -> pd.DataFrame:
+    """Belarus's log unit-value gap against each rival by year, within one importer (month FE).
+
+    Each importer on its own value basis (China CIF, Brazil FOB); standard errors clustered by
+    month. Years with fewer than 3 months holding both origins are dropped. Mirror data.
+
+    Examples
+    --------
+    >>> t = discount_by_year(importers=["BRA"], rivals=["CAN"])
+    >>> bool((t["year"] == 2019).any())
+    True
+    """
+    from potash.estimators.fixest import fe_fit, interaction_terms
+
+    m = _imports(customs, hs_code)
+    out = []
+    for imp in importers:
+        bases = m.loc[m["reporter_iso3"] == imp, "value_basis"].dropna().unique()
+        if len(bases) == 0:
+            continue
+        basis = str(bases[0])
+        for rival in rivals:
+            g = _uv_panel(m, exporter, rival, basis, hs_code, [imp])
+            if g.empty:
+                continue
+            g["yr"] = g["year"].astype(str)
+            months = g[g["origin"] == exporter].groupby("yr")["period"].nunique()
+            years = sorted(months[months >= 3].index)
+            g = g[g["yr"].isin(years)].reset_index(drop=True)
+            if g.empty:
+                continue
+            x = pd.concat([g, interaction_terms(g, "origin", [exporter], "yr", years)], axis=1)
+            r = fe_fit(x, "log_uv", [f"{exporter}_x_{y}" for y in years], ["importer_month"],
+                       cluster="importer_month").reset_index()
+            r["year"] = r["term"].str[-4:].astype("int64")
+            r.insert(0, "importer", imp)
+            r.insert(1, "basis", basis)
+            r.insert(2, "rival", rival)
+            out.append(r[["importer", "basis", "rival", "year", "estimate", "se", "ci_low",
+                          "ci_high", "n_obs"]])
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["importer", "basis", "rival", "year", "estimate", "se", "ci_low", "ci_high",
+                 "n_obs"])
