@@ -131,3 +131,43 @@ def test_within_equals_feols_and_statsmodels_dummies():
     n, k_all, k = 120, 42, 3
     ratio = np.sqrt(((n - 1) / (n - k)) / ((n - 1) / (n - k_all)))
     np.testing.assert_allclose(a["se"].to_numpy(), sm.bse[["x1", "x2"]] * ratio, rtol=1e-6)
+
+
+def _ppml_panel(seed=5, effect=-0.7):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for imp in ("BRA", "IND", "USA"):
+        for p in pd.period_range("2019-01", "2023-12", freq="M").strftime("%Y-%m"):
+            a = rng.normal(0, 0.3)
+            for j, o in enumerate(("BLR", "CAN", "RUS", "ISR", "JOR", "DEU")):
+                b = effect if (o == "BLR" and p >= "2022-02") else 0.0
+                mu = 1000.0 * np.exp(a + 0.2 * j + b)
+                rows.append(_row(imp, o, p, float(rng.poisson(mu))))
+    return pd.DataFrame(rows)
+
+
+def test_monthly_ppml_recovers_known_effect_and_matches_glm_dummies():
+    import statsmodels.api as sm
+
+    from potash.analyses.buyers import (
+        WINDOWS,
+        _ppml_design,
+        customs_flow_panel,
+        monthly_trade_event_study,
+    )
+
+    panel = customs_flow_panel(_ppml_panel())
+    r = monthly_trade_event_study(panel=panel, n_placebos=5)
+    t = r.table.set_index("term")
+    assert t.loc["T_x_post_klaipeda_US", "estimate"] == pytest.approx(-0.7, abs=0.02)
+    assert t.loc["T_x_post_klaipeda_other", "estimate"] == pytest.approx(-0.7, abs=0.02)
+    assert t.loc["T_x_sanctions_other", "estimate"] == pytest.approx(0.0, abs=0.03)
+    assert t.loc["T_x_post_klaipeda_other", "ri_p_value"] == pytest.approx(1 / 6)
+    # independent implementation: statsmodels GLM Poisson with dummy fixed effects
+    x, terms = _ppml_design(panel, "BLR", WINDOWS, {"US": ("USA",)})
+    fe = pd.get_dummies(x[["importer_month", "importer_origin"]], drop_first=True, dtype=float)
+    design = pd.concat([x[terms].astype(float), fe], axis=1)
+    design.insert(0, "const", 1.0)
+    glm = sm.GLM(x["quantity_t"].to_numpy(float), design, family=sm.families.Poisson()).fit(
+        tol=1e-12, maxiter=200)
+    np.testing.assert_allclose(t.loc[terms, "estimate"], glm.params[terms], atol=1e-6)

@@ -19,17 +19,21 @@ from potash.data.trade import load_trade
 
 __all__ = [
     "BUYER_GROUPS",
+    "DESTINATION_GROUPS",
     "WINDOWS",
     "BuyersResults",
     "DiscountResults",
+    "MonthlyPPMLResults",
     "ReliefMonthsResults",
     "ReplacementResults",
     "assign_window",
     "belarus_buyers",
+    "customs_flow_panel",
     "customs_mirror_check",
     "discount_by_year",
     "unit_value_discount",
     "monthly_imports_from",
+    "monthly_trade_event_study",
     "relief_months",
     "replacement_shares",
 ]
@@ -770,3 +774,189 @@ def discount_by_year(
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
         columns=["importer", "basis", "rival", "year", "estimate", "se", "ci_low", "ci_high",
                  "n_obs"])
+
+
+# ------------------------------------------------------------------ monthly PPML event study --
+
+#: Destination groups of the PPML: the sanctioning US against every other importer.
+DESTINATION_GROUPS: dict[str, tuple[str, ...]] = {"US": ("USA",)}
+
+
+def customs_flow_panel(
+    customs: pd.DataFrame | None = None,
+    *,
+    hs_code: str = "3104",
+    start: str = "2014-01",
+    end: str = "2026-12",
+    importers: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Importer x origin x month potash tonnes, zeros filled only in months the importer reported.
+
+    Pairs that never trade are left out (their pair effect would be minus infinity); the
+    not-declared origin ``XXX`` is kept as an origin. Mirror data for Belarus.
+
+    Returns
+    -------
+    DataFrame
+        ``importer, origin, period, quantity_t, importer_month, importer_origin``.
+
+    Examples
+    --------
+    >>> p = customs_flow_panel(importers=["BRA"], start="2020-01", end="2020-12")
+    >>> int(p["period"].nunique())
+    12
+    """
+    m = _imports(customs, hs_code)
+    m = m[(m["period"] >= start) & (m["period"] <= end) & m["partner_iso3"].notna()]
+    if importers is not None:
+        m = m[m["reporter_iso3"].isin(list(importers))]
+    flows = m.groupby(["reporter_iso3", "partner_iso3", "period"])["quantity_t"].sum()
+    flows = flows.rename_axis(["importer", "origin", "period"]).reset_index()
+    months = flows[["importer", "period"]].drop_duplicates()  # reported months per importer
+    pairs = flows.loc[flows["quantity_t"] > 0, ["importer", "origin"]].drop_duplicates()
+    grid = pairs.merge(months, on="importer")
+    p = grid.merge(flows, on=["importer", "origin", "period"], how="left")
+    p["quantity_t"] = p["quantity_t"].fillna(0.0).clip(lower=0.0)
+    p["importer_month"] = p["importer"].astype(str) + "_" + p["period"].astype(str)
+    p["importer_origin"] = p["importer"].astype(str) + "_" + p["origin"].astype(str)
+    return p.sort_values(["importer", "origin", "period"], ignore_index=True)
+
+
+def _ppml_design(p: pd.DataFrame, treated: str, windows: Sequence[tuple[str, str, str]],
+                 groups: dict[str, tuple[str, ...]]) -> tuple[pd.DataFrame, list[str]]:
+    w = assign_window(p["period"], windows).fillna("none").to_numpy()
+    imp = p["importer"].to_numpy()
+    grp = np.full(len(p), "other", dtype=object)
+    for g, members in groups.items():
+        grp[np.isin(imp, list(members))] = g
+    is_t = (p["origin"] == treated).to_numpy()
+    cols = {}
+    for name, _, _ in windows[1:]:  # the first window is the reference
+        for g in [*groups, "other"]:
+            cols[f"T_x_{name}_{g}"] = (is_t & (w == name) & (grp == g)).astype("int64")
+    x = p.assign(**cols)
+    y = x["quantity_t"].to_numpy()
+    # a window-group with no positive treated flow is separated (b -> -inf): not estimable, left out
+    terms = [c for c in cols if (x[c].to_numpy() * y).sum() > 0]
+    return x, terms
+
+
+@dataclass(frozen=True, repr=False)
+class MonthlyPPMLResults(ResultsBase):
+    """PPML event study of monthly importer x origin potash flows (pyfixest ``fepois``).
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``term, window, group, estimate, se, statistic, p_value, ci_low, ci_high, n_obs,
+        ri_p_value, n_placebos, effect_pct`` (``exp(b) - 1``). Standard errors clustered by
+        importer-origin pair; the RI p-value reassigns the treatment to each of the largest
+        other origins (in space).
+    """
+
+    table: pd.DataFrame
+    treated: str
+    n_obs: int
+    seconds: float
+    not_estimable: tuple[str, ...]
+    _title: str = "PPML: Belarus x window by destination group (importer x month, importer x origin FE)"
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per window x destination group."""
+        return self.table
+
+    def _notes(self) -> list[str]:
+        return [f"{self.n_obs} importer x origin x month cells; {_MIRROR}."]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Effects by window and group (:func:`potash.figures.buyers.plot_ppml_windows`)."""
+        from potash.figures.buyers import plot_ppml_windows
+
+        return plot_ppml_windows(self.table, ax=ax)
+
+
+def monthly_trade_event_study(
+    customs: pd.DataFrame | None = None,
+    *,
+    treated: str = "BLR",
+    windows: Sequence[tuple[str, str, str]] = WINDOWS,
+    groups: dict[str, tuple[str, ...]] | None = None,
+    n_placebos: int = 19,
+    panel: pd.DataFrame | None = None,
+) -> MonthlyPPMLResults:
+    """PPML of monthly flows with importer x month and importer x origin effects, Belarus x window.
+
+    ``E[q_ijt] = exp(sum_{w,g} b_wg 1[j = treated, t in w, i in g] + a_it + c_ij)``: each
+    ``b_wg`` is the change of Belarus's flows into destination group ``g`` in window ``w``
+    relative to the first window (before 2021-08), net of each importer's monthly demand and
+    each pair's level. A window-group where Belarus's flows are all zero (the US after 2022) is
+    separated and left out of the table (``not_estimable`` lists it). Fitted with pyfixest ``fepois`` (absorbed effects; dummies do not scale
+    to this panel), clustered by pair. Randomization inference in space: the same terms for each
+    of the ``n_placebos`` largest other origins (Belarus dropped), p = (1 + #|b*| >= |b|) /
+    (1 + n). Mirror data.
+
+    Parameters
+    ----------
+    customs : DataFrame, optional
+        ``load_trade("customs_monthly")``.
+    treated : str
+        Treated origin.
+    windows : sequence of (name, first, last)
+        The first is the reference window.
+    groups : dict, optional
+        Named destination groups (default :data:`DESTINATION_GROUPS`: the US); the rest "other".
+    n_placebos : int
+        Placebo origins for RI (0 skips it).
+    panel : DataFrame, optional
+        A :func:`customs_flow_panel` (default: built from ``customs``).
+
+    Returns
+    -------
+    MonthlyPPMLResults
+
+    Examples
+    --------
+    >>> r = monthly_trade_event_study(n_placebos=0, panel=customs_flow_panel(importers=["BRA", "USA", "IND"]))
+    >>> bool(r.table.set_index("term").loc["T_x_post_klaipeda_other", "estimate"] < 0)
+    True
+    """
+    import time
+
+    from potash.estimators.fixest import fe_fit
+
+    groups = DESTINATION_GROUPS if groups is None else groups
+    p = customs_flow_panel(customs) if panel is None else panel
+    t0 = time.perf_counter()
+    x, terms = _ppml_design(p, treated, windows, groups)
+    res = fe_fit(x, "quantity_t", terms, ["importer_month", "importer_origin"],
+                 family="poisson", cluster="importer_origin")
+    seconds = time.perf_counter() - t0
+    res["ri_p_value"], res["n_placebos"] = np.nan, 0
+    if n_placebos > 0:
+        rest = p[p["origin"] != treated]
+        big = (rest[rest["origin"] != "XXX"].groupby("origin")["quantity_t"].sum()
+               .sort_values(ascending=False).index[:n_placebos])
+        null = []
+        for o in big:
+            xo, to = _ppml_design(rest, o, windows, groups)
+            keep = [t for t in res.index if t in to]
+            try:
+                null.append(fe_fit(xo, "quantity_t", keep, ["importer_month", "importer_origin"],
+                                   family="poisson")["estimate"])
+            except Exception:
+                continue
+        nd = pd.DataFrame(null).reindex(columns=res.index)
+        obs = res["estimate"].to_numpy()
+        valid = nd.notna().sum(axis=0).to_numpy()
+        exceed = (nd.abs().to_numpy() >= np.abs(obs) - 1e-12).sum(axis=0)
+        res["ri_p_value"] = (1 + exceed) / (1 + valid)
+        res["n_placebos"] = valid
+    t = res.reset_index()
+    parts = t["term"].str.removeprefix("T_x_")
+    t["group"] = parts.str.rsplit("_", n=1).str[1]
+    t["window"] = parts.str.rsplit("_", n=1).str[0]
+    t["effect_pct"] = 100 * np.expm1(t["estimate"])
+    cand = [c for c in x.columns if str(c).startswith("T_x_")]
+    return MonthlyPPMLResults(table=t, treated=treated, n_obs=int(res["n_obs"].iloc[0]),
+                              seconds=seconds,
+                              not_estimable=tuple(c for c in cand if c not in terms))

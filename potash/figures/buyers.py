@@ -19,6 +19,7 @@ __all__ = [
     "plot_buyers",
     "plot_discount",
     "plot_freight",
+    "plot_ppml_windows",
     "plot_relief_months",
     "plot_replacement",
 ]
@@ -217,4 +218,32 @@ def plot_relief_months(table: pd.DataFrame, ax: Any = None) -> Figure:
         axes[0].set_ylabel("thousand tonnes from Belarus")
         axes[0].legend(fontsize=7, frameon=False)
         add_source(fig, _MIRROR + "; counterfactual: same-month mean of 2023-2025 (range shaded)")
+    return fig
+
+
+def plot_ppml_windows(table: pd.DataFrame, ax: Any = None) -> Figure:
+    """PPML effects (% change of Belarus's flows) by window and destination group, 95% intervals.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"window": ["sanctions", "relief"], "group": ["US", "other"],
+    ...                   "estimate": [-1.0, -0.5], "ci_low": [-2.0, -1.0], "ci_high": [0.0, 0.0]})
+    >>> plt.close(plot_ppml_windows(t))
+    """
+    windows = list(dict.fromkeys(table["window"]))
+    groups = list(dict.fromkeys(table["group"]))
+    with potash_style():
+        fig, ax = new_axes(ax, figsize=(8, 4))
+        for j, g in enumerate(groups):
+            d = table[table["group"] == g].set_index("window").reindex(windows)
+            xs = np.arange(len(windows)) + (j - (len(groups) - 1) / 2) * 0.2
+            pct = 100 * np.expm1(d["estimate"])
+            lo, hi = 100 * np.expm1(d["ci_low"]), 100 * np.expm1(d["ci_high"])
+            ax.errorbar(xs, pct, yerr=[pct - lo, hi - pct], fmt="o", capsize=3, label=g)
+        ax.set_xticks(range(len(windows)), [w.replace("_", " ") for w in windows])
+        ax.axhline(0, color="0.2", lw=0.8)
+        ax.set_ylabel("Belarus's flows vs before 2021-08, %")
+        ax.set_title("PPML, importer x month and importer x origin effects")
+        ax.legend(fontsize=8, frameon=False, title="destination")
+        add_source(fig, _MIRROR + "; 95% intervals clustered by importer-origin pair")
     return fig
