@@ -139,6 +139,7 @@ publish(ppml.plot(), "buyers_ppml")
 
 # %%
 sh = buyers.shift
+findings.add("n_reporting", int(customs.loc[customs["flow"] == "import", "reporter_iso3"].nunique()), "{:d}")
 findings.add("chn_pre", sh.loc["CHN", "share_pre"], "{:.0%}")
 findings.add("chn_post", sh.loc["CHN", "share_post"], "{:.0%}")
 findings.add("bra_pre", sh.loc["BRA", "share_pre"], "{:.0%}")
@@ -208,8 +209,8 @@ findings.add("pp_n_obs", ppml.n_obs, "{:,d}")
 # %%
 findings.say(
     "Seen through its partners' customs (mirror data: Belarus does not report), Belarus's potash "
-    "moved east: China took {chn_pre} of the tonnes the 14 reporting importers bought from "
-    "Belarus in {pre_years} and {chn_post} in {post_years}, while Brazil fell from {bra_pre} to "
+    "moved east: China took {chn_pre} of the tonnes the {n_reporting} reporting importers bought "
+    "from Belarus in {pre_years} and {chn_post} in {post_years}, while Brazil fell from {bra_pre} to "
     "{bra_post}, India from {ind_pre} to {ind_post} and the US from {usa_pre} to {usa_post}. In "
     "Brazil, Belarus's share of potash imports fell by {bra_blr_loss} points from 2020 to "
     "{repl_year}, and {bra_gainer} gained most ({bra_gain} points); in India the largest gainer "
