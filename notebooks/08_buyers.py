@@ -243,7 +243,7 @@ findings.say(
     "{can_ins_2023} of Canadian tonnes. Cargoes of undeclared origin rose from {nd_2021} of "
     "Brazil's potassium chloride in 2021 to {nd_2023} in 2023 ({nd_2023_mt} million t) and "
     "{nd_2024} in January-July 2024, while Belarus's declared share fell from {blr_share_2021} "
-    "to {blr_share_2024}: a circumvention signal, not proof (ComexStat, 8 states)."
+    "to {blr_share_2024}: a circumvention signal, not proof (ComexStat, eight states)."
 )
 
 # %%
