@@ -100,6 +100,46 @@ signals
 publish(plot_relief_signals(world, retail, timeline, day), "relief_signals")
 
 # %% [markdown]
+# ## 6. Market signals: who buys from Belarus since the relief (monthly customs, mirror data)
+#
+# Belarus does not report its trade: the monthly figures below are its partners' customs
+# imports (HS 3104) from Belarus, i.e. **mirror data**. Each relief month is set against the
+# mean of the same calendar month in 2023-2025; a month an importer did not report is missing,
+# not zero. There are only a handful of relief months, so this is a first look, not an estimate
+# of what the relief did.
+
+# %%
+from potash.analyses.buyers import monthly_imports_from, relief_months
+
+customs = potash.load_trade("customs_monthly")
+relief_m = relief_months(customs)
+china_2026 = monthly_imports_from("CHN", 2026, customs)
+relief_m.summary_frame()
+
+# %%
+china_2026
+
+# %%
+publish(relief_m.plot(), "relief_months")
+
+# %%
+rs = relief_m.summary_table
+findings.add("china_2026_months", "; ".join(
+    f"{pd.Period(p, 'M').strftime('%B')} {q / 1e3:,.0f} thousand t at {uv:,.0f} USD/t"
+    for p, q, uv in zip(china_2026["period"], china_2026["quantity_t"], china_2026["unit_value"],
+                        strict=True)))
+findings.add("china_n_2026", len(china_2026), "{:d}")
+findings.add("china_relief_change", rs.loc["CHN", "estimate"], "{:+.0%}")
+findings.add("china_relief_p", rs.loc["CHN", "placebo_p"], "{:.2f}")
+findings.add("china_n_placebos", int(rs.loc["CHN", "n_placebos"]), "{:d}")
+findings.add("china_uv_change", rs.loc["CHN", "unit_value_change"], "{:+.0%}")
+findings.add("n_relief_months_max", int(rs["n_relief_months"].max()), "{:d}")
+findings.add("usa_relief_t", rs.loc["USA", "actual_t"], "{:,.0f}")
+findings.add("usa_last", pd.Period(rs.loc["USA", "last_month"], "M").strftime("%B %Y"))
+findings.add("bra_relief_t", rs.loc["BRA", "actual_t"], "{:,.0f}")
+findings.add("bra_last", pd.Period(rs.loc["BRA", "last_month"], "M").strftime("%B %Y"))
+
+# %% [markdown]
 # The equity reaction of the listed producers to the announcement is in notebook 5 (event
 # `us_announces_potash_lift`, moved to Monday 2025-12-15).
 
@@ -136,6 +176,19 @@ findings.say(
     "Belarus was already producing more before the relief: USGS estimates {prod_2025} million "
     "tonnes K2O for 2025 against {prod_2024} in 2024. What to watch next is whether US relief "
     "widens from a licence to delisting, whether the EU and Lithuania hold, and whether freight "
-    "and insurance for Belarusian cargoes ease; the shipped data hold no shipping or insurance "
-    "series to measure the last."
+    "and insurance for Belarusian cargoes ease; the shipped freight and insurance series "
+    "(Brazil's ComexStat, in the buyers notebook) end in 2024, before the relief."
+)
+
+# %%
+findings.say(
+    "In the customs data of Belarus's partners (mirror data: Belarus does not report), China "
+    "imported from Belarus in each of the {china_n_2026} months of 2026 shipped: "
+    "{china_2026_months}. Over the relief months China's intake was {china_relief_change} "
+    "against the same months of 2023-2025 (placebo p = {china_relief_p}, from only "
+    "{china_n_placebos} placebo years), at a unit value {china_uv_change} against those months. "
+    "The US reported {usa_relief_t} t from Belarus up to {usa_last} and Brazil {bra_relief_t} t "
+    "up to {bra_last}: no return of Belarusian potash to the Americas yet. With at most "
+    "{n_relief_months_max} months after the relief, these are first signals, not evidence of "
+    "an effect."
 )

@@ -64,6 +64,15 @@ _NAMES: dict[str, str] = {
         "mirror_flows", "share_shift", "unit_values",
     )},
     "customs_mirror_check": "potash.analyses.buyers",
+    **{n: "potash.analyses.buyers" for n in (
+        "belarus_buyers", "replacement_shares", "unit_value_discount", "discount_by_year",
+        "relief_months", "monthly_imports_from", "customs_flow_panel",
+        "monthly_trade_event_study",
+    )},
+    **{n: "potash.analyses.freight" for n in (
+        "freight_by_origin", "freight_did", "not_declared_share",
+    )},
+    **{n: "potash.estimators.fixest" for n in ("fe_fit", "permutation_pvalues")},
     "data_coverage": "potash.analyses.overview",
     "headline_events": "potash.analyses.overview",
     "price_event_study": "potash.analyses.prices",

@@ -13,6 +13,14 @@ from potash.figures._style import (
     potash_style,
     save_figure,
 )
+from potash.figures.buyers import (
+    plot_buyers,
+    plot_discount,
+    plot_freight,
+    plot_ppml_windows,
+    plot_relief_months,
+    plot_replacement,
+)
 from potash.figures.eventstudy import plot_car, plot_event_study, plot_sanctions_caar
 from potash.figures.market import (
     plot_hhi,
@@ -70,4 +78,10 @@ __all__ = [
     "plot_permutation",
     "potash_style",
     "save_figure",
+    "plot_buyers",
+    "plot_discount",
+    "plot_freight",
+    "plot_ppml_windows",
+    "plot_relief_months",
+    "plot_replacement",
 ]
