@@ -68,6 +68,7 @@ __all__ = [
     "backtest",
     "potash_base",
     "potash_import_panel",
+    "relief_months_check",
     "relief_scenarios",
     "route_wedge",
     "sanction_wedges",
@@ -538,3 +539,56 @@ def backtest(inputs: ScenarioInputs, panel: pd.DataFrame | None = None, *,
     model_q = float((base.quantity[i, in14] * out["q_hat"][0, i, in14]).sum())
     obs_q = float(obs.loc[obs["origin"] == TREATED, "quantity"].sum())
     return BacktestResults(t, tolerance_pp, model_q / obs_q)
+
+
+# ----------------------------------------------------------------------------------------------
+# the months since the relief
+# ----------------------------------------------------------------------------------------------
+RELIEF_MONTH = "2025-12"
+#: Importers whose Belarus imports since the relief are compared with the model.
+WATCHED = ("USA", "CHN", "BRA")
+
+
+def relief_months_check(res: ScenarioComparison, panel: pd.DataFrame | None = None, *,
+                        importers: tuple[str, ...] = WATCHED, start: str = RELIEF_MONTH,
+                        before: tuple[str, str] = ("2025-01", "2025-11")) -> pd.DataFrame:
+    """Observed Belarus tonnes a month since ``start`` against the months ``before``, and the
+    model's US-relief change against the status quo, per importer.
+
+    A month counts (as zero if Belarus is absent) only when the importer reported HS 3104
+    imports from some origin that month. ``agrees`` is whether the observed change has the
+    sign of the model's change (changes under a twentieth of the status-quo volume, or under
+    a thousand tonnes a month, count as "no change").
+    """
+    panel = potash_import_panel() if panel is None else panel
+    rows = []
+    for m in importers:
+        p = panel[panel["importer"] == m]
+        months = sorted(p["period"].unique())
+        blr = p[p["origin"] == TREATED].groupby("period")["quantity"].sum()
+
+        def mean(lo, hi, months=months, blr=blr):
+            sel = [x for x in months if lo <= x <= hi]
+            return (float(blr.reindex(sel).fillna(0.0).mean()) if sel else np.nan), len(sel), (
+                sel[-1] if sel else "")
+
+        after, n_after, last = mean(start, "9999-99")
+        pre, n_pre, _ = mean(*before)
+        sq = res.get("status quo", "volume", TREATED, m)["estimate"] / 12
+        us = res.get("US relief", "volume", TREATED, m)
+        rows.append({"importer": m, "months_after": n_after, "last_month": last,
+                     "observed_before_t": pre, "observed_after_t": after,
+                     "model_status_quo_t": sq, "model_us_relief_t": us["estimate"] / 12,
+                     "model_us_relief_low_t": us["ci_low"] / 12,
+                     "model_us_relief_high_t": us["ci_high"] / 12})
+    t = pd.DataFrame(rows)
+
+    def sign(change, scale):
+        return np.where(np.abs(change) < np.maximum(0.05 * scale, 1000.0), 0, np.sign(change))
+
+    t["model_direction"] = sign(t["model_us_relief_t"] - t["model_status_quo_t"],
+                                t["model_status_quo_t"])
+    t["observed_direction"] = sign(t["observed_after_t"] - t["observed_before_t"],
+                                   t["observed_before_t"])
+    t["agrees"] = t["model_direction"] == t["observed_direction"]
+    return t

@@ -72,9 +72,13 @@ __all__ = [
     "ScenarioComparison",
     "SigmaResults",
     "calibrate",
+    "calibrate_armington",
     "compare_scenarios",
     "estimate_sigma",
+    "simulate",
+    "simulate_scenario",
     "solve",
+    "solve_armington",
     "tariff_equivalent",
 ]
 
@@ -626,3 +630,10 @@ def tariff_equivalent(beta: np.ndarray | float, sigma: np.ndarray | float) -> np
     2.0
     """
     return np.exp(-np.asarray(beta, float) / (np.asarray(sigma, float) - 1.0))
+
+
+#: Flat-API names (``potash.calibrate_armington`` etc.: ``calibrate``/``solve``/``simulate``
+#: are too generic at the top level).
+calibrate_armington = calibrate
+solve_armington = solve
+simulate_scenario = simulate
