@@ -119,6 +119,21 @@ table = table.reindex(columns=pd.MultiIndex.from_product(
     [["estimate", "ci_low", "ci_high"], list(sc.SCENARIOS)]))
 table.round(3)
 
+# %% [markdown]
+# Changes from the status quo, with intervals from the paired draws (the same parameter draw in
+# both scenarios), thousand tonnes a year:
+
+# %%
+changes = pd.concat({
+    "Belarus output": row("origin_volume_change", "BLR"),
+    "Belarus to the US": row("volume_change", "BLR", "USA"),
+    "Belarus to the EU": row("volume_change", "BLR", "EU"),
+    "Belarus to China": row("volume_change", "BLR", "CHN"),
+    "Canada output": row("origin_volume_change", "CAN"),
+    "Russia output": row("origin_volume_change", "RUS"),
+}, names=["outcome"]) / 1e3
+changes.round(0)
+
 # %%
 publish(res.plot(origin="BLR"), "relief_scenarios")
 
@@ -163,6 +178,7 @@ findings.add("sigma_ols", sigma.sigma_ols, "{:.2f}")
 findings.add("first_f", sigma.first_stage_f, "{:.1f}")
 findings.add("tau_us", wedges.tau("US"), "{:.1f}")
 findings.add("tau_other", wedges.tau("other"), "{:.2f}")
+findings.add("tau_chn", wedges.tau("CHN"), "{:.2f}")
 findings.add("route", (route - 1) * 100, "{:.1f}%")
 findings.add("n_draws", res.n_draws, "{:,d}")
 for key, s in (("sq", sq), ("us", us), ("eu", eu), ("kl", kl)):
@@ -175,12 +191,10 @@ findings.add("us_sq", val(sq, "volume", "BLR", "USA") / 1e3, "{:.0f}")
 findings.add("us_us", val(us, "volume", "BLR", "USA") / 1e3, "{:.0f}")
 findings.add("us_us_lo", val(us, "volume", "BLR", "USA", "ci_low") / 1e3, "{:.0f}")
 findings.add("us_us_hi", val(us, "volume", "BLR", "USA", "ci_high") / 1e3, "{:.0f}")
-findings.add("gain_us", (val(us, "origin_volume", "BLR") - val(sq, "origin_volume", "BLR")) / 1e3,
-             "{:.0f}")
-findings.add("gain_eu", (val(eu, "origin_volume", "BLR") - val(us, "origin_volume", "BLR")) / 1e3,
-             "{:.0f}")
-findings.add("gain_kl", (val(kl, "origin_volume", "BLR") - val(eu, "origin_volume", "BLR")) / 1e3,
-             "{:.0f}")
+for key, s in (("us", us), ("eu", eu), ("kl", kl)):
+    for col, suffix in (("estimate", ""), ("ci_low", "_lo"), ("ci_high", "_hi")):
+        findings.add(f"gain_{key}{suffix}",
+                     val(s, "origin_volume_change", "BLR", col=col) / 1e3, "{:.0f}")
 findings.add("can_change", (val(us, "origin_volume", "CAN") - val(sq, "origin_volume", "CAN")) / 1e3,
              "{:+.0f}")
 findings.add("bt_within", bt.n_within, "{:d}")
@@ -214,14 +228,16 @@ findings.add("disagree", ", ".join(chk.index[~chk["agrees"]]) or "none")
 # %%
 findings.say(
     "In the model calibrated to 2019-2020, the sanctions as estimated (a US wedge of {tau_us} "
-    "times the delivered price, {tau_other} in the markets that did not ban Belarus, the EU's "
+    "times the delivered price, {tau_chn} in China, {tau_other} in the other markets, the EU's "
     "assumed equal to the US's) bring Belarus's output from {blr_base} to {blr_sq} million "
     "tonnes a year ({blr_sq_lo} to {blr_sq_hi} over {n_draws} seeded Monte Carlo draws), and "
-    "raise world import prices by {world_sq}. US relief alone adds about {gain_us} thousand tonnes: the US "
+    "raise world import prices by {world_sq}. US relief alone adds about {gain_us} thousand tonnes "
+    "({gain_us_lo} to {gain_us_hi}): the US "
     "market for Belarusian potash rises from {us_sq} to {us_us} thousand tonnes a year ({us_us_lo} "
     "to {us_us_hi}), and {divert} of that rise is diverted from other destinations. Canada's output changes by "
-    "{can_change} thousand tonnes. EU relief would add about {gain_eu} thousand tonnes more, and "
-    "Klaipeda transit {gain_kl} thousand on top; the world import price stays {world_kl} above the "
+    "{can_change} thousand tonnes. US and EU relief together would add about {gain_eu} thousand "
+    "tonnes ({gain_eu_lo} to {gain_eu_hi}) to the status quo, and with Klaipeda transit {gain_kl} "
+    "thousand ({gain_kl_lo} to {gain_kl_hi}); the world import price stays {world_kl} above the "
     "base even then, because the frictions every buyer faces remain."
 )
 

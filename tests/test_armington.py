@@ -200,3 +200,46 @@ def test_calibrate_rejects_bad_input() -> None:
 
     with pytest.raises(PotashDataError):
         calibrate(bad, sigma=3, epsilon=0.3, eta=1.0)
+
+
+def test_changes_from_a_reference_are_paired() -> None:
+    base = _random_base()
+    rng = np.random.default_rng(2)
+    tau = base.tau_hat({("O0", "M0"): 1.5})
+    res = compare_scenarios(base, {"wedge": tau, "lifted": base.tau_hat()},
+                            draws={"sigma": rng.uniform(2.5, 4.5, 40)}, reference="wedge",
+                            report_origins=("O0",))
+    ch = res.get("lifted", "share_change", "O0", "M0")
+    assert ch["ci_low"] > 0  # lifting the wedge raises O0's share in M0 in every draw
+    assert res.scenarios == ["wedge", "lifted"]
+
+
+@pytest.fixture(scope="module")
+def real_scenarios():
+    from potash.analyses import scenarios as sc
+
+    panel = sc.potash_import_panel()
+    res, inputs = sc.relief_scenarios(panel, n_draws=100, seed=1)
+    return sc, panel, res, inputs
+
+
+def test_real_base_reproduces_the_2019_2020_flows(real_scenarios) -> None:
+    sc, panel, res, inputs = real_scenarios
+    obs = panel[panel["year"].between(2019, 2020) & (panel["origin"] == "BLR")]
+    usa = obs.loc[obs["importer"] == "USA", "quantity"].sum() / 2
+    assert res.get("base 2019-2020", "volume", "BLR", "USA")["estimate"] == pytest.approx(usa)
+
+
+def test_real_relief_scenarios_are_ordered(real_scenarios) -> None:
+    sc, panel, res, inputs = real_scenarios
+    vol = [res.get(s, "origin_volume", "BLR")["estimate"] for s in sc.SCENARIOS[1:]]
+    assert vol == sorted(vol)  # each relief step raises Belarus's output
+    assert vol[-1] <= res.get("base 2019-2020", "origin_volume", "BLR")["estimate"] + 1e-6
+    us_sq = res.get("status quo", "volume", "BLR", "USA")["estimate"]
+    assert res.get("US relief", "volume", "BLR", "USA")["estimate"] > 3 * us_sq
+    gain = res.get("US relief", "volume_change", "BLR", "USA")
+    assert gain["ci_low"] > 0
+    bt = sc.backtest(inputs, panel)
+    assert 0 <= bt.n_within <= len(bt.table)
+    check = sc.relief_months_check(res, panel)
+    assert list(check["importer"]) == ["USA", "CHN", "BRA"]

@@ -452,7 +452,8 @@ def relief_scenarios(panel: pd.DataFrame | None = None, *, n_draws: int = 1000, 
              f"EU wedge assumed equal to the US wedge; EU origin mix assumed."]
     res = compare_scenarios(base, central, draws={"sigma": s_d, "epsilon": eps_d, "eta": eta_d},
                             tau_draws=draws, level=level,
-                            report_origins=("BLR", "CAN", "RUS"), notes=notes)
+                            report_origins=("BLR", "CAN", "RUS"), reference="status quo",
+                            notes=notes)
     return res, ScenarioInputs(base, flows, sig, w, s_c, s_src)
 
 

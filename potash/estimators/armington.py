@@ -390,6 +390,7 @@ def compare_scenarios(
     tau_draws: dict[str, np.ndarray] | None = None,
     level: float = 0.9,
     report_origins: tuple[str, ...] | None = None,
+    reference: str | None = None,
     notes: list[str] | None = None,
 ) -> ScenarioComparison:
     """Solve every scenario at the central parameters and over Monte Carlo draws.
@@ -407,16 +408,27 @@ def compare_scenarios(
         Coverage of the Monte Carlo intervals.
     report_origins : tuple of str, optional
         Origins whose volumes by importer are reported (default: all).
+    reference : str, optional
+        A scenario name: every outcome is also reported as the change from it
+        (``<outcome>_change``), with intervals from the paired draws (the same parameter
+        draw in both scenarios).
 
     Returns
     -------
     ScenarioComparison
     """
     origins = report_origins or base.origins
+    if reference is not None and reference not in scenarios:
+        raise ValueError(f"compare_scenarios: reference {reference!r} is not a scenario")
+    order = list(scenarios)
+    if reference is not None:  # solve the reference first, so changes can be taken
+        order = [reference] + [k for k in order if k != reference]
+    kept: dict[tuple, tuple] = {}
     rows = []
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     n = 0
-    for name, tau in scenarios.items():
+    for name in order:
+        tau = scenarios[name]
         point = solve(base, tau)
         mc = None
         if draws is not None or tau_draws is not None:
@@ -427,6 +439,16 @@ def compare_scenarios(
             n = mc["p_hat"].shape[0]
 
         def add(outcome, o, m, pt, sample):
+            if reference is not None:
+                if name == reference:
+                    kept[(outcome, o, m)] = (pt, sample)
+                elif (outcome, o, m) in kept:
+                    rpt, rs = kept[(outcome, o, m)]
+                    _row(f"{outcome}_change", o, m, pt - rpt,
+                         None if sample is None or rs is None else sample - rs)
+            _row(outcome, o, m, pt, sample)
+
+        def _row(outcome, o, m, pt, sample):
             r = {"scenario": name, "outcome": outcome, "origin": o, "importer": m,
                  "estimate": float(pt), "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                  "n_draws": 0}
@@ -455,7 +477,11 @@ def compare_scenarios(
             add("price_index", "", m, pP[0, j], None if mP is None else mP[:, j])
         wld = lambda P: (P * e).sum(axis=-1) / e.sum()  # noqa: E731 - expenditure-weighted
         add("price_index", "", "world", wld(pP[0]), None if mP is None else wld(mP))
-    return ScenarioComparison(pd.DataFrame(rows), level=level, n_draws=n, notes=notes or [])
+    table = pd.DataFrame(rows)
+    table["scenario"] = pd.Categorical(table["scenario"], categories=list(scenarios))
+    table = table.sort_values("scenario", kind="stable").reset_index(drop=True)
+    table["scenario"] = table["scenario"].astype(str)
+    return ScenarioComparison(table, level=level, n_draws=n, notes=notes or [])
 
 
 # ----------------------------------------------------------------------------------------------
