@@ -36,12 +36,13 @@ The study's choices live here (the generic model is :mod:`potash.estimators.armi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from potash.core.errors import PotashDataError
+from potash.core.options import check_option
 from potash.core.results import ResultsBase
 from potash.data import k2o_to_kcl, load_production, load_trade
 from potash.estimators.armington import (
@@ -66,6 +67,8 @@ __all__ = [
     "BacktestResults",
     "WedgeResults",
     "backtest",
+    "ge_wedges",
+    "status_quo_output_hat",
     "potash_base",
     "potash_import_panel",
     "relief_months_check",
@@ -375,7 +378,8 @@ def _scenario_taus(base: ArmingtonBase, tau: dict[str, np.ndarray], route: np.nd
                    ) -> dict[str, np.ndarray]:
     """tau_hat arrays (D, I, J) of every scenario from wedge draws ``tau[group]`` (D,).
 
-    The EU's wedge is the US one; ROW shares "other"; relief in a market sets its wedge to
+    The EU's wedge is the US one; ROW has its own (``tau["ROW"]``, else "other"); relief in a
+    market sets its wedge to
     "other" (the route and the frictions every non-sanctioning buyer faces stay); Klaipeda
     divides every market's wedge by the route wedge.
     """
@@ -387,6 +391,8 @@ def _scenario_taus(base: ArmingtonBase, tau: dict[str, np.ndarray], route: np.nd
         t = np.ones((d, *base.value.shape))
         for j, m in enumerate(base.importers):
             g = "US" if m == "EU" else member.get(m, "other")
+            if m == "ROW" and "ROW" in tau:
+                g = "ROW"
             if m in relieved or (m == "EU" and "EU" in relieved):
                 g = "other"
             t[:, i, j] = tau[g] / (route if klaipeda else 1.0)
@@ -401,6 +407,86 @@ def _scenario_taus(base: ArmingtonBase, tau: dict[str, np.ndarray], route: np.nd
     }
 
 
+WedgeMapping = Literal["ge", "partial"]
+#: The sanctions year whose USGS output (K2O, converted to KCl) Belarus's status quo matches.
+STATUS_QUO_OUTPUT_YEAR = 2024
+
+
+def status_quo_output_hat(base: ArmingtonBase, year: int = STATUS_QUO_OUTPUT_YEAR) -> float:
+    """Belarus's USGS output in ``year`` (as KCl) over its output in the model's base."""
+    prod = load_production()
+    sel = prod[(prod["country_iso3"] == TREATED) & (prod["product"] == "potash")
+               & (prod["source"].astype(str).str.startswith("usgs")) & (prod["year"] == year)]
+    if sel.empty:
+        raise PotashDataError(f"status_quo_output_hat: no USGS output for Belarus in {year}")
+    i = base.origins.index(TREATED)
+    return float(k2o_to_kcl(sel["quantity_t"].iloc[0]) / base.quantity[i].sum())
+
+
+def ge_wedges(base: ArmingtonBase, beta: np.ndarray, groups: tuple[str, ...],
+              sigma: np.ndarray, route: np.ndarray, *, epsilon: np.ndarray | None = None,
+              eta: np.ndarray | None = None, output_hat: float | None = None,
+              tol: float = 1e-10, max_iter: int = 2000, damping: float = 0.5,
+              on_fail: Literal["raise", "nan"] = "raise"
+              ) -> dict[str, np.ndarray]:
+    """Wedges at which the model's own PPML coefficient equals the estimated one.
+
+    The PPML has importer-year and importer-origin but no origin-year effects, so its Belarus
+    x post coefficient is ``(1 - sigma) [dlog tau_g + dlog p_BLR - dlog p_rivals]``: it
+    includes the fall in Belarus's price relative to its rivals'. Taking
+    ``exp(-beta / (sigma - 1))`` as the wedge (the ``"partial"`` mapping) therefore understates
+    it once the model lets Belarus cut its price. This solves the fixed point
+    ``tau_g = exp(-beta_g / (sigma - 1)) * p_rivals / p_BLR`` at the status-quo equilibrium
+    (``p_rivals`` the base-value-weighted geometric mean of the other origins' prices).
+
+    With ``output_hat`` (Belarus's status-quo output over its base output), the wedge on the
+    rest of the world (``"ROW"``, not in the customs data) is calibrated in the same fixed
+    point so that Belarus's output matches it; otherwise ROW shares the "other" wedge.
+
+    ``beta`` is (D, G), ``sigma`` and ``route`` (D,); returns ``{group: (D,)}``. A draw can
+    have no fixed point (a low sigma with inelastic supply: Belarus's price would absorb any
+    wedge); ``on_fail="nan"`` returns NaN wedges for such draws instead of raising.
+    """
+    i = base.origins.index(TREATED)
+    wts = base.value.sum(axis=1)
+    wts = np.where(np.arange(len(wts)) == i, 0.0, wts)
+    wts = wts / wts.sum()
+    partial = {g: tariff_equivalent(beta[:, k], sigma) for k, g in enumerate(groups)}
+    tau = dict(partial)
+    row_share = base.weights[i, base.importers.index("ROW")] if "ROW" in base.importers else 0.0
+    if output_hat is not None:
+        if not row_share > 0:
+            raise ValueError("ge_wedges: output_hat needs a ROW destination for Belarus")
+        tau["ROW"] = partial["other"].copy()
+    gap = np.inf
+    gaps = np.full(len(sigma), np.inf)
+    for _ in range(max_iter):
+        sq = _scenario_taus(base, tau, route)["status quo"]
+        out = solve(base, sq, sigma=sigma, epsilon=epsilon, eta=eta)
+        lp = np.log(out["p_hat"])
+        rel = np.exp(lp @ wts - lp[:, i])
+        new = {g: partial[g] * rel for g in groups}
+        if output_hat is not None:
+            miss = np.log(out["output_hat"][:, i]) - np.log(output_hat)
+            step = np.clip(miss / (np.maximum(row_share, 0.1) * sigma), -0.5, 0.5)
+            new["ROW"] = tau["ROW"] * np.exp(step)
+    
+        gaps = np.max([np.abs(np.log(new[g] / tau[g])) for g in new]
+                      + [np.abs(miss) if output_hat is not None else np.zeros(len(sigma))], axis=0)
+        gap = float(gaps.max())
+        tau = {g: tau[g] ** (1 - damping) * new[g] ** damping for g in new}
+        if gap < tol:
+            return tau
+        if on_fail == "nan" and _ > 200 and np.quantile(gaps, 0.9) < tol:
+            break  # only a few draws left: stop and mark them
+    if on_fail == "nan":
+        bad = gaps >= np.sqrt(tol)
+        if bad.all():
+            raise RuntimeError("ge_wedges: no draw converged")
+        return {g: np.where(bad, np.nan, v) for g, v in tau.items()}
+    raise RuntimeError(f"ge_wedges: no convergence after {max_iter} iterations (gap {gap:.1e})")
+
+
 @dataclass(frozen=True)
 class ScenarioInputs:
     """Everything the scenarios are built from (for the notebook to show)."""
@@ -411,6 +497,8 @@ class ScenarioInputs:
     wedges: WedgeResults
     sigma_used: float
     sigma_source: str
+    tau: dict[str, float]  # the central wedges used, by group
+    mapping: str
 
 
 def _base_model(flows: pd.DataFrame, sigma: float) -> ArmingtonBase:
@@ -423,14 +511,20 @@ def _base_model(flows: pd.DataFrame, sigma: float) -> ArmingtonBase:
 
 def relief_scenarios(panel: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0,
                      level: float = 0.9, sigma: SigmaResults | None = None,
-                     wedges: WedgeResults | None = None
+                     wedges: WedgeResults | None = None, mapping: WedgeMapping = "ge",
+                     calibrate_row: bool = True
                      ) -> tuple[ScenarioComparison, ScenarioInputs]:
     """Calibrate to 2019-2020 and solve the scenarios with seeded Monte Carlo intervals.
 
     Draws: sigma normal around :func:`scenario_sigma_choice` (at least 1.5), the two
     PPML coefficients jointly normal, the route wedge normal (bootstrap s.e.; at least 1),
     supply and demand elasticities uniform over their ranges. The EU wedge is the US draw.
+    ``mapping="ge"`` maps each draw's coefficients to wedges with :func:`ge_wedges` (at that
+    draw's parameters); ``"partial"`` uses ``exp(-beta / (sigma - 1))``. With
+    ``calibrate_row`` (and ``"ge"``) the rest-of-world wedge is set so that Belarus's
+    status-quo output is its USGS output in :data:`STATUS_QUO_OUTPUT_YEAR`.
     """
+    check_option("mapping", mapping, WedgeMapping)
     panel = potash_import_panel() if panel is None else panel
     sig = scenario_sigma() if sigma is None else sigma
     s_c, s_se, s_src = scenario_sigma_choice(sig)
@@ -444,17 +538,34 @@ def relief_scenarios(panel: pd.DataFrame | None = None, *, n_draws: int = 1000, 
     eta_d = np.column_stack([rng.uniform(*SUPPLY_ELASTICITY[o][1:], n_draws)
                              for o in base.origins])
     eps_d = rng.uniform(*DEMAND_ELASTICITY[1:], n_draws)
-    tau_d = {g: tariff_equivalent(b_d[:, k], s_d) for k, g in enumerate(w.groups)}
+    n_failed = 0
+    if mapping == "ge":
+        target = status_quo_output_hat(base) if calibrate_row else None
+        tau_d = ge_wedges(base, b_d, w.groups, s_d, r_d, epsilon=eps_d, eta=eta_d,
+                          output_hat=target, on_fail="nan")
+        ok = np.isfinite(np.column_stack(list(tau_d.values()))).all(axis=1)
+        n_failed = int((~ok).sum())
+        tau_d = {g: v[ok] for g, v in tau_d.items()}
+        s_d, r_d, eps_d, eta_d = s_d[ok], r_d[ok], eps_d[ok], eta_d[ok]
+        tau_c = {g: float(v[0]) for g, v in ge_wedges(
+            base, w.beta[None], w.groups, np.array([s_c]), np.array([w.route]),
+            output_hat=target).items()}
+    else:
+        tau_d = {g: tariff_equivalent(b_d[:, k], s_d) for k, g in enumerate(w.groups)}
+        tau_c = {g: w.tau(g) for g in w.groups}
     central = {k: v[0] for k, v in _scenario_taus(
-        base, {g: np.array([w.tau(g)]) for g in w.groups}, np.array([w.route])).items()}
+        base, {g: np.array([t]) for g, t in tau_c.items()}, np.array([w.route])).items()}
     draws = _scenario_taus(base, tau_d, r_d)
     notes = [f"Base {BASE_YEARS[0]}-{BASE_YEARS[1]}; sigma = {s_c:.2f} ({s_src}); "
-             f"EU wedge assumed equal to the US wedge; EU origin mix assumed."]
+             f"wedges mapped {mapping!r}: " + ", ".join(f"{g} {t:.2f}" for g, t in tau_c.items())
+             + "; EU wedge assumed equal to the US wedge; EU origin mix assumed.",
+             f"{n_failed} of {n_draws} draws have no wedges consistent with the PPML "
+             "coefficients (low sigma with inelastic supply) and are left out."]
     res = compare_scenarios(base, central, draws={"sigma": s_d, "epsilon": eps_d, "eta": eta_d},
                             tau_draws=draws, level=level,
                             report_origins=("BLR", "CAN", "RUS"), reference="status quo",
                             notes=notes)
-    return res, ScenarioInputs(base, flows, sig, w, s_c, s_src)
+    return res, ScenarioInputs(base, flows, sig, w, s_c, s_src, tau_c, mapping)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -520,7 +631,7 @@ def backtest(inputs: ScenarioInputs, panel: pd.DataFrame | None = None, *,
     """
     panel = potash_import_panel() if panel is None else panel
     base, w = inputs.base, inputs.wedges
-    taus = _scenario_taus(base, {g: np.array([w.tau(g)]) for g in w.groups},
+    taus = _scenario_taus(base, {g: np.array([t]) for g, t in inputs.tau.items()},
                           np.array([w.route]))
     out = solve(base, taus["status quo"][0])
     i = base.origins.index(TREATED)
