@@ -243,3 +243,21 @@ def test_real_relief_scenarios_are_ordered(real_scenarios) -> None:
     assert 0 <= bt.n_within <= len(bt.table)
     check = sc.relief_months_check(res, panel)
     assert list(check["importer"]) == ["USA", "CHN", "BRA"]
+
+
+def test_ge_wedges_reproduce_the_ppml_coefficients(real_scenarios) -> None:
+    sc, panel, res, inputs = real_scenarios
+    base, w = inputs.base, inputs.wedges
+    taus = sc._scenario_taus(base, {g: np.array([t]) for g, t in inputs.tau.items()},
+                             np.array([w.route]))
+    out = solve(base, taus["status quo"][0])
+    i = base.origins.index("BLR")
+    wts = base.value.sum(axis=1)
+    wts[i] = 0.0
+    lp = np.log(out["p_hat"][0])
+    rel = lp @ (wts / wts.sum()) - lp[i]
+    for k, g in enumerate(w.groups):
+        implied = (1 - base.sigma) * (np.log(inputs.tau[g]) - rel)
+        assert implied == pytest.approx(w.beta[k], abs=1e-8)
+    # and Belarus's status-quo output is its USGS 2024 output
+    assert out["output_hat"][0, i] == pytest.approx(sc.status_quo_output_hat(base), rel=1e-8)
