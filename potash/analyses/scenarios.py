@@ -460,7 +460,7 @@ def ge_wedges(base: ArmingtonBase, beta: np.ndarray, groups: tuple[str, ...],
         tau["ROW"] = partial["other"].copy()
     gap = np.inf
     gaps = np.full(len(sigma), np.inf)
-    for _ in range(max_iter):
+    for k_iter in range(max_iter):
         sq = _scenario_taus(base, tau, route)["status quo"]
         out = solve(base, sq, sigma=sigma, epsilon=epsilon, eta=eta)
         lp = np.log(out["p_hat"])
@@ -470,14 +470,14 @@ def ge_wedges(base: ArmingtonBase, beta: np.ndarray, groups: tuple[str, ...],
             miss = np.log(out["output_hat"][:, i]) - np.log(output_hat)
             step = np.clip(miss / (np.maximum(row_share, 0.1) * sigma), -0.5, 0.5)
             new["ROW"] = tau["ROW"] * np.exp(step)
-    
+
         gaps = np.max([np.abs(np.log(new[g] / tau[g])) for g in new]
                       + [np.abs(miss) if output_hat is not None else np.zeros(len(sigma))], axis=0)
         gap = float(gaps.max())
         tau = {g: tau[g] ** (1 - damping) * new[g] ** damping for g in new}
         if gap < tol:
             return tau
-        if on_fail == "nan" and _ > 200 and np.quantile(gaps, 0.9) < tol:
+        if on_fail == "nan" and k_iter > 200 and np.quantile(gaps, 0.9) < tol:
             break  # only a few draws left: stop and mark them
     if on_fail == "nan":
         bad = gaps >= np.sqrt(tol)

@@ -273,9 +273,10 @@ def solve(
     logcap = np.log(cap)
     x = np.zeros((d, n_i))
     eye = np.eye(n_i)[None]
-    it = 0
+    n_iter = 0
     f, s_new, w_new, capped, x_hat, p_j = _excess(x, s, w, tau, t1s, sig, eps, et, logcap)
-    for it in range(1, max_iter + 1):
+    while n_iter < max_iter:
+        n_iter += 1
         norm = np.abs(f).max(axis=1)
         if norm.max() < tol:
             break
@@ -301,7 +302,7 @@ def solve(
     q_hat = x_hat / tau / p_hat[:, :, None]
     output_hat = (base.weights[None] * q_hat).sum(axis=2)
     return {"p_hat": p_hat, "P_hat": p_j, "x_hat": x_hat, "q_hat": q_hat, "shares": s_new,
-            "output_hat": output_hat, "iterations": np.array(it), "max_residual": np.array(resid)}
+            "output_hat": output_hat, "iterations": np.array(n_iter), "max_residual": np.array(resid)}
 
 
 @dataclass(frozen=True)
@@ -424,8 +425,36 @@ def compare_scenarios(
     if reference is not None:  # solve the reference first, so changes can be taken
         order = [reference] + [k for k in order if k != reference]
     kept: dict[tuple, tuple] = {}
-    rows = []
+    rows: list[dict] = []
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    e = base.value.sum(axis=0)  # base expenditure, the weights of the world price index
+
+    def record(name, outcome, o, m, pt, sample):
+        r = {"scenario": name, "outcome": outcome, "origin": o, "importer": m,
+             "estimate": float(pt), "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+             "n_draws": 0}
+        if sample is not None:
+            r.update(se=float(np.std(sample)), ci_low=float(np.quantile(sample, lo_q)),
+                     ci_high=float(np.quantile(sample, hi_q)), n_draws=len(sample))
+        rows.append(r)
+
+    def add(name, outcome, o, m, pt, sample):
+        if reference is not None:
+            if name == reference:
+                kept[(outcome, o, m)] = (pt, sample)
+            elif (outcome, o, m) in kept:
+                rpt, rs = kept[(outcome, o, m)]
+                record(name, f"{outcome}_change", o, m, pt - rpt,
+                       None if sample is None or rs is None else sample - rs)
+        record(name, outcome, o, m, pt, sample)
+
+    def outcomes(sol):
+        if sol is None:
+            return (None,) * 5
+        q = base.quantity[None] * sol["q_hat"]
+        world = (sol["P_hat"] * e).sum(axis=-1) / e.sum()
+        return q, sol["shares"], sol["P_hat"], sol["p_hat"], world
+
     n = 0
     for name in order:
         tau = scenarios[name]
@@ -437,46 +466,21 @@ def compare_scenarios(
             mc = solve(base, td, sigma=dd.get("sigma"), epsilon=dd.get("epsilon"),
                        eta=dd.get("eta"), cap_hat=dd.get("cap_hat"))
             n = mc["p_hat"].shape[0]
-
-        def add(outcome, o, m, pt, sample):
-            if reference is not None:
-                if name == reference:
-                    kept[(outcome, o, m)] = (pt, sample)
-                elif (outcome, o, m) in kept:
-                    rpt, rs = kept[(outcome, o, m)]
-                    _row(f"{outcome}_change", o, m, pt - rpt,
-                         None if sample is None or rs is None else sample - rs)
-            _row(outcome, o, m, pt, sample)
-
-        def _row(outcome, o, m, pt, sample):
-            r = {"scenario": name, "outcome": outcome, "origin": o, "importer": m,
-                 "estimate": float(pt), "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                 "n_draws": 0}
-            if sample is not None:
-                r.update(se=float(np.std(sample)), ci_low=float(np.quantile(sample, lo_q)),
-                         ci_high=float(np.quantile(sample, hi_q)), n_draws=len(sample))
-            rows.append(r)
-
-        def outcomes(sol):
-            q = base.quantity[None] * sol["q_hat"]
-            return q, sol["shares"], sol["P_hat"], sol["p_hat"]
-
-        pq, ps, pP, pp = outcomes(point)
-        mq, ms, mP, mp = outcomes(mc) if mc is not None else (None,) * 4
+        pq, ps, pP, pp, pw = outcomes(point)
+        mq, ms, mP, mp, mw = outcomes(mc)
         for o in origins:
             i = base.origins.index(o)
-            add("origin_volume", o, "", pq[0, i].sum(), None if mq is None else mq[:, i].sum(1))
-            add("origin_price", o, "", pp[0, i], None if mp is None else mp[:, i])
+            add(name, "origin_volume", o, "", pq[0, i].sum(),
+                None if mq is None else mq[:, i].sum(1))
+            add(name, "origin_price", o, "", pp[0, i], None if mp is None else mp[:, i])
             for j, m in enumerate(base.importers):
                 if base.value[i, j] <= 0:
                     continue
-                add("volume", o, m, pq[0, i, j], None if mq is None else mq[:, i, j])
-                add("share", o, m, ps[0, i, j], None if ms is None else ms[:, i, j])
-        e = base.value.sum(axis=0)
+                add(name, "volume", o, m, pq[0, i, j], None if mq is None else mq[:, i, j])
+                add(name, "share", o, m, ps[0, i, j], None if ms is None else ms[:, i, j])
         for j, m in enumerate(base.importers):
-            add("price_index", "", m, pP[0, j], None if mP is None else mP[:, j])
-        wld = lambda P: (P * e).sum(axis=-1) / e.sum()  # noqa: E731 - expenditure-weighted
-        add("price_index", "", "world", wld(pP[0]), None if mP is None else wld(mP))
+            add(name, "price_index", "", m, pP[0, j], None if mP is None else mP[:, j])
+        add(name, "price_index", "", "world", pw[0], mw)
     table = pd.DataFrame(rows)
     table["scenario"] = pd.Categorical(table["scenario"], categories=list(scenarios))
     table = table.sort_values("scenario", kind="stable").reset_index(drop=True)
