@@ -261,3 +261,20 @@ def test_ge_wedges_reproduce_the_ppml_coefficients(real_scenarios) -> None:
         assert implied == pytest.approx(w.beta[k], abs=1e-8)
     # and Belarus's status-quo output is its USGS 2024 output
     assert out["output_hat"][0, i] == pytest.approx(sc.status_quo_output_hat(base), rel=1e-8)
+
+
+def test_results_objects_plot_and_summarise(real_scenarios) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sc, panel, res, inputs = real_scenarios
+    bt = sc.backtest(inputs, panel)
+    for obj in (res, inputs.sigma, inputs.wedges, bt):
+        fig = obj.plot()
+        assert fig.axes
+        plt.close(fig)
+        assert obj.summary.as_text()
+        frame = obj.summary_frame()
+        assert "estimate" in frame.columns

@@ -22,8 +22,12 @@ The study's choices live here (the generic model is :mod:`potash.estimators.armi
   and for the route wedge, which is measured in costs.
 - **Sanction wedges** from a PPML of importer x origin x year tonnes 2016-2024 with
   importer-year and importer-origin fixed effects and Belarus x 2022-2024 terms for the US and
-  for the other 13 importers; the EU's wedge is *assumed* equal to the US one (both are bans;
-  no EU importer is in the data). Wedges are tariff equivalents ``exp(-beta / (sigma - 1))``.
+  for China and for the other importers; the EU's wedge is *assumed* equal to the US one (both
+  are bans; no EU importer is in the data). The wedges are those at which the model's own PPML
+  coefficient equals the estimate (:func:`ge_wedges`: the PPML has no origin-year effects, so
+  its coefficient holds Belarus's relative price fall too); ``exp(-beta / (sigma - 1))`` is the
+  ``mapping="partial"`` option. The rest-of-world wedge is set so that Belarus's status-quo
+  output is its USGS 2024 output.
 - **Route wedge** from Brazil's ComexStat freight and insurance per tonne of KCl: Belarus
   against Canada and Russia, 2019-01..2022-01 against 2022-03..2024-07, as a ratio of
   delivered to FOB cost; Klaipeda transit removes it in every market.
@@ -264,9 +268,9 @@ class WedgeResults(ResultsBase):
                 "The EU wedge is assumed equal to the US wedge (no EU importer in the data)."]
 
     def plot(self, ax: Any = None) -> Any:
-        from potash.figures.armington import plot_sigma
+        from potash.figures.armington import plot_wedges
 
-        return plot_sigma(self.summary_frame().rename(index=lambda t: f"sigma {t}"), ax=ax)
+        return plot_wedges(self.summary_frame(), ax=ax)
 
 
 def route_wedge(comex: pd.DataFrame | None = None, *, n_boot: int = 500, seed: int = 0

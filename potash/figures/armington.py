@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from potash.figures._style import add_source, new_axes, potash_style
 
-__all__ = ["plot_backtest", "plot_scenarios", "plot_sigma"]
+__all__ = ["plot_backtest", "plot_scenarios", "plot_sigma", "plot_wedges"]
 
 
 def plot_scenarios(frame: pd.DataFrame, ax: Any = None, *, origin: str | None = None,
@@ -75,4 +75,19 @@ def plot_backtest(frame: pd.DataFrame, ax: Any = None) -> Figure:
         ax.plot([0, hi], [0, hi], color="grey", lw=0.8)
         ax.set_xlabel("observed share")
         ax.set_ylabel("model share")
+    return fig
+
+
+def plot_wedges(frame: pd.DataFrame, ax: Any = None) -> Figure:
+    """PPML coefficients (``beta_*`` rows) with their intervals."""
+    b = frame.loc[[t for t in frame.index if str(t).startswith("beta_")]]
+    with potash_style():
+        fig, ax = new_axes(ax, figsize=(5, 2.5))
+        y = np.arange(len(b))
+        ax.errorbar(b["estimate"], y, xerr=[b["estimate"] - b["ci_low"],
+                                           b["ci_high"] - b["estimate"]], fmt="o")
+        ax.set_yticks(y)
+        ax.set_yticklabels([str(t).removeprefix("beta_") for t in b.index])
+        ax.axvline(0.0, color="grey", lw=0.8)
+        ax.set_xlabel("Belarus x post PPML coefficient")
     return fig
