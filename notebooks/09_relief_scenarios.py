@@ -148,6 +148,23 @@ changes.round(0)
 publish(res.plot(origin="BLR"), "relief_scenarios")
 
 # %% [markdown]
+# **Sensitivity.** Belarus's output change from the status quo (thousand tonnes a year) for other
+# values of sigma (held fixed: s.d. zero) and for the partial mapping of the PPML coefficients
+# to wedges (`exp(-beta / (sigma - 1))`, rest of the world sharing the "other" wedge), with
+# two hundred draws each.
+
+# %%
+sens = {}
+for mapping in ("ge", "partial"):
+    for s_val in (2.0, 3.0, 5.0):
+        r, _ = sc.relief_scenarios(panel, n_draws=200, sigma=sigma, wedges=wedges,
+                                   mapping=mapping, sigma_override=(s_val, 0.0))
+        t = r.table
+        t = t[(t["outcome"] == "origin_volume_change") & (t["origin"] == "BLR")]
+        sens[(mapping, s_val)] = t.set_index("scenario")["estimate"] / 1e3
+pd.DataFrame(sens).round(0)
+
+# %% [markdown]
 # ## 4. Back-test: the 2022-2023 destination shift
 #
 # The 2019-2020 base with the status-quo wedges should reproduce Belarus's 2022-2023 share in

@@ -516,7 +516,8 @@ def _base_model(flows: pd.DataFrame, sigma: float) -> ArmingtonBase:
 def relief_scenarios(panel: pd.DataFrame | None = None, *, n_draws: int = 1000, seed: int = 0,
                      level: float = 0.9, sigma: SigmaResults | None = None,
                      wedges: WedgeResults | None = None, mapping: WedgeMapping = "ge",
-                     calibrate_row: bool = True
+                     calibrate_row: bool = True,
+                     sigma_override: tuple[float, float] | None = None
                      ) -> tuple[ScenarioComparison, ScenarioInputs]:
     """Calibrate to 2019-2020 and solve the scenarios with seeded Monte Carlo intervals.
 
@@ -527,11 +528,13 @@ def relief_scenarios(panel: pd.DataFrame | None = None, *, n_draws: int = 1000, 
     draw's parameters); ``"partial"`` uses ``exp(-beta / (sigma - 1))``. With
     ``calibrate_row`` (and ``"ge"``) the rest-of-world wedge is set so that Belarus's
     status-quo output is its USGS output in :data:`STATUS_QUO_OUTPUT_YEAR`.
+    ``sigma_override=(central, sd)`` replaces the sigma choice (for sensitivity tables).
     """
     check_option("mapping", mapping, WedgeMapping)
     panel = potash_import_panel() if panel is None else panel
     sig = scenario_sigma() if sigma is None else sigma
-    s_c, s_se, s_src = scenario_sigma_choice(sig)
+    s_c, s_se, s_src = (scenario_sigma_choice(sig) if sigma_override is None
+                        else (*sigma_override, "override"))
     w = sanction_wedges(panel, sigma=s_c) if wedges is None else wedges
     flows = potash_base(panel)
     base = _base_model(flows, s_c)
