@@ -93,6 +93,15 @@ _NAMES: dict[str, str] = {
     **{n: "potash.analyses.routes" for n in (
         "klaipeda_cargo", "route_mix", "route_shares", "route_table",
     )},
+    **{n: "potash.estimators.armington" for n in (
+        "ArmingtonBase", "ScenarioComparison", "SigmaResults", "calibrate_armington",
+        "compare_scenarios", "estimate_sigma", "simulate_scenario", "solve_armington",
+        "tariff_equivalent",
+    )},
+    **{n: "potash.analyses.scenarios" for n in (
+        "backtest", "potash_base", "relief_months_check", "relief_scenarios", "route_wedge",
+        "sanction_wedges", "scenario_sigma",
+    )},
     # pipeline
     "build_processed": "potash.pipeline.build",
     "fetch_comexstat": "potash.pipeline.refresh_comexstat",
