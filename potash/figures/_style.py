@@ -248,7 +248,7 @@ def mark_events(
             n = start + i
             ax.annotate(
                 str(n),
-                xy=(date, 1.0),
+                xy=(float(x[i]), 1.0),
                 xycoords=ax.get_xaxis_transform(),
                 xytext=(0, 3 + _STRIP_ROW * rows[i]),
                 textcoords="offset points",
