@@ -159,7 +159,11 @@ def plot_sanctions_caar(results: Any, ax: Any = None, level: float = 0.05) -> Fi
     """
     sf = results.summary_frame().sort_values("trading_date").reset_index(drop=True)
     ev = normalise_events(results.events)
-    names = ev.groupby("group")["label"].agg(lambda x: " / ".join(dict.fromkeys(map(str, x))))
+    def _name(labels: pd.Series) -> str:
+        unique = list(dict.fromkeys(map(str, labels)))
+        return unique[0] + (f" (+{len(unique) - 1} more)" if len(unique) > 1 else "")
+
+    names = ev.groupby("group")["label"].agg(_name)
     fam_color = {"sanction": "#c0392b", "relief": "#2e8b57"}
     with potash_style():
         fig, ax = new_axes(ax, figsize=(9.5, 5.2))
@@ -171,13 +175,13 @@ def plot_sanctions_caar(results: Any, ax: Any = None, level: float = 0.05) -> Fi
                     linewidth=0.8)
         top = float(np.nanmax(hi)) if len(sf) else 1.0
         span = float(np.nanmax(hi) - np.nanmin(lo)) if len(sf) else 1.0
-        star_y = hi + 0.05 * span
+        star_y = np.where(est >= 0, hi + 0.07 * span, lo - 0.07 * span)
         cal = (sf["p_calibrated"] < level).to_numpy()
         holm = (sf["p_holm"] < level).to_numpy()
         ax.scatter(x[cal], star_y[cal], marker="*", s=60, color="#222222", zorder=4)
         ax.scatter(x[holm], star_y[holm], marker="o", s=120, facecolors="none",
                    edgecolors="#222222", zorder=4)
-        ax.set_ylim(top=top + 0.15 * span)
+        ax.set_ylim(float(np.nanmin(lo)) - 0.15 * span, top + 0.15 * span)
         labels = [
             f"{names.get(g, g)}\n{pd.Timestamp(d).date()}"
             for g, d in zip(sf["event_id"], sf["trading_date"], strict=True)
@@ -186,9 +190,9 @@ def plot_sanctions_caar(results: Any, ax: Any = None, level: float = 0.05) -> Fi
         ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
         ax.axhline(0, color="#444444", linewidth=0.8)
         d0, d1 = int(results.long_short.days[0]), int(results.long_short.days[-1])
-        ax.set_ylabel(f"producers minus contrast: CAR, trading days {d0:+d}..{d1:+d} (%)")
+        ax.set_ylabel(f"long-short CAR, days {d0:+d}..{d1:+d} (%)")
         ax.set_xlabel("Event (first trading day on or after the announcement)")
-        ax.set_title("Abnormal returns of potash producers relative to the contrast group")
+        ax.set_title("Potash producers minus contrast group: cumulative abnormal return by date")
         pct = int(round(100 * (1 - results.alpha)))
         handles = [
             Patch(color=fam_color["sanction"], alpha=0.85, label="sanction date"),
