@@ -146,7 +146,7 @@ def plot_price_comparison(
         if ev is not None and not ev.empty:
             mark_events(ax, ev)
         ax.set_title("Potash and other fertilizer prices")
-        ax.set_ylabel(f"Price index of nominal USD prices, {b:%Y-%m} = 100 (log scale)")
+        ax.set_ylabel(f"Nominal USD price index\n({b:%Y-%m} = 100, log scale)")
         ax.set_xlabel("Month")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         add_source(fig, PINK_SHEET)
