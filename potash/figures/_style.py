@@ -282,9 +282,11 @@ def _raise_titles(fig: Figure) -> None:
 def add_source(fig: Figure, text: str) -> Figure:
     """Write the source line (and the key of the numbered events) under the figure.
 
-    The line is the figure's ``supxlabel``, placed by the constrained layout engine, which is
-    switched on for the figure: nothing is clipped by a plain ``fig.savefig(path)``. Call it
-    last, once the axes hold their content.
+    On the figures potash makes (constrained layout) the line is the figure's ``supxlabel``,
+    placed by the layout engine: nothing is clipped by a plain ``fig.savefig(path)``. On a
+    figure the caller made without a layout engine (``ax=`` given), the layout is left alone and
+    the line goes under the figure's tight bounding box. Call it last, once the axes hold their
+    content.
 
     Examples
     --------
@@ -300,11 +302,19 @@ def add_source(fig: Figure, text: str) -> Figure:
     lines = [f"Source: {text}"]
     if key:
         lines.append(textwrap.fill("Events: " + "; ".join(key), width=140))
-    if fig.get_layout_engine() is None:
-        fig.set_layout_engine("constrained")
-    fig.supxlabel(
-        "\n".join(lines), x=0.01, ha="left", fontsize=7, color="#555555", fontweight="normal"
-    )
+    if fig.get_layout_engine() is not None:
+        fig.supxlabel(
+            "\n".join(lines), x=0.01, ha="left", fontsize=7, color="#555555",
+            fontweight="normal",
+        )
+        return fig
+    # a figure the caller made without a layout engine: keep its layout, write the line under
+    # its tight bounding box (saved whole by ``save_figure``'s bbox="tight")
+    renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer)
+    x0 = max(box.x0 / fig.get_figwidth(), -0.05)
+    y0 = min(box.y0 / fig.get_figheight(), 0.0) - 0.015
+    fig.text(x0, y0, "\n".join(lines), fontsize=7, color="#555555", ha="left", va="top")
     return fig
 
 

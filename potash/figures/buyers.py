@@ -56,7 +56,8 @@ def plot_buyers(monthly: pd.DataFrame, ax: Any = None) -> Figure:
     with potash_style():
         if ax is None:
             fig, (a1, a2) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True,
-                                         gridspec_kw={"height_ratios": [3, 2]})
+                                         gridspec_kw={"height_ratios": [3, 2]},
+                                         layout="constrained")
         else:
             fig, a1 = new_axes(ax)
             a2 = None
@@ -201,7 +202,8 @@ def plot_relief_months(table: pd.DataFrame, ax: Any = None) -> Figure:
     series = list(dict.fromkeys(table["series"]))
     with potash_style():
         if ax is None:
-            fig, axes = plt.subplots(1, len(series), figsize=(4 * len(series), 3.6), squeeze=False)
+            fig, axes = plt.subplots(1, len(series), figsize=(4 * len(series), 3.6), squeeze=False,
+                                     layout="constrained")
             axes = axes[0]
         else:
             fig, a = new_axes(ax)

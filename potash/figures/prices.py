@@ -183,7 +183,8 @@ def plot_price_its(result: Any, ax: Any = None) -> Figure:
     with potash_style():
         if ax is None:
             fig, (ax1, ax2) = plt.subplots(
-                2, 1, figsize=(7.5, 6.0), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+                2, 1, figsize=(7.5, 6.0), sharex=True, gridspec_kw={"height_ratios": [3, 2]},
+                layout="constrained",
             )
         else:
             fig, ax1 = new_axes(ax)

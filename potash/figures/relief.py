@@ -69,7 +69,8 @@ def plot_relief_signals(
     start_ts = pd.Timestamp(start)
     with potash_style():
         fig, (ax1, ax2) = plt.subplots(
-            2, 1, figsize=(7.5, 6.4), sharex=True, gridspec_kw={"height_ratios": [2.2, 1]}
+            2, 1, figsize=(7.5, 6.4), sharex=True, gridspec_kw={"height_ratios": [2.2, 1]},
+            layout="constrained",
         )
         month = date.to_period("M").to_timestamp()
         for name, grp, cut, style in (
