@@ -190,6 +190,7 @@ def mark_events(
     color_col: str = "type",
     annotate: bool = True,
     start: int = 1,
+    date_format: str = "%Y-%m-%d",
 ) -> Axes:
     """Draw a dashed vertical line at each event date, coloured by event type, and number it.
 
@@ -210,6 +211,8 @@ def mark_events(
         Number the lines and write the key.
     start : int
         First number (to continue a numbering on another panel).
+    date_format : str
+        How the key writes the dates (``"%Y-%m"`` for monthly designs).
 
     Returns
     -------
@@ -261,8 +264,8 @@ def mark_events(
                 bbox={"boxstyle": "circle,pad=0.2", "facecolor": color, "edgecolor": "none"},
                 gid="potash-event-number",
             )
-            label = getattr(row, label_col) if label_col in ev.columns else f"{date:%Y-%m-%d}"
-            when = f"{date:%Y-%m-%d}"
+            when = date.strftime(date_format)
+            label = getattr(row, label_col) if label_col in ev.columns else when
             key.append(f"({n}) {label}" + ("" if str(label) == when else f", {when}"))
     if annotate:
         ax._potash_event_strip = max(rows) + 1  # type: ignore[attr-defined]

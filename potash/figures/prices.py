@@ -194,13 +194,14 @@ def plot_price_its(result: Any, ax: Any = None) -> Figure:
         ax1.plot(
             ab.index, ab["counterfactual_price"], label="Counterfactual (no event terms)", lw=1.4
         )
-        ax1.fill_between(ab.index, ab["counterfactual_price"], ab["price"], alpha=0.12, lw=0)
+        ax1.fill_between(ab.index, ab["counterfactual_price"], ab["price"], alpha=0.12, lw=0,
+                         label="Gap: abnormal price")
         plain_log_axis(ax1)
         ax1.set_ylabel(f"Price, nominal {_unit(result.unit)} (log scale)")
         ax1.set_title(f"Interrupted time series: {_label(result.series)} price")
         ax1.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
         ev = _month_events(result.events)
-        mark_events(ax1, ev)
+        mark_events(ax1, ev, date_format="%Y-%m")
         if ax2 is not None:
             _abnormal(ax2, result, ev)
         else:
@@ -213,9 +214,9 @@ def _abnormal(ax: Any, result: Any, ev: pd.DataFrame, annotate: bool = False) ->
     ab = result.abnormal
     ax.axhline(0, color="black", lw=0.8)
     ax.plot(ab.index, ab["abnormal_pct"], color="#c0392b", lw=1.6)
-    ax.set_ylabel("Abnormal price, % of counterfactual")
+    ax.set_ylabel("Abnormal price (%)")
     ax.set_xlabel("Month")
-    mark_events(ax, ev, annotate=annotate)
+    mark_events(ax, ev, annotate=annotate, date_format="%Y-%m")
 
 
 def plot_abnormal_price(result: Any, ax: Any = None) -> Figure:
