@@ -363,7 +363,7 @@ def plot_breaks(
     ylabel = series_label or (
         f"{name}, log of nominal USD/t" if str(y.name) in _LABELS else f"{name} (log)"
     )
-    marks = result.events if isinstance(events, str) and events == "result" else events
+    marks = getattr(result, "events", None) if isinstance(events, str) and events == "result" else events
     with potash_style():
         fig, ax = new_axes(ax)
         ax.plot(y.index, y.to_numpy(), color="#1f4e79", lw=1.4, label=name)
