@@ -275,7 +275,7 @@ def plot_unit_value_gap(
     ...     "quantity_t": [1.0, 1.0, 1.0, 1.0], "value_usd": [200.0, 250.0, 500.0, 700.0]})
     >>> fig = plot_unit_value_gap(potash.unit_values(t))
     >>> fig.axes[0].get_ylabel()
-    'unit value (US$ per tonne)'
+    'unit value (nominal US$ per tonne)'
     """
     d = uv.discount.sort_values("year")
     if d["product"].nunique() > 1:
@@ -301,9 +301,10 @@ def plot_unit_value_gap(
                 color=color,
                 linestyle="-" if b != "world" else ":",
             )
-            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08, color=color)
+            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08, color=color,
+                            label=f"gap {uv.exporter} vs {name}")
         events_note = _mark(ax, events)
-        ax.set_ylabel("unit value (US$ per tonne)")
+        ax.set_ylabel("unit value (nominal US$ per tonne)")
         _time_axis_note(ax)
         ax.set_title(f"Export unit values: {uv.exporter} against benchmarks")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
