@@ -124,7 +124,7 @@ bp
 publish(plot_fstats(fstats, bp, events=headline), "fstats_breaks")
 
 # %%
-publish(plot_breaks(bp), "bai_perron_segments")
+publish(plot_breaks(bp, events=headline), "bai_perron_segments")
 
 # %% [markdown]
 # ## Specification curves of the three steps

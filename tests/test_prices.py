@@ -251,6 +251,6 @@ def test_results_protocol_and_figures(synth):
     ax = fig.axes[0]
     assert ax.get_yscale() == "log" and "= 100" in ax.get_ylabel()
     # the potash basis change (2020-01) inside the plotted sample is drawn and labelled
-    assert any("basis change" in t.get_text() for t in ax.texts)
+    assert any("basis change" in t.get_text() for t in ax.get_legend().get_texts())
     assert any("Source:" in t.get_text() for t in fig.texts)
     plt.close(fig)

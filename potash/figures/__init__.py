@@ -10,6 +10,7 @@ from potash.figures._style import (
     add_source,
     mark_events,
     new_axes,
+    plain_log_axis,
     potash_style,
     save_figure,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "plot_trade_event_study",
     "plot_unit_value_gap",
     "plot_permutation",
+    "plain_log_axis",
     "potash_style",
     "save_figure",
     "plot_buyers",

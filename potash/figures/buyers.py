@@ -56,7 +56,8 @@ def plot_buyers(monthly: pd.DataFrame, ax: Any = None) -> Figure:
     with potash_style():
         if ax is None:
             fig, (a1, a2) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True,
-                                         gridspec_kw={"height_ratios": [3, 2]})
+                                         gridspec_kw={"height_ratios": [3, 2]},
+                                         layout="constrained")
         else:
             fig, a1 = new_axes(ax)
             a2 = None
@@ -201,7 +202,8 @@ def plot_relief_months(table: pd.DataFrame, ax: Any = None) -> Figure:
     series = list(dict.fromkeys(table["series"]))
     with potash_style():
         if ax is None:
-            fig, axes = plt.subplots(1, len(series), figsize=(4 * len(series), 3.6), squeeze=False)
+            fig, axes = plt.subplots(1, len(series), figsize=(4 * len(series), 3.6), squeeze=False,
+                                     layout="constrained")
             axes = axes[0]
         else:
             fig, a = new_axes(ax)
@@ -211,8 +213,9 @@ def plot_relief_months(table: pd.DataFrame, ax: Any = None) -> Figure:
             x = pd.PeriodIndex(g["period"], freq="M").to_timestamp()
             a.plot(x, g["actual"] / 1e3, color="#c0392b", marker="o", ms=3, label="reported")
             a.plot(x, g["counterfactual"] / 1e3, color="0.3", ls="--", label="counterfactual")
-            a.fill_between(x, g["cf_low"] / 1e3, g["cf_high"] / 1e3, color="0.8", alpha=0.6)
-            a.axvline(pd.Timestamp("2025-12-13"), color="#27ae60", lw=1)
+            a.fill_between(x, g["cf_low"] / 1e3, g["cf_high"] / 1e3, color="0.8", alpha=0.6,
+                           label="2023-2025 range")
+            a.axvline(pd.Timestamp("2025-12-13"), color="#27ae60", lw=1, label="US relief")
             a.set_title(s, fontsize=9)
             a.tick_params(axis="x", labelrotation=45, labelsize=7)
         axes[0].set_ylabel("thousand tonnes from Belarus")

@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
+from potash.data.events import normalise_events
 from potash.figures._style import add_source, new_axes, potash_style
 
 __all__ = ["plot_event_study", "plot_car", "plot_sanctions_caar"]
@@ -133,74 +136,78 @@ def plot_car(results: Any, ax: Any = None, group: str | None = None) -> Figure:
     return fig
 
 
-def plot_sanctions_caar(results: Any, ax: Any = None) -> Figure:
-    """CAAR over the event window for each sanctions/relief event: producers vs contrast.
+def plot_sanctions_caar(results: Any, ax: Any = None, level: float = 0.05) -> Figure:
+    """The long-short CAR per sanctions/relief date, with its interval and calibrated p-values.
 
-    Bars are the event's CAAR (in %); whiskers are 95% bands from the Brown-Warner 1985
-    portfolio standard deviation (robust to the clustering of the event dates).
+    The figure shows the study's headline test, as the text reports it: bars are the CAR of
+    the equal-weighted producers-minus-contrast portfolio over the event window (in %),
+    whiskers its interval (``summary_frame()``: ``ci_low, ci_high``, Brown-Warner 1980 t); a
+    filled star marks a calibrated p (share of placebo dates with a p at least as small)
+    below ``level``, a ring one that also survives Holm's correction across the dates of its
+    family. Ticks name the event(s) of each date.
 
     Parameters
     ----------
     results : SanctionsEventStudyResults
     ax : Axes, optional
+    level : float
+        Significance level of the markers.
 
     Returns
     -------
     Figure
     """
-    from scipy import stats as sps
+    sf = results.summary_frame().sort_values("trading_date").reset_index(drop=True)
+    ev = normalise_events(results.events)
+    def _name(labels: pd.Series) -> str:
+        unique = list(dict.fromkeys(map(str, labels)))
+        return unique[0] + (f" (+{len(unique) - 1} more)" if len(unique) > 1 else "")
 
-    z = sps.norm.ppf(0.975)
-    groups = [g for g in results.producers.caar.columns if g != "pooled"]
-    ev = results.events.drop_duplicates("group").set_index("group")
+    names = ev.groupby("group")["label"].agg(_name)
+    fam_color = {"sanction": "#c0392b", "relief": "#2e8b57"}
     with potash_style():
-        fig, ax = new_axes(ax, figsize=(9.5, 4.6))
-        x = np.arange(len(groups))
-        width = 0.38
-        for off, (name, res, color) in enumerate(
-            [
-                ("Potash producers", results.producers, "#c0392b"),
-                ("Contrast group", results.contrast, "#1f4e79"),
-            ]
-        ):
-            caar = res.caar.iloc[-1].reindex(groups).to_numpy()
-            ci = res.conf_int(0.95)
-            n_days = len(res.days)
-            sd = ci.groupby("group")["aar_upper"].first() - ci.groupby("group")["aar"].first()
-            half = (sd / z).reindex(groups).to_numpy() * z * np.sqrt(n_days)
-            ax.bar(x + (off - 0.5) * width, 100 * caar, width, color=color, alpha=0.8, label=name)
-            ax.errorbar(
-                x + (off - 0.5) * width,
-                100 * caar,
-                yerr=100 * half,
-                fmt="none",
-                ecolor="#444444",
-                capsize=2,
-                linewidth=0.8,
-            )
-        labels = []
-        for g in groups:
-            row = ev.loc[g]
-            kind = (
-                "relief"
-                if "relief" in set(results.events.loc[results.events["group"] == g, "type"])
-                else "sanction"
-            )
-            labels.append(f"{pd.Timestamp(row['trading_date']).date()} ({kind})")
+        fig, ax = new_axes(ax, figsize=(9.5, 5.2))
+        x = np.arange(len(sf))
+        est, lo, hi = 100 * sf["estimate"], 100 * sf["ci_low"], 100 * sf["ci_high"]
+        colors = [fam_color.get(str(f), "#5d6d7e") for f in sf["family"]]
+        ax.bar(x, est, 0.6, color=colors, alpha=0.85)
+        ax.errorbar(x, est, yerr=[est - lo, hi - est], fmt="none", ecolor="#444444", capsize=2,
+                    linewidth=0.8)
+        top = float(np.nanmax(hi)) if len(sf) else 1.0
+        span = float(np.nanmax(hi) - np.nanmin(lo)) if len(sf) else 1.0
+        star_y = np.where(est >= 0, hi + 0.07 * span, lo - 0.07 * span)
+        cal = (sf["p_calibrated"] < level).to_numpy()
+        holm = (sf["p_holm"] < level).to_numpy()
+        ax.scatter(x[cal], star_y[cal], marker="*", s=60, color="#222222", zorder=4)
+        ax.scatter(x[holm], star_y[holm], marker="o", s=120, facecolors="none",
+                   edgecolors="#222222", zorder=4)
+        ax.set_ylim(float(np.nanmin(lo)) - 0.15 * span, top + 0.15 * span)
+        labels = [
+            f"{names.get(g, g)}\n{pd.Timestamp(d).date()}"
+            for g, d in zip(sf["event_id"], sf["trading_date"], strict=True)
+        ]
         ax.set_xticks(x)
         ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
         ax.axhline(0, color="#444444", linewidth=0.8)
-        d0, d1 = int(results.producers.days[0]), int(results.producers.days[-1])
-        ax.set_ylabel(f"CAAR over trading days {d0:+d}..{d1:+d} (%)")
+        d0, d1 = int(results.long_short.days[0]), int(results.long_short.days[-1])
+        ax.set_ylabel(f"long-short CAR, days {d0:+d}..{d1:+d} (%)")
         ax.set_xlabel("Event (first trading day on or after the announcement)")
-        ax.set_title(
-            "Abnormal returns of potash producers around Belarus potash sanctions and relief"
-        )
-        ax.legend(loc="best")
+        ax.set_title("Potash producers minus contrast group: cumulative abnormal return by date")
+        pct = int(round(100 * (1 - results.alpha)))
+        handles = [
+            Patch(color=fam_color["sanction"], alpha=0.85, label="sanction date"),
+            Patch(color=fam_color["relief"], alpha=0.85, label="relief date"),
+            Line2D([], [], color="#444444", lw=0.8, label=f"{pct}% interval (t)"),
+            Line2D([], [], marker="*", ls="none", color="#222222", markersize=9,
+                   label=f"calibrated p < {level:g}"),
+            Line2D([], [], marker="o", ls="none", markerfacecolor="none",
+                   markeredgecolor="#222222", markersize=9, label=f"also Holm p < {level:g}"),
+        ]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         add_source(
             fig,
             "Yahoo Finance adjusted closes (dsturdy snapshot), potash sanctions calendar; "
-            f"market model vs {results._market}; 95% bands: Brown-Warner 1985",
+            f"market model vs {results.market}; p calibrated on "
+            f"{len(results.placebo_dates)} placebo dates, Holm within each family",
         )
-        fig.texts[-1].set_y(-0.31)  # below the rotated event labels
     return fig

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from potash.core.errors import PotashDataError
 from potash.data.events import normalise_events
@@ -41,12 +42,11 @@ def _key_events(events: object) -> pd.DataFrame:
 
 
 def _mark(ax: Axes, events: pd.DataFrame | None) -> str:
-    """Dashed lines at the key sanctions dates (no labels on the plot, where annual charts
-    would crowd them); returns the legend of the lines for the source line."""
+    """Dashed lines at the key sanctions dates, numbered above the axes (the key of the
+    numbers is written under the figure by ``add_source``); returns "" (kept for callers)."""
     ev = _key_events(events).sort_values("date")
-    mark_events(ax, ev, annotate=False)
-    items = "; ".join(f"{d:%Y-%m-%d} {lab}" for d, lab in zip(ev["date"], ev["label"], strict=True))
-    return "\n" + textwrap.fill(f"Dashed lines: {items}", width=150) if items else ""
+    mark_events(ax, ev)
+    return ""
 
 
 def _year_dates(years: pd.Series) -> pd.DatetimeIndex:
@@ -155,22 +155,32 @@ def plot_hhi(
         fig, ax = new_axes(ax)
         x = _year_dates(h["year"])
         ax.plot(x, h["hhi"], marker="o", markersize=3, color="#1f4e79", label="HHI")
-        for xi, yi, n in zip(x, h["hhi"], h["n_countries"], strict=True):
-            ax.annotate(
-                f"n={n}",
-                (xi, yi),
-                textcoords="offset points",
-                xytext=(0, 5),
+        top = 1.08 * float(h["hhi"].max())
+        # the number of countries in a row of its own at the foot of the axes, on two
+        # alternating lines, kept clear of the HHI line by the lower y limit
+        bottom = min(0.0, float(h["hhi"].min()) - 0.22 * top)
+        ax.set_ylim(bottom, top)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 0 else ""))
+        ax.axhspan(bottom, bottom + 0.16 * (top - bottom), color="#f2f2f2", lw=0, zorder=0)
+        ax.text(0.0, 0.165, " countries (n):", transform=ax.transAxes, fontsize=6,
+                color="#555555", va="bottom", ha="left")
+        for i, (xi, n) in enumerate(zip(x, h["n_countries"], strict=True)):
+            ax.text(
+                xi,
+                0.09 if i % 2 == 0 else 0.025,
+                f"{n}",
+                transform=ax.get_xaxis_transform(),
                 fontsize=6,
                 ha="center",
+                va="bottom",
                 color="#555555",
+                gid="potash-hhi-n",
             )
         events_note = _mark(ax, events)
         ax.set_ylabel("HHI (0 to 10,000)")
         _time_axis_note(ax)
-        ax.set_ylim(0, 1.12 * float(h["hhi"].max()))  # room for the n= labels under the title
         ax.set_title("Concentration of exporters (Herfindahl-Hirschman index)")
-        add_source(fig, source + "; n = countries with a positive share" + events_note)
+        add_source(fig, source + "; n = countries with a positive share (grey row)" + events_note)
     return fig
 
 
@@ -265,7 +275,7 @@ def plot_unit_value_gap(
     ...     "quantity_t": [1.0, 1.0, 1.0, 1.0], "value_usd": [200.0, 250.0, 500.0, 700.0]})
     >>> fig = plot_unit_value_gap(potash.unit_values(t))
     >>> fig.axes[0].get_ylabel()
-    'unit value (US$ per tonne)'
+    'unit value (nominal US$ per tonne)'
     """
     d = uv.discount.sort_values("year")
     if d["product"].nunique() > 1:
@@ -291,9 +301,10 @@ def plot_unit_value_gap(
                 color=color,
                 linestyle="-" if b != "world" else ":",
             )
-            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08, color=color)
+            ax.fill_between(x, g["uv_exporter"], g["uv_benchmark"], alpha=0.08, color=color,
+                            label=f"gap {uv.exporter} vs {name}")
         events_note = _mark(ax, events)
-        ax.set_ylabel("unit value (US$ per tonne)")
+        ax.set_ylabel("unit value (nominal US$ per tonne)")
         _time_axis_note(ax)
         ax.set_title(f"Export unit values: {uv.exporter} against benchmarks")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -356,8 +367,15 @@ def plot_klaipeda_throughput(
     fert = ann[ann["cargo"] == "fertilizer"].set_index("period")
     with potash_style():
         fig, ax = new_axes(ax)
-        x = np.arange(len(tot))
+        x = tot["period"].astype(int).to_numpy()  # calendar years on a numeric time axis
         before = (tot["period_end"] < cutoff).to_numpy()
+        lo, hi = x.min() - 0.6, x.max() + 0.6
+        edge = cutoff.year + (cutoff.day_of_year - 1) / 365.0 - 0.5  # the cutoff on the bar axis
+        ax.axvspan(lo, min(edge, hi), color="#1f4e79", alpha=0.06, lw=0,
+                   label=f"years before {cutoff.date()}")
+        if edge < hi:
+            ax.axvspan(edge, hi, color="#c0392b", alpha=0.06, lw=0,
+                       label=f"{cutoff.year} and after")
         ax.bar(
             x[before],
             tot["quantity_t"][before] / 1e6,
@@ -372,6 +390,7 @@ def plot_klaipeda_throughput(
             width=0.6,
             label=f"total, {cutoff.year} and after",
         )
+        fert_label = "fertilisers (Lithuanian producers only)"
         for xi, (_, r) in zip(x, tot.iterrows(), strict=True):
             ax.text(
                 xi,
@@ -383,25 +402,17 @@ def plot_klaipeda_throughput(
             )
             if r["period"] in fert.index:
                 f = fert.loc[r["period"], "quantity_t"] / 1e6
-                ax.bar(
-                    xi,
-                    f,
-                    width=0.3,
-                    color="#d68910",
-                    label="fertilisers (Lithuanian producers only)",
-                )
+                ax.bar(xi, f, width=0.3, color="#d68910", label=fert_label)
+                fert_label = None
                 ax.text(xi, f, f"{f:.2f}", ha="center", va="bottom", fontsize=6.5)
-        ax.set_xticks(x, tot["period"].tolist())
-        ax.axvline(
-            x[~before][0] - 0.5 if (~before).any() else x[-1] + 0.5,
-            color="#c0392b",
-            linestyle="--",
-            linewidth=0.9,
-        )
+        ax.set_xlim(lo, hi)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+        ax.axvline(edge, color="#c0392b", linestyle="--", linewidth=0.9)
         ax.set_ylabel("cargo handled (million tonnes)")
-        ax.set_xlabel("calendar year")
+        ax.set_xlabel("calendar year (gaps: no release prints the year)")
         ax.set_title("Port of Klaipeda cargo before and after Belarusian potash transit ended")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.45, 1.0), frameon=True, framealpha=0.9)
         ax.margins(y=0.15)
         add_source(
             fig,
@@ -419,9 +430,11 @@ def plot_route_mix(
     """Belarus's potash volumes by route, before and after 2022-02-01, each bar with its source.
 
     One bar per row of :func:`potash.route_mix` (nothing added or averaged: where two pages
-    give a figure for the same route and year, both bars are shown). Bars are numbered; the
-    numbers are listed with the source site in the source line, and the full URL and quote are
-    in the ``route_mix()`` table (returned on the figure as ``fig.potash_table``).
+    give a figure for the same route and year, both bars are shown). Bars of a year that more
+    than one source page covers are hatched and marked "overlapping sources" (their volumes
+    overlap and must not be added). Bars are numbered; the numbers are listed with the source
+    site in the source line, and the full URL and quote are in the ``route_mix()`` table
+    (returned on the figure as ``fig.potash_table``).
 
     Parameters
     ----------
@@ -454,7 +467,13 @@ def plot_route_mix(
     with potash_style():
         fig, ax = new_axes(ax, figsize=(7.5, 0.35 * len(m) + 1.6))
         y = np.arange(len(m))[::-1]
-        ax.barh(y, m["quantity_t"] / 1e6, color=[colors[p] for p in m["phase"]])
+        pages = m.groupby("period")["source_url"].transform("nunique")
+        m["overlapping"] = (pages > 1).to_numpy()
+        bars = ax.barh(y, m["quantity_t"] / 1e6, color=[colors[p] for p in m["phase"]])
+        for bar, over in zip(bars, m["overlapping"], strict=True):
+            if over:
+                bar.set_hatch("///")
+                bar.set_edgecolor("white")
         labels = [
             f"{r.period} {r.route}"
             + (f" ({r.n_months} mo.)" if r.n_months != 12 else "")
@@ -462,8 +481,10 @@ def plot_route_mix(
             for r in m.itertuples()
         ]
         ax.set_yticks(y, labels, fontsize=7)
-        for yi, q in zip(y, m["quantity_t"], strict=True):
-            ax.text(q / 1e6, yi, f" {q / 1e6:.1f}", va="center", fontsize=6.5)
+        for yi, q, over in zip(y, m["quantity_t"], m["overlapping"], strict=True):
+            note = "  (overlapping sources)" if over else ""
+            ax.text(q / 1e6, yi, f" {q / 1e6:.1f}{note}", va="center", fontsize=6.5)
+        ax.set_xlim(0, 1.35 * float(m["quantity_t"].max()) / 1e6)
         names = {
             "before": "before 2022-02-01",
             "spanning": "year spanning 2022-02-01",
@@ -472,6 +493,9 @@ def plot_route_mix(
         handles = [
             Patch(color=c, label=names[p]) for p, c in colors.items() if (m["phase"] == p).any()
         ]
+        if m["overlapping"].any():
+            handles.append(Patch(facecolor="#999999", edgecolor="white", hatch="///",
+                                 label="overlapping sources\n(same year, several pages:\ndo not add)"))
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.0, 0.0))
         annual = bool((m["n_months"] == 12).all())
         ax.set_xlabel(
@@ -483,8 +507,8 @@ def plot_route_mix(
         add_source(
             fig,
             textwrap.fill(
-                "data/raw/bilateral_curated/potash_routes_curated.csv (url and quote per bar in "
-                "fig.potash_table): " + refs,
+                "curated press and company figures (data/raw/bilateral_curated; the URL and "
+                "quote of each bar are in the route table): " + refs,
                 width=130,
             ),
         )

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from potash.data.events import normalise_events
 from potash.data.price_panel import log_price_panel
 from potash.data.prices import basis_changes as known_basis_changes
-from potash.figures._style import add_source, mark_events, new_axes, potash_style
+from potash.figures._style import add_source, mark_events, new_axes, plain_log_axis, potash_style
 
 __all__ = [
     "plot_abnormal_price",
@@ -29,7 +29,7 @@ __all__ = [
     "plot_price_its",
 ]
 
-#: Event labels are written only when at most this many events are drawn (else lines only).
+#: Kept for old callers: every event is now numbered in the strip above the axes.
 MAX_LABELS = 6
 
 PINK_SHEET = "World Bank Commodity Price Data (The Pink Sheet), monthly averages, nominal US$"
@@ -47,6 +47,24 @@ _LABELS = {
 
 def _label(series: str) -> str:
     return _LABELS.get(series, series.replace("_", " "))
+
+
+def _unit(unit: Any) -> str:
+    """``$/mt`` -> ``USD/t`` (the Pink Sheet's units, in words a reader knows)."""
+    u = str(unit or "").strip()
+    return {"$/mt": "USD/t", "$/mmbtu": "USD/mmbtu", "": "USD/t"}.get(u.lower(), u)
+
+
+def _month_events(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per event month, its events' labels joined (for ITS figures)."""
+    ev = events.assign(date=lambda e: e["month"])
+    if "label" not in ev.columns:
+        ev["label"] = ev["month"].dt.strftime("%Y-%m")
+    ev["label"] = ev["label"].astype(str)
+    agg = ev.groupby("date", sort=True).agg(
+        label=("label", lambda x: " / ".join(dict.fromkeys(x))), type=("type", "first")
+    )
+    return agg.reset_index()
 
 
 def _events_for_plot(events: Any, lo: Any = None, hi: Any = None) -> pd.DataFrame | None:
@@ -116,28 +134,21 @@ def plot_price_comparison(
             ax.plot(
                 idx.index, idx[s], label=_label(s), lw=2.4 if i == 0 else 1.3, zorder=3 - (i > 0)
             )
-        ax.set_yscale("log")
+        plain_log_axis(ax)
         for row in bc.itertuples(index=False):
             d = pd.Timestamp(row.date)
             if row.series in series and idx.index[0] < d <= idx.index[-1]:
-                ax.axvline(d, color="#888888", ls=":", lw=1.1)
-                ax.text(
-                    d,
-                    0.02,
-                    f" {_label(row.series)} basis change",
-                    rotation=90,
-                    fontsize=6.5,
-                    color="#666666",
-                    transform=ax.get_xaxis_transform(),
-                    va="bottom",
+                ax.axvline(
+                    d, color="#888888", ls=":", lw=1.1,
+                    label=f"{_label(row.series)} basis change ({d:%Y-%m})",
                 )
         ev = _events_for_plot(events, idx.index[0], idx.index[-1])
         if ev is not None and not ev.empty:
-            mark_events(ax, ev, annotate=len(ev) <= MAX_LABELS)
+            mark_events(ax, ev)
         ax.set_title("Potash and other fertilizer prices")
-        ax.set_ylabel(f"Price index, {b:%Y-%m} = 100 (log scale)")
+        ax.set_ylabel(f"Nominal USD price index\n({b:%Y-%m} = 100, log scale)")
         ax.set_xlabel("Month")
-        ax.legend(loc="lower right", ncol=2)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         add_source(fig, PINK_SHEET)
     return fig
 
@@ -172,7 +183,8 @@ def plot_price_its(result: Any, ax: Any = None) -> Figure:
     with potash_style():
         if ax is None:
             fig, (ax1, ax2) = plt.subplots(
-                2, 1, figsize=(7.5, 6.0), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+                2, 1, figsize=(7.5, 6.0), sharex=True, gridspec_kw={"height_ratios": [3, 2]},
+                layout="constrained",
             )
         else:
             fig, ax1 = new_axes(ax)
@@ -182,14 +194,14 @@ def plot_price_its(result: Any, ax: Any = None) -> Figure:
         ax1.plot(
             ab.index, ab["counterfactual_price"], label="Counterfactual (no event terms)", lw=1.4
         )
-        ax1.fill_between(ab.index, ab["counterfactual_price"], ab["price"], alpha=0.12, lw=0)
-        ax1.set_yscale("log")
-        ax1.set_ylabel(f"Price, {result.unit or 'level'} (log scale)")
+        ax1.fill_between(ab.index, ab["counterfactual_price"], ab["price"], alpha=0.12, lw=0,
+                         label="Gap: abnormal price")
+        plain_log_axis(ax1)
+        ax1.set_ylabel(f"Price, nominal {_unit(result.unit)} (log scale)")
         ax1.set_title(f"Interrupted time series: {_label(result.series)} price")
-        ax1.legend(loc="lower center", ncol=3, fontsize=7.5)
-        ev = result.events.drop_duplicates("month").assign(date=lambda e: e["month"])
-        ev["label"] = ev["month"].dt.strftime("%Y-%m")
-        mark_events(ax1, ev)
+        ax1.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+        ev = _month_events(result.events)
+        mark_events(ax1, ev, date_format="%Y-%m")
         if ax2 is not None:
             _abnormal(ax2, result, ev)
         else:
@@ -198,13 +210,13 @@ def plot_price_its(result: Any, ax: Any = None) -> Figure:
     return fig
 
 
-def _abnormal(ax: Any, result: Any, ev: pd.DataFrame) -> None:
+def _abnormal(ax: Any, result: Any, ev: pd.DataFrame, annotate: bool = False) -> None:
     ab = result.abnormal
     ax.axhline(0, color="black", lw=0.8)
     ax.plot(ab.index, ab["abnormal_pct"], color="#c0392b", lw=1.6)
-    ax.set_ylabel("Abnormal price, % of counterfactual")
+    ax.set_ylabel("Abnormal price (%)")
     ax.set_xlabel("Month")
-    mark_events(ax, ev, annotate=False)
+    mark_events(ax, ev, annotate=annotate, date_format="%Y-%m")
 
 
 def plot_abnormal_price(result: Any, ax: Any = None) -> Figure:
@@ -230,9 +242,8 @@ def plot_abnormal_price(result: Any, ax: Any = None) -> Figure:
     """
     with potash_style():
         fig, ax = new_axes(ax)
-        ev = result.events.drop_duplicates("month").assign(date=lambda e: e["month"])
-        ev["label"] = ev["month"].dt.strftime("%Y-%m")
-        _abnormal(ax, result, ev)
+        ev = _month_events(result.events)
+        _abnormal(ax, result, ev, annotate=True)
         ax.set_title(f"Abnormal {_label(result.series)} price")
         add_source(fig, PINK_SHEET + "; potash.price_event_study")
     return fig
@@ -285,14 +296,14 @@ def plot_fstats(
             _draw_breaks(ax, breakpoints)
         ev = _events_for_plot(events, path["first_after"].iloc[0], path["first_after"].iloc[-1])
         if ev is not None and not ev.empty:
-            mark_events(ax, ev, annotate=len(ev) <= MAX_LABELS)
+            mark_events(ax, ev)
         sup = result.tests.loc["supF"]
         ax.set_title(
             f"F statistics for one break (sup-F {sup['statistic']:.1f}, p = {sup['p_value']:.2g})"
         )
         ax.set_ylabel("F statistic (dimensionless)")
         ax.set_xlabel("First month of the new regime")
-        ax.legend(loc="upper right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         add_source(fig, PINK_SHEET + "; potash.f_stats (strucchange conventions)")
     return fig
 
@@ -314,13 +325,26 @@ def _draw_breaks(ax: Any, bp: Any) -> None:
             )
 
 
-def plot_breaks(result: Any, ax: Any = None) -> Figure:
+def plot_breaks(
+    result: Any,
+    ax: Any = None,
+    *,
+    events: Any = "result",
+    series_label: str | None = None,
+) -> Figure:
     """A series with its segmented fit and the break dates (Bai-Perron or Chow).
 
     Parameters
     ----------
     result : BreakpointsResults or ChowResults
     ax : Axes, optional
+    events : DataFrame, sequence of date-like, None or "result"
+        Events to number on the figure: pass the headline events (e.g.
+        :func:`potash.headline_events`); ``"result"`` (default) marks the events given to the
+        estimator, None marks none.
+    series_label : str, optional
+        The y axis label (default: the series name, read as a log price, e.g.
+        ``"Potash (KCl), log of nominal USD/t"``).
 
     Returns
     -------
@@ -335,26 +359,31 @@ def plot_breaks(result: Any, ax: Any = None) -> Figure:
     >>> plt.close(fig)
     """
     y = result.endog
+    name = _label(str(y.name)) if y.name is not None else "Series"
+    ylabel = series_label or (
+        f"{name}, log of nominal USD/t" if str(y.name) in _LABELS else f"{name} (log)"
+    )
+    marks = getattr(result, "events", None) if isinstance(events, str) and events == "result" else events
     with potash_style():
         fig, ax = new_axes(ax)
-        ax.plot(y.index, y.to_numpy(), color="#1f4e79", lw=1.4, label=str(y.name or "series"))
+        ax.plot(y.index, y.to_numpy(), color="#1f4e79", lw=1.4, label=name)
         if hasattr(result, "segments"):
             ax.plot(
                 y.index, result.fitted.to_numpy(), color="#c0392b", lw=1.4, label="Segmented fit"
             )
             _draw_breaks(ax, result)
-            ev = _events_for_plot(result.events, y.index[0], y.index[-1])
-            if ev is not None and not ev.empty:
-                mark_events(ax, ev, annotate=len(ev) <= MAX_LABELS)
             ax.set_title(f"Bai-Perron breaks ({result.n_breaks})")
         else:
             ax.plot(y.index, result.fitted.to_numpy(), color="#c0392b", lw=1.4,
                     label="Two-regime fit")
             ax.axvline(result.first_after, color="black", lw=1.3, label="Tested break")
             ax.set_title(f"Chow test: F = {result.statistic:.2f}, p = {result.p_value:.2g}")
-        ax.set_ylabel("Log price (log of the price unit, e.g. $/mt)")
+        ev = _events_for_plot(marks, y.index[0], y.index[-1])
+        if ev is not None and not ev.empty:
+            mark_events(ax, ev)
+        ax.set_ylabel(ylabel)
         ax.set_xlabel("Month")
-        ax.legend(loc="best")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         add_source(fig, PINK_SHEET + "; potash.estimators.breaks")
     return fig
 
@@ -427,7 +456,7 @@ def plot_counterfactual_band(path: pd.DataFrame, ax: Any = None, title: str = ""
         post = path.index[path["post"].to_numpy(dtype=bool)]
         if len(post):
             ax.axvline(post[0], color="0.3", lw=0.8)
-        ax.set_ylabel("price")
+        ax.set_ylabel("price (nominal USD/t)")
         ax.set_title(title or "Counterfactual projected from the pre-event months")
         ax.legend(loc="upper left", frameon=False)
         add_source(fig, PINK_SHEET + "; potash.pre_event_counterfactual")

@@ -69,7 +69,8 @@ def plot_relief_signals(
     start_ts = pd.Timestamp(start)
     with potash_style():
         fig, (ax1, ax2) = plt.subplots(
-            2, 1, figsize=(7.5, 6.4), sharex=True, gridspec_kw={"height_ratios": [2.2, 1]}
+            2, 1, figsize=(7.5, 6.4), sharex=True, gridspec_kw={"height_ratios": [2.2, 1]},
+            layout="constrained",
         )
         month = date.to_period("M").to_timestamp()
         for name, grp, cut, style in (
@@ -86,9 +87,9 @@ def plot_relief_signals(
         ax1.axhline(100, color="#444444", linewidth=0.8)
         mark_events(ax1, pd.DataFrame({"date": [date], "label": ["US relief announced"],
                                        "type": ["relief"]}))
-        ax1.set_ylabel("index, last observation before relief = 100")
+        ax1.set_ylabel("index of nominal prices,\nlast observation before relief = 100")
         ax1.set_title("After the US relief: fertilizer prices and the watch list")
-        ax1.legend(loc="center left", fontsize=7, ncol=2)
+        ax1.legend(loc="upper left", fontsize=7, ncol=2)
         items = [i for i in _ITEM_COLORS if i in set(timeline["item"])]
         tl = timeline[timeline["date"] >= start_ts]
         for y, item in enumerate(items):
