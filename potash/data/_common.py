@@ -80,8 +80,10 @@ def read_csv_text(
 
         m = re.search(r"line (\d+), saw (\d+)", str(exc))
         raise PotashDataError(
-            f"cannot parse as CSV: {str(exc).strip()}", file=rel(p),
-            row=int(m.group(1)) if m else None) from None
+            f"cannot parse as CSV: {str(exc).strip()}",
+            file=rel(p),
+            row=int(m.group(1)) if m else None,
+        ) from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -114,7 +116,9 @@ def require_values(df: pd.DataFrame, columns: Iterable[str], file: str) -> None:
         bad = df[col].isna() | (df[col].astype("string").str.strip() == "")
         if bad.any():
             line = int(df.loc[bad, "_line"].iloc[0])
-            raise PotashDataError("empty value where one is required", file=file, column=col, row=line)
+            raise PotashDataError(
+                "empty value where one is required", file=file, column=col, row=line
+            )
 
 
 def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = True) -> pd.Series:
@@ -131,9 +135,7 @@ def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = Tru
         )
     if not allow_missing and (~given).any():
         i = (~given).to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            "missing number", file=file, column=col, row=int(df["_line"].iloc[i])
-        )
+        raise PotashDataError("missing number", file=file, column=col, row=int(df["_line"].iloc[i]))
     return out
 
 
@@ -193,11 +195,49 @@ def read_xlsx_sheet(path: Path, sheet: str) -> list[tuple]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise PotashDataError(f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}",
-                              file=f) from None
+        raise PotashDataError(
+            f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}", file=f
+        ) from None
     try:
         if sheet not in wb.sheetnames:
             raise PotashDataError(f"sheet {sheet!r} not found; sheets: {wb.sheetnames}", file=f)
         return list(wb[sheet].iter_rows(values_only=True))
     finally:
         wb.close()
+
+
+def as_names(value: object, name: str, *, allow_empty: bool = False) -> list[str]:
+    """Return a list of names from one name or a sequence of names (issue 14).
+
+    A single string is one name (``"NTR"`` is ``["NTR"]``, never ``["N", "T", "R"]``). Empty or
+    blank names, non-strings and repeats are errors naming the argument ``name``.
+    """
+    if isinstance(value, str):
+        items: list[object] = [value]
+    elif value is None:
+        raise ValueError(f"{name}: give a name or a list of names, got None")
+    elif isinstance(value, pd.Series | pd.Index | np.ndarray):
+        items = list(np.asarray(value, dtype=object).ravel())
+    else:
+        try:
+            items = list(value)  # type: ignore[call-overload]
+        except TypeError:
+            raise ValueError(
+                f"{name}: give a name or a list of names, got {type(value).__name__} {value!r}"
+            ) from None
+    out: list[str] = []
+    for i, item in enumerate(items):
+        if isinstance(item, np.str_):
+            item = str(item)
+        if not isinstance(item, str):
+            raise ValueError(
+                f"{name}[{i}]: a name must be a string, got {type(item).__name__} {item!r}"
+            )
+        if not item.strip():
+            raise ValueError(f"{name}[{i}]: empty name {item!r}")
+        if item in out:
+            raise ValueError(f"{name}: {item!r} is given twice")
+        out.append(item)
+    if not out and not allow_empty:
+        raise ValueError(f"{name}: no names given (empty list)")
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -145,21 +146,44 @@ def event_study(
     n_obs = fit.n_obs[e, s]
     exp_pair = expected[e, s]
     pres_pair = present[e, s]
+    # a security whose returns do not vary over the estimation window (sigma 0: SCAR -inf)
+    # is excluded with a record, never standardised and pooled
+    sig_pair = sigma2[e, s]
+    with np.errstate(invalid="ignore"):
+        zero_var = ~(sig_pair > 1e-20) if model != "market_adjusted" else ~(sig_pair > 0)
+        y_sd = np.nanstd(np.where(p.est_mask, p.y_est, np.nan), axis=-1)[e, s]
+    constant = zero_var & ~(y_sd > 0)
+    exact_fit = zero_var & ~constant
     outcome = np.select(
         [
             pr["event_outside_data"].to_numpy(),
             n_obs < p.min_obs,
+            constant,
+            exact_fit,
             pres_pair == 0,
             pres_pair < exp_pair,
         ],
         [
             "event_outside_data",
             "too_few_estimation_obs",
+            "constant_returns",
+            "zero_residual_variance",
             "no_event_window_data",
             "missing_in_event_window",
         ],
         default="ok",
     )
+    zero = np.isin(outcome, ["constant_returns", "zero_residual_variance"])
+    if zero.any():
+        bad = sorted(set(pr["security"].to_numpy()[zero]))
+        warnings.warn(
+            f"event_study: {', '.join(map(str, bad))} have zero residual variance over the "
+            "estimation window (constant returns, or returns the model fits exactly): their "
+            "standardised returns would be infinite, so they are excluded; see "
+            "data_quality['outcome']",
+            UserWarning,
+            stacklevel=2,
+        )
     in_daily = np.isin(outcome, ["ok", "missing_in_event_window"])
     in_car = outcome == "ok"
     inc_grid = np.zeros((E, S), dtype=bool)
@@ -193,6 +217,18 @@ def event_study(
     uniq, inv = np.unique(pattern, axis=0, return_inverse=True)
     labels = [", ".join(p.event_ids[f] for f in np.flatnonzero(u)) for u in uniq]
     overlap_with = [labels[i] for i in np.asarray(inv).ravel()]
+    # event windows of one security that overlap each other (the same return counted twice)
+    ew = (
+        (ev_first[None, :, :] <= ev_last[:, None, :])
+        & (ev_last[None, :, :] >= ev_first[:, None, :])
+        & ok_pair[None, :, :]
+        & ok_pair[:, None, :]
+        & ~np.eye(E, dtype=bool)[:, :, None]
+    )
+    ew_pattern = ew.transpose(0, 2, 1)[e, s]
+    ew_uniq, ew_inv = np.unique(ew_pattern, axis=0, return_inverse=True)
+    ew_labels = [", ".join(p.event_ids[f] for f in np.flatnonzero(u)) for u in ew_uniq]
+    ew_with = [ew_labels[i] for i in np.asarray(ew_inv).ravel()]
 
     dq = pd.DataFrame(
         {
@@ -217,6 +253,9 @@ def event_study(
             ),
             "overlap": pattern.any(axis=1),
             "overlap_with": overlap_with,
+            "event_window_overlap": ew_pattern.any(axis=1),
+            "event_window_overlap_with": ew_with,
+            "event_date_note": pr["date_note"].to_numpy(),
             "outcome": outcome,
             "in_daily_tests": in_daily,
             "in_car_tests": in_car,
