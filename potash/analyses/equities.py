@@ -639,16 +639,7 @@ class EquityCurveDesign:
         mask_window: tuple[int, int] = (-1, 5),
     ) -> None:
         self.calendar = pd.DatetimeIndex(returns.index)
-        prod = as_names(producers, "producers")
-
-    cont = as_names(contrast, "contrast")
-    event_types = as_names(event_types, "event_types")
-    if market in prod or market in cont:
-        raise ValueError(
-            f"{market!r} is the market of the normal-return model and cannot also be a member "
-            f"of {'producers' if market in prod else 'contrast'}: drop it from the group or "
-            "choose another market"
-        )
+        prod, cont = as_names(producers, "producers"), as_names(contrast, "contrast")
         self.variants = ["none"] + [f"drop {t}" for t in prod + cont]
         series = [_long_short_series(returns, prod, cont)[LONG_SHORT].to_numpy()]
         for t in prod + cont:
@@ -782,15 +773,7 @@ def equity_spec_curve(
     benchmarks = list(grid["benchmark"])
     for bm in benchmarks:
         check_option("benchmark", bm, Market)
-    prod = as_names(producers, "producers")
-    cont = as_names(contrast, "contrast")
-    event_types = as_names(event_types, "event_types")
-    if market in prod or market in cont:
-        raise ValueError(
-            f"{market!r} is the market of the normal-return model and cannot also be a member "
-            f"of {'producers' if market in prod else 'contrast'}: drop it from the group or "
-            "choose another market"
-        )
+    prod, cont = as_names(producers, "producers"), as_names(contrast, "contrast")
     rets = to_returns(load_equity_prices(prod + cont + sorted(set(benchmarks) | {"SPY"})))
     rets.columns = [str(c) for c in rets.columns]
     calendar = rets["SPY"].dropna().index

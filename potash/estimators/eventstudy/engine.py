@@ -254,7 +254,9 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
         if "event_id" not in frame.columns:
             frame["event_id"] = [
                 str(d.date()) if pd.notna(d) else str(v)
-                for d, v in zip(_parse_event_dates(list(frame["date"]))[0], frame["date"])
+                for d, v in zip(
+                    _parse_event_dates(list(frame["date"]))[0], frame["date"], strict=True
+                )
             ]
     else:
         dates = list(events)
