@@ -125,7 +125,11 @@ def trade_event_study(
     """PPML of Belarus's potash exports with exporter and year effects (study defaults).
 
     :func:`potash.estimators.ppml.trade_event_study` with the study's treated exporter,
-    product and post period; every other option is passed on unchanged.
+    product and post period; every other option is passed on unchanged. ``years`` and
+    ``min_quantity`` default to the study's :data:`SETUP` (2010-2023, exporters with at least
+    100,000 t a year on average): without them the shipped FAOSTAT panel keeps exporters with
+    near-zero flows and the PPML does not converge (issue 14). Pass ``years=None`` or
+    ``min_quantity=None`` explicitly to drop either restriction.
 
     Examples
     --------
@@ -135,6 +139,7 @@ def trade_event_study(
     >>> round(float(res.params["treated_post"]), 3)
     -0.753
     """
+    options = {**SETUP, **options}
     return ppml.trade_event_study(
         trade, treated=treated, events=events, product=product,
         event_marks=_marks(events, event_marks), **options,

@@ -810,9 +810,13 @@ def trade_event_study(
     with threadpool_limits(limits=1, user_api="blas"):
         fit = _fit_glm(X, yv, used, cluster_col, tol=tol, maxiter=maxiter)
     if not fit.converged:
+        n_units = int(used[cluster_col].nunique()) if cluster_col else len(used)
         raise RuntimeError(
-            f"PPML did not converge in {maxiter} IRLS iterations (tol={tol}); "
-            "check for separated observations or raise maxiter"
+            f"PPML did not converge in {maxiter} IRLS iterations (tol={tol}) on "
+            f"{len(used)} observations ({n_units} clusters). Usually units with tiny or zero "
+            "flows separate the fixed effects: set min_quantity= (e.g. 100_000 t, as "
+            "potash.analyses.trade.SETUP) and/or years= (e.g. (2010, 2023)) to drop them, "
+            "or raise maxiter"
         )
     n, k = X.shape
     n_clusters = int(used[cluster_col].nunique()) if cluster_col else n
