@@ -647,7 +647,7 @@ class EquityCurveDesign:
             c_ = [x for x in cont if x != t] or cont
             series.append(_long_short_series(returns, p_, c_)[LONG_SHORT].to_numpy())
         self.y = np.vstack(series)
-        self.benchmarks = list(benchmarks)
+        self.benchmarks = as_names(benchmarks, "benchmarks")
         self.x = returns[self.benchmarks].to_numpy().T
         ok = np.ones(len(self.calendar), dtype=bool)
         pos = self.calendar.searchsorted(pd.DatetimeIndex(pd.to_datetime(list(mask_dates))))
@@ -770,7 +770,7 @@ def equity_spec_curve(
     missing = set(EQUITY_CURVE_GRID) - set(grid)
     if missing:
         raise ValueError(f"grid needs the choices {sorted(missing)}")
-    benchmarks = list(grid["benchmark"])
+    benchmarks = as_names(grid["benchmark"], "grid['benchmark']")
     for bm in benchmarks:
         check_option("benchmark", bm, Market)
     prod, cont = as_names(producers, "producers"), as_names(contrast, "contrast")
@@ -784,7 +784,7 @@ def equity_spec_curve(
     td_all = to_trading_day(ev["date"], calendar, policy="next")["trading_date"]
     ev = ev.assign(trading_date=td_all.to_numpy())
     day = ev.loc[ev["event_id"].astype(str) == event, "trading_date"].iloc[0]
-    studied = ev.loc[ev["type"].astype(str).isin(list(event_types)), "trading_date"].dropna()
+    studied = ev.loc[ev["type"].astype(str).isin(as_names(event_types, "event_types")), "trading_date"].dropna()
     windows = [_window(w) for w in grid["event_window"]]
     mask_window = (min(w[0] for w in windows), max(w[1] for w in windows))
     design = EquityCurveDesign(

@@ -34,10 +34,25 @@ def checked_file(path: str | Path) -> Path:
     from potash.data.datapackage import verify_if_registered
 
     p = Path(path)
-    if not p.is_file():
-        raise PotashDataError("file not found", file=rel(p))
-    if p.stat().st_size == 0:
-        raise PotashDataError("file is empty (0 bytes)", file=rel(p))
+    try:
+        if p.is_dir():
+            raise PotashDataError("is a folder, not a file: give the path of the file", file=rel(p))
+        if not p.is_file():
+            raise PotashDataError(
+                "file not found: check the path (relative paths are read from the current folder)",
+                file=rel(p),
+            )
+        if p.stat().st_size == 0:
+            raise PotashDataError("file is empty (0 bytes)", file=rel(p))
+        with p.open("rb") as fh:
+            fh.read(1)
+    except PermissionError:
+        raise PotashDataError(
+            "cannot read the file (permission denied): check its permissions, e.g. chmod u+r",
+            file=rel(p),
+        ) from None
+    except OSError as exc:
+        raise PotashDataError(f"cannot read the file: {exc.strerror or exc}", file=rel(p)) from None
     verify_if_registered(p)
     return p
 
@@ -206,7 +221,9 @@ def read_xlsx_sheet(path: Path, sheet: str) -> list[tuple]:
         wb.close()
 
 
-def as_names(value: object, name: str, *, allow_empty: bool = False) -> list[str]:
+def as_names(
+    value: object, name: str, *, allow_empty: bool = False, allow_dupes: bool = False
+) -> list[str]:
     """Return a list of names from one name or a sequence of names (issue 14).
 
     A single string is one name (``"NTR"`` is ``["NTR"]``, never ``["N", "T", "R"]``). Empty or
@@ -235,9 +252,57 @@ def as_names(value: object, name: str, *, allow_empty: bool = False) -> list[str
             )
         if not item.strip():
             raise ValueError(f"{name}[{i}]: empty name {item!r}")
-        if item in out:
+        if item in out and not allow_dupes:
             raise ValueError(f"{name}: {item!r} is given twice")
         out.append(item)
     if not out and not allow_empty:
         raise ValueError(f"{name}: no names given (empty list)")
     return out
+
+
+def parse_dates(values: Sequence[object], file: str, column: str = "date") -> pd.Series:
+    """Parse dates one by one with errors naming the row (1-based): unreadable, out of range
+    (pandas' ``OutOfBoundsDatetime``) or timezone-aware values are refused."""
+    values = list(values)
+    try:
+        fast = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+        if isinstance(fast.dtype, np.dtype) and fast.dtype.kind == "M" and not fast.isna().any():
+            years = fast.dt.year
+            if not any(getattr(v, "tzinfo", None) is not None for v in values) and bool(
+                ((years >= 1900) & (years <= 2100)).all()
+            ):
+                return fast
+    except (ValueError, TypeError, OverflowError):
+        pass
+    out = []
+    for i, v in enumerate(values):
+        try:
+            ts = pd.Timestamp(v)  # type: ignore[arg-type]
+        except pd.errors.OutOfBoundsDatetime:
+            raise PotashDataError(
+                f"date {v!r} is out of range (give a date between 1900 and 2100)",
+                file=file,
+                column=column,
+                row=i + 1,
+            ) from None
+        except (ValueError, TypeError, OverflowError):
+            ts = pd.NaT
+        if ts is pd.NaT:
+            raise PotashDataError(f"not a date: {v!r}", file=file, column=column, row=i + 1)
+        if ts.tzinfo is not None:
+            raise PotashDataError(
+                f"timezone-aware date {ts.isoformat()}: give dates without a timezone "
+                "(for the local date: .tz_localize(None))",
+                file=file,
+                column=column,
+                row=i + 1,
+            )
+        if not 1900 <= ts.year <= 2100:
+            raise PotashDataError(
+                f"date {v!r} is out of range (give a date between 1900 and 2100)",
+                file=file,
+                column=column,
+                row=i + 1,
+            )
+        out.append(ts)
+    return pd.Series(pd.DatetimeIndex(out), dtype="datetime64[ns]")
