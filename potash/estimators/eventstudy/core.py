@@ -112,7 +112,14 @@ def event_study(
         mask_events=mask_events,
         mask_dates=mask_dates,
     )
-    fit = fit_models(p, residuals=False)
+    try:
+        fit = fit_models(p, residuals=False)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            f"the normal-return model is singular in an estimation window: the regressors "
+            f"{p.factor_names} are constant or collinear there (shorten or move "
+            "estimation_window, or drop a regressor)"
+        ) from None
     E, S = p.requested.shape
     days = p.days
 

@@ -137,6 +137,30 @@ def _refuse_prices(frame: pd.DataFrame, table: str) -> None:
             )
 
 
+def _refuse_degenerate_regressors(mkt: pd.DataFrame) -> None:
+    """A constant regressor, or one a combination of the others, is an error naming it."""
+    arr = mkt.to_numpy(dtype=float)
+    ok = np.isfinite(arr).all(axis=1)
+    if ok.sum() == 0:
+        raise PotashDataError("the market has no value on the returns' dates", file="market")
+    arr = arr[ok]
+    for j, col in enumerate(mkt.columns):
+        if np.ptp(arr[:, j]) == 0:
+            raise ValueError(
+                f"the regressor {col!r} is constant ({float(arr[0, j])!r}) on the returns' dates: the "
+                "normal-return model cannot separate it from the intercept; drop it or use "
+                "model='constant_mean'"
+            )
+    design = np.column_stack([np.ones(len(arr)), arr - arr.mean(axis=0)])
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        for j in range(1, design.shape[1]):
+            if np.linalg.matrix_rank(design[:, : j + 1]) < j + 1:
+                raise ValueError(
+                    f"the regressor {mkt.columns[j - 1]!r} is collinear with the regressors "
+                    f"before it {list(mkt.columns[: j - 1])} (and the intercept): drop it"
+                )
+
+
 def _check_market(
     market: pd.Series | pd.DataFrame | None, model: str, regressors: pd.DataFrame | None
 ) -> pd.DataFrame | None:
@@ -170,6 +194,10 @@ def _check_market(
         frame = frame.join(extra, how="outer")
     elif regressors is not None:
         raise ValueError("`regressors` is only used with model='augmented'")
+    if not frame.index.is_monotonic_increasing:
+        warnings.warn(
+            "market: the dates are not in increasing order; sorted them", UserWarning, stacklevel=4
+        )
     return frame.sort_index()
 
 
@@ -524,6 +552,8 @@ def prepare(
                 file="market",
             )
         mkt = mkt.reindex(calendar)
+        if model != "market_adjusted":
+            _refuse_degenerate_regressors(mkt)
     securities = list(rets.columns)
     pairs = _normalise_events(events, securities)
 
