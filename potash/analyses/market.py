@@ -935,7 +935,7 @@ def mirror_flows(
                 row = part.iloc[int(np.flatnonzero(bad)[0])]
                 raise PotashDataError(
                     f"{'missing' if np.isnan(v[bad][0]) else 'impossible'} {col} "
-                    f"{part[col].iloc[int(np.flatnonzero(bad)[0])]!r} for {row[who]} "
+                    f"{float(v[bad][0])} for {row[who]} "
                     f"({row['flow']} with {row['partner_iso3']}) in {row['period']}: "
                     "mirror flows need finite, non-negative values",
                     file=_TABLE,

@@ -79,7 +79,6 @@ BasisRule = Literal["error", "dummy"]
 EventMonthRule = Literal["containing", "next"]
 
 
-
 def basis_changes_table() -> pd.DataFrame:
     """Return the known basis changes: ``series, date, before, after, source``.
 

@@ -120,7 +120,7 @@ def synth_weights(
         if bad.any():
             where = np.argwhere(bad)[0]
             raise ValueError(
-                f"synth_weights: {name} has a non-finite value {arr[tuple(where)]!r} at "
+                f"synth_weights: {name} has a non-finite value {float(arr[tuple(where)])} at "
                 f"{'row ' + str(where[0]) if arr.ndim == 1 else f'row {where[0]}, donor column {where[1]}'}"
             )
     t0, j = Y0.shape
@@ -258,7 +258,7 @@ def _check_wide(data: pd.DataFrame) -> pd.DataFrame:
     if data.index.duplicated().any():
         dup = data.index[data.index.duplicated()][0]
         raise PotashDataError(
-            f"the year {dup!r} appears in two rows (one row per year)", file=where, row=str(dup)
+            f"the year {dup} appears in two rows (one row per year)", file=where, row=str(dup)
         )
     out = {}
     for col in data.columns:

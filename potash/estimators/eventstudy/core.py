@@ -156,10 +156,16 @@ def event_study(
     # a security whose returns do not vary over the estimation window (sigma 0: SCAR -inf)
     # is excluded with a record, never standardised and pooled
     sig_pair = sigma2[e, s]
-    with np.errstate(invalid="ignore"):
-        zero_var = ~(sig_pair > 1e-20) if model != "market_adjusted" else ~(sig_pair > 0)
-        y_sd = np.nanstd(np.where(p.est_mask, p.y_est, np.nan), axis=-1)[e, s]
-    constant = zero_var & ~(y_sd > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y_win = np.where(p.est_mask, p.y_est, np.nan)[e, s]
+        y_sd = np.nanstd(y_win, axis=-1)
+        y_scale = np.nanmax(np.abs(y_win), axis=-1, initial=0.0)
+        # constant over the window: no spread beyond rounding of the level
+        constant = ~(y_sd > 1e-12 * np.maximum(y_scale, 1e-300))
+        # fitted exactly by the model: residual variance at rounding error of the returns
+        zero_var = ~(sig_pair > 1e-18 * np.maximum(y_sd**2 + y_scale**2, 1e-300))
+    if model == "market_adjusted":
+        zero_var = ~(sig_pair > 0)
     exact_fit = zero_var & ~constant
     outcome = np.select(
         [

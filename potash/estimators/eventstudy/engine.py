@@ -214,8 +214,12 @@ def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
         naive = isinstance(parsed.dtype, np.dtype) and parsed.dtype.kind == "M"
     except (ValueError, TypeError):
         naive = False
-    if naive and not any(getattr(v, "tzinfo", None) is not None for v in values):
-        return parsed, notes
+    if (
+        naive
+        and not any(getattr(v, "tzinfo", None) is not None for v in values)
+        and bool(parsed.dropna().dt.year.between(1900, 2100).all())
+    ):
+        return parsed.astype("datetime64[ns]"), notes
     out = []
     for i, v in enumerate(values):
         try:
@@ -226,6 +230,13 @@ def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
         if ts is pd.NaT:
             out.append(pd.NaT)
             continue
+        if not 1900 <= ts.year <= 2100:
+            raise PotashDataError(
+                f"date {v!r} is out of range (give a date between 1900 and 2100)",
+                file="events",
+                column="date",
+                row=i + 1,
+            )
         if ts.tzinfo is not None:
             local = ts.tz_localize(None)
             notes[i] = (
