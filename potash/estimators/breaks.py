@@ -99,8 +99,7 @@ def _prepare(
             pos = int(np.flatnonzero(np.diff(idx.asi8) < 0)[0]) + 1
             raise ValueError(
                 f"y's dates are not in increasing order (at {idx[pos]:%Y-%m-%d}): sort_index() "
-                "first; a break date is only meaningful in time order"
-            )
+                "first; a break date is only meaningful in time order")
     elif not (idx.is_monotonic_increasing and idx.is_unique):
         raise ValueError("y's index must be increasing and unique (dates or periods)")
     v = y.to_numpy(dtype=float)
@@ -118,10 +117,8 @@ def _prepare(
         if not exog.index.equals(idx):
             missing = idx.difference(exog.index)
             if len(missing):
-                raise ValueError(
-                    f"exog has no row for {len(missing)} date(s) of y, first "
-                    f"{missing[0]!r}; exog is matched to y by date"
-                )
+                raise ValueError(f"exog has no row for {len(missing)} date(s) of y, first "
+                                 f"{missing[0]!r}; exog is matched to y by date")
             if exog.index.has_duplicates:
                 raise ValueError("exog's index repeats a date; exog is matched to y by date")
             exog = exog.reindex(idx)
@@ -136,8 +133,7 @@ def _prepare(
     if rank < X.shape[1]:
         raise ValueError(
             f"the regressors {list(cols)} are collinear (rank {rank} of {X.shape[1]}): "
-            "drop a constant or duplicated exog column"
-        )
+            "drop a constant or duplicated exog column")
     return v, X, idx, list(cols)
 
 
@@ -182,13 +178,8 @@ def _events_months(events: Any) -> pd.DataFrame | None:
     if events is None:
         return None
     ev = normalise_events(events)
-    out = pd.DataFrame(
-        {
-            "event_id": ev["event_id"].to_numpy(),
-            "date": ev["date"].to_numpy(),
-            "label": ev["label"].to_numpy(),
-        }
-    )
+    out = pd.DataFrame({"event_id": ev["event_id"].to_numpy(), "date": ev["date"].to_numpy(),
+                        "label": ev["label"].to_numpy()})
     out["month"] = out["date"].dt.to_period("M")
     return out.sort_values(["date", "event_id"]).reset_index(drop=True)
 
@@ -910,9 +901,7 @@ class BreakpointsResults(ResultsBase):
             "regime; distance = that month minus the nearest event's month.",
         ]
         if not self.n_breaks:
-            notes.append(
-                "No break: the one-regime model is preferred (or 0 breaks were asked for)."
-            )
+            notes.append("No break: the one-regime model is preferred (or 0 breaks were asked for).")
         notes.extend(self._problems)
         return notes
 

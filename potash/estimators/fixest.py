@@ -27,13 +27,8 @@ Family = Literal["ols", "poisson"]
 
 
 def interaction_terms(
-    data: pd.DataFrame,
-    unit_col: str,
-    units: Sequence[str],
-    window_col: str,
-    windows: Sequence[str],
-    *,
-    sep: str = "_x_",
+    data: pd.DataFrame, unit_col: str, units: Sequence[str], window_col: str,
+    windows: Sequence[str], *, sep: str = "_x_",
 ) -> pd.DataFrame:
     """0/1 columns ``<unit><sep><window>`` for each unit in ``units`` and window in ``windows``.
 
@@ -116,22 +111,17 @@ def fe_fit(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if family == "ols":
-            fit = pf.feols(formula, data=d, vcov=vcov, weights=ren[weights] if weights else None)
+            fit = pf.feols(formula, data=d, vcov=vcov,
+                           weights=ren[weights] if weights else None)
         else:
             fit = pf.fepois(formula, data=d, vcov=vcov)
         tid = fit.tidy(alpha=1 - level)
     back = {v: k for k, v in ren.items()}
-    out = pd.DataFrame(
-        {
-            "estimate": tid["Estimate"].to_numpy(float),
-            "se": tid["Std. Error"].to_numpy(float),
-            "statistic": tid["t value"].to_numpy(float),
-            "p_value": tid["Pr(>|t|)"].to_numpy(float),
-            "ci_low": tid.iloc[:, 4].to_numpy(float),
-            "ci_high": tid.iloc[:, 5].to_numpy(float),
-        },
-        index=pd.Index([back[t] for t in tid.index], name="term"),
-    )
+    out = pd.DataFrame({
+        "estimate": tid["Estimate"].to_numpy(float), "se": tid["Std. Error"].to_numpy(float),
+        "statistic": tid["t value"].to_numpy(float), "p_value": tid["Pr(>|t|)"].to_numpy(float),
+        "ci_low": tid.iloc[:, 4].to_numpy(float), "ci_high": tid.iloc[:, 5].to_numpy(float),
+    }, index=pd.Index([back[t] for t in tid.index], name="term"))
     out["n_obs"] = int(fit._N)
     return out
 
@@ -209,10 +199,8 @@ def permutation_pvalues(
     null = pd.DataFrame(stats).reindex(columns=obs.index)
     exceed = (null.abs().to_numpy() >= np.abs(obs.to_numpy()) - 1e-12).sum(axis=0)
     b = len(null)
-    return pd.DataFrame(
-        {"estimate": obs.to_numpy(float), "ri_p_value": (1 + exceed) / (1 + b), "n_draws": b},
-        index=obs.index.rename("term"),
-    )
+    return pd.DataFrame({"estimate": obs.to_numpy(float), "ri_p_value": (1 + exceed) / (1 + b),
+                         "n_draws": b}, index=obs.index.rename("term"))
 
 
 def within_ols_coefs(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -239,16 +227,8 @@ def within_ols_coefs(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> np.nda
     cnt = np.bincount(codes, minlength=n_g).astype(float)
     xx = np.asarray(x, float)
     yy = np.asarray(y, float)
-    xd = (
-        xx
-        - (
-            np.stack(
-                [np.bincount(codes, weights=xx[:, j], minlength=n_g) for j in range(xx.shape[1])],
-                axis=1,
-            )
-            / cnt[:, None]
-        )[codes]
-    )
+    xd = xx - (np.stack([np.bincount(codes, weights=xx[:, j], minlength=n_g)
+                         for j in range(xx.shape[1])], axis=1) / cnt[:, None])[codes]
     yd = yy - (np.bincount(codes, weights=yy, minlength=n_g) / cnt)[codes]
     keep = (np.abs(xd) > 1e-12).any(axis=0)
     out = np.full(xx.shape[1], np.nan)

@@ -426,7 +426,9 @@ class ITSCurveDesign:
             f"{idx[0]:%Y-%m}..{idx[-1]:%Y-%m}"
         )
         other_pos = [int(idx.get_loc(m)) for m in others if idx[0] < m <= idx[-1]]
-        base = np.column_stack([*cols.values(), *[(t >= k).astype(float) for k in other_pos]])
+        base = np.column_stack(
+            [*cols.values(), *[(t >= k).astype(float) for k in other_pos]]
+        )
         trend_flags = np.zeros(nm, dtype=bool)
         if ch["trend"] == "linear":
             trend_flags[:] = True
@@ -476,9 +478,7 @@ class ITSCurveDesign:
             check_option("event_month", ch["event_month"], EventMonth)
             _check_inference(ch["inference"])
             if ch["basis"] != "splice" and not self._spans_control_change(ch):
-                ch["_skip"] = (
-                    "basis handling does not apply: no control changes basis in the sample"
-                )
+                ch["_skip"] = "basis handling does not apply: no control changes basis in the sample"
             out.append(ch)
         return out
 
@@ -498,11 +498,9 @@ class ITSCurveDesign:
 
     def _many(self, specs: pd.DataFrame, placebos: list[Any]) -> pd.DataFrame:
         cols: dict[str, list] = {c: [] for c in (*_OUT, "skip_reason", "draw", "spec")}
-        fixed = (
-            None
-            if placebos == [None]
-            else [pd.Timestamp(p).to_period("M").to_timestamp() for p in placebos]
-        )
+        fixed = None if placebos == [None] else [
+            pd.Timestamp(p).to_period("M").to_timestamp() for p in placebos
+        ]
         for i, ch in enumerate(self._choices(specs)):
             months = fixed or [_event_month(self.target, ch["event_month"])]
             nm = len(months)
@@ -592,16 +590,9 @@ class PlaceboInTimeResults(ResultsBase):
         """One row: ``estimate, se, statistic, p_value`` (randomization), ``rank, n_placebos``."""
         row = self._table.loc[self._table["is_true"]].iloc[0]
         return pd.DataFrame(
-            {
-                "estimate": [row["estimate"]],
-                "se": [row["se"]],
-                "statistic": [row["statistic"]],
-                "p_value": [self.p_value],
-                "ci_low": np.nan,
-                "ci_high": np.nan,
-                "rank": [self.rank],
-                "n_placebos": [self.n_placebos],
-            },
+            {"estimate": [row["estimate"]], "se": [row["se"]], "statistic": [row["statistic"]],
+             "p_value": [self.p_value], "ci_low": np.nan, "ci_high": np.nan,
+             "rank": [self.rank], "n_placebos": [self.n_placebos]},
             index=pd.Index([f"{self._true:%Y-%m}"], name="true_month"),
         )
 
@@ -618,9 +609,8 @@ class PlaceboInTimeResults(ResultsBase):
         return plot_placebo_in_time(self._table, ax=ax)
 
 
-def placebo_in_time(
-    design: ITSCurveDesign, *, months: Sequence[Any] | None = None, **choices: Any
-) -> PlaceboInTimeResults:
+def placebo_in_time(design: ITSCurveDesign, *, months: Sequence[Any] | None = None,
+                    **choices: Any) -> PlaceboInTimeResults:
     """Move the design's target step to every admissible month; randomization p and rank.
 
     Parameters
@@ -664,9 +654,7 @@ def placebo_in_time(
     if pd.isna(est.loc[0, "estimate"]):
         raise ValueError(f"no estimate at the true month: {est.loc[0, 'skip_reason']}")
     est = est[est["estimate"].notna()]
-    table = est[["month", "estimate", "se", "statistic", "p_value", "is_true"]].reset_index(
-        drop=True
-    )
+    table = est[["month", "estimate", "se", "statistic", "p_value", "is_true"]].reset_index(drop=True)
     return PlaceboInTimeResults(table=table, true_month=true, choices=ch)
 
 
@@ -725,14 +713,9 @@ class PreEventCounterfactualResults(ResultsBase):
         q = stats.t.isf(0.025, self.df)
         t = self.estimate / self.se
         return pd.DataFrame(
-            {
-                "estimate": [self.estimate],
-                "se": [self.se],
-                "statistic": [t],
-                "p_value": [2 * stats.t.sf(abs(t), self.df)],
-                "ci_low": [self.estimate - q * self.se],
-                "ci_high": [self.estimate + q * self.se],
-            },
+            {"estimate": [self.estimate], "se": [self.se], "statistic": [t],
+             "p_value": [2 * stats.t.sf(abs(t), self.df)],
+             "ci_low": [self.estimate - q * self.se], "ci_high": [self.estimate + q * self.se]},
             index=pd.Index(["mean_abnormal"], name="term"),
         )
 
@@ -803,9 +786,7 @@ def pre_event_counterfactual(
     idx = logp.index
     m = _event_month(event, "containing")
     if not idx[0] < m <= idx[-1]:
-        raise ValueError(
-            f"event month {m:%Y-%m} outside the sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m}"
-        )
+        raise ValueError(f"event month {m:%Y-%m} outside the sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m}")
     k0 = int(idx.get_loc(m))
     t = np.arange(len(idx), dtype=float)
     C = np.column_stack([np.ones(len(idx)), *[logp[c].to_numpy() for c in controls]])
@@ -826,24 +807,14 @@ def pre_event_counterfactual(
     half = q * np.sqrt(s2 + np.einsum("tk,kl,tl->t", X, V, X))
     post = idx >= m
     path = pd.DataFrame(
-        {
-            "actual": y,
-            "counterfactual": cf,
-            "band_low": cf - half,
-            "band_high": cf + half,
-            "abnormal": y - cf,
-            "post": post,
-        },
+        {"actual": y, "counterfactual": cf, "band_low": cf - half, "band_high": cf + half,
+         "abnormal": y - cf, "post": post},
         index=idx,
     )
     xbar = X[post].mean(0)
     se = math.sqrt(float(xbar @ V @ xbar) + s2 / post.sum())
     return PreEventCounterfactualResults(
-        path=path,
-        estimate=float((y - cf)[post].mean()),
-        se=se,
-        df=n - k,
-        trend_used=bool(use_trend),
-        pre=f"{idx[0]:%Y-%m}..{idx[k0 - 1]:%Y-%m}",
+        path=path, estimate=float((y - cf)[post].mean()), se=se, df=n - k,
+        trend_used=bool(use_trend), pre=f"{idx[0]:%Y-%m}..{idx[k0 - 1]:%Y-%m}",
         window=f"{m:%Y-%m}..{idx[-1]:%Y-%m}",
     )

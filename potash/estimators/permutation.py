@@ -97,7 +97,9 @@ def ppml_fe(
     scale = float(y.mean()) or 1.0
     ys = y / scale
     nu, nt = int(unit.max()) + 1, int(time.max()) + 1
-    X = np.column_stack([terms, np.ones(len(y)), np.eye(nu)[unit][:, 1:], np.eye(nt)[time][:, 1:]])
+    X = np.column_stack(
+        [terms, np.ones(len(y)), np.eye(nu)[unit][:, 1:], np.eye(nt)[time][:, 1:]]
+    )
     mu = (ys + ys.mean()) / 2
     eta = np.log(mu)
     dev_old = np.inf
@@ -246,11 +248,8 @@ def unit_estimates(
         uu, yrs, yy = u_all[keep], t_all[keep], y_all[keep]
         is_t = uu == u
         kt = yrs[is_t] - post_start
-        if (
-            is_t.sum() == 0
-            or (kt < 0).sum() == 0
-            or (kt >= 0).sum() == 0
-            or (terms == "event_time" and not (kt == reference).any())
+        if is_t.sum() == 0 or (kt < 0).sum() == 0 or (kt >= 0).sum() == 0 or (
+            terms == "event_time" and not (kt == reference).any()
         ):
             rows[u] = None
             continue
@@ -328,33 +327,17 @@ def unit_permutation(
         raise PotashDataError(f"treated unit {treated!r} not in the panel", column=unit)
     units = [treated, *[u for u in pd.unique(panel[unit]) if u != treated]]
     est = unit_estimates(
-        panel,
-        units,
-        treated=treated,
-        post_start=post_start,
-        unit=unit,
-        time=time,
-        outcome=outcome,
-        terms=terms,
-        leads=leads,
-        lags=lags,
-        reference=reference,
-        treated_trend=treated_trend,
-        drop_treated=drop_treated,
+        panel, units, treated=treated, post_start=post_start, unit=unit, time=time,
+        outcome=outcome, terms=terms, leads=leads, lags=lags, reference=reference,
+        treated_trend=treated_trend, drop_treated=drop_treated,
     )
     if est.loc[treated].isna().all():
         raise PotashDataError(f"the treated unit {treated!r} cannot be estimated", column=unit)
     return PermutationResults(
         _estimates=est,
-        _settings={
-            "treated": treated,
-            "post_start": post_start,
-            "terms": terms,
-            "treated_trend": treated_trend,
-            "level": level,
-            "drop_treated": drop_treated,
-            "unit": unit,
-        },
+        _settings={"treated": treated, "post_start": post_start, "terms": terms,
+                   "treated_trend": treated_trend, "level": level,
+                   "drop_treated": drop_treated, "unit": unit},
     )
 
 

@@ -177,7 +177,8 @@ class PerSpecDesign:
 
     def _run(self, specs: pd.DataFrame, placebo: Any, use_placebo: bool) -> pd.DataFrame:
         rows = [
-            self._one(choices, placebo, use_placebo) for choices in specs.to_dict(orient="records")
+            self._one(choices, placebo, use_placebo)
+            for choices in specs.to_dict(orient="records")
         ]
         out = pd.DataFrame(rows, index=specs.index)
         for col in (*self.fields, "skip_reason"):
@@ -507,8 +508,7 @@ class SpecCurveResults(ResultsBase):
             notes.append(
                 f"Joint p-values ({j.alternative}) from B = {j.n_draws} {j.label}s, each re-running "
                 f"the whole curve; p = (1 + #null at least as extreme) / (1 + B), floor "
-                f"{j.p_floor:.3g}."
-                + (f" {j.n_failed} draw(s) gave no estimate." if j.n_failed else "")
+                f"{j.p_floor:.3g}." + (f" {j.n_failed} draw(s) gave no estimate." if j.n_failed else "")
             )
         return notes
 
@@ -631,7 +631,9 @@ def _spec_table(grid: Mapping[str, Sequence[Any]]) -> tuple[pd.DataFrame, dict[s
         if not isinstance(key, str) or not key.isidentifier():
             raise ValueError(f"grid: choice name {key!r} must be a Python identifier")
         if key in _RESERVED:
-            raise ValueError(f"grid: choice name {key!r} is reserved; avoid {sorted(_RESERVED)}")
+            raise ValueError(
+                f"grid: choice name {key!r} is reserved; avoid {sorted(_RESERVED)}"
+            )
         if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
             raise ValueError(f"grid[{key!r}] must be a list of values, got {values!r}")
         vals = tuple(values)
@@ -837,9 +839,7 @@ def _joint_inference(
     z_b, zz = draws["stouffer"].to_numpy(), curve.stouffer
     if alternative == "two-sided":
         p_med = pv(np.abs(m_b), abs(m))
-        obs_dom = (
-            curve.share_sig_negative if curve.direction == "negative" else curve.share_sig_positive
-        )
+        obs_dom = curve.share_sig_negative if curve.direction == "negative" else curve.share_sig_positive
         p_dom = pv(np.maximum(pos_b, neg_b), obs_dom)
         p_z = pv(np.abs(z_b), abs(zz))
     elif alternative == "greater":
