@@ -554,7 +554,7 @@ def test_event_dates_in_a_list_out_of_range() -> None:
 def test_event_study_event_out_of_pandas_range_is_named() -> None:
     r, m = _data()
     with pytest.raises(PotashDataError, match=r"events, column 'date', row 1: date '9999-01-01' "
-                                              r"is out of range"):
+                                              r"is out of range \(pandas holds"):
         event_study(r, m, ["9999-01-01"])
 
 

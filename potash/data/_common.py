@@ -44,6 +44,7 @@ def checked_file(path: str | Path) -> Path:
             )
         if p.stat().st_size == 0:
             raise PotashDataError("file is empty (0 bytes)", file=rel(p))
+        verify_if_registered(p)  # reads a shipped file to hash it: before anything else
         with p.open("rb") as fh:
             fh.read(1)
     except PermissionError:
@@ -53,7 +54,6 @@ def checked_file(path: str | Path) -> Path:
         ) from None
     except OSError as exc:
         raise PotashDataError(f"cannot read the file: {exc.strerror or exc}", file=rel(p)) from None
-    verify_if_registered(p)
     return p
 
 

@@ -217,7 +217,7 @@ def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     if (
         naive
         and not any(getattr(v, "tzinfo", None) is not None for v in values)
-        and bool(parsed.dropna().dt.year.between(1900, 2100).all())
+        and bool(parsed.dropna().dt.year.between(1678, 2261).all())
     ):
         return parsed.astype("datetime64[ns]"), notes
     out = []
@@ -230,9 +230,9 @@ def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
         if ts is pd.NaT:
             out.append(pd.NaT)
             continue
-        if not 1900 <= ts.year <= 2100:
+        if not 1678 <= ts.year <= 2261:
             raise PotashDataError(
-                f"date {v!r} is out of range (give a date between 1900 and 2100)",
+                f"date {v!r} is out of range (pandas holds dates from 1678 to 2261)",
                 file="events",
                 column="date",
                 row=i + 1,
