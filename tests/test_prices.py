@@ -195,8 +195,13 @@ def test_bad_arguments(synth, kwargs, exc, match):
 
 
 def test_rank_deficient_design_is_named(synth):
-    with pytest.raises(ValueError, match="rank deficient: column 'pulse_2023-12'"):
+    # a step and a pulse in the last month: the step has one post month (issue 14), refused
+    # before the rank check
+    with pytest.raises(ValueError, match=r"step_2023-12 .* has 1 post-event month"):
         price_event_study(synth, ["2023-12-01"], controls=(), pulses=True, basis_changes=NO_BASIS)
+    with pytest.raises(ValueError, match="rank deficient: column 'pulse_2023-11'"):
+        price_event_study(synth, ["2023-11-01"], controls=(), ramps=True, pulses=True,
+                          basis_changes=NO_BASIS)
 
 
 def test_short_sample(synth):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.results import ResultsBase
+from potash.data._common import as_names
 from potash.data.trade import load_trade
 
 __all__ = [
@@ -236,7 +237,7 @@ def belarus_buyers(
     if m.empty:
         raise PotashDataError(f"no {hs_code} imports from {exporter} in the customs table",
                               file="load_trade('customs_monthly')", column="partner_iso3")
-    dest = m["reporter_iso3"].where(m["reporter_iso3"].isin(list(groups)), "other").astype(str)
+    dest = m["reporter_iso3"].where(m["reporter_iso3"].isin(as_names(groups, "groups")), "other").astype(str)
     mon = (m.assign(destination=dest).groupby(["period", "destination"], as_index=False)
            [["quantity_t", "value_usd"]].sum())
     mon["share"] = mon["quantity_t"] / mon.groupby("period")["quantity_t"].transform("sum")
@@ -555,7 +556,7 @@ def _uv_panel(customs: pd.DataFrame | None, exporter: str, rival: str, basis: st
     m = m[m["partner_iso3"].isin([exporter, rival]) & (m["value_basis"] == basis)
           & (m["quantity_t"] > 0) & (m["value_usd"] > 0)]
     if importers is not None:
-        m = m[m["reporter_iso3"].isin(list(importers))]
+        m = m[m["reporter_iso3"].isin(as_names(importers, "importers"))]
     g = m.groupby(["reporter_iso3", "period", "partner_iso3"], as_index=False)[
         ["quantity_t", "value_usd"]].sum()
     g["importer_month"] = g["reporter_iso3"] + "_" + g["period"]
@@ -809,7 +810,7 @@ def customs_flow_panel(
     m = _imports(customs, hs_code)
     m = m[(m["period"] >= start) & (m["period"] <= end) & m["partner_iso3"].notna()]
     if importers is not None:
-        m = m[m["reporter_iso3"].isin(list(importers))]
+        m = m[m["reporter_iso3"].isin(as_names(importers, "importers"))]
     flows = m.groupby(["reporter_iso3", "partner_iso3", "period"])["quantity_t"].sum()
     flows = flows.rename_axis(["importer", "origin", "period"]).reset_index()
     months = flows[["importer", "period"]].drop_duplicates()  # reported months per importer

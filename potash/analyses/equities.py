@@ -18,6 +18,7 @@ from scipy import stats as sps
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
 from potash.core.results import ResultsBase
+from potash.data._common import as_names
 from potash.estimators.eventstudy.core import event_study
 from potash.estimators.eventstudy.results import EventStudyResults
 
@@ -430,7 +431,15 @@ def sanctions_event_study(
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if int(n_placebo) < 0:
         raise ValueError(f"n_placebo must be >= 0, got {n_placebo}")
-    prod, cont = list(producers), list(contrast)
+    prod = as_names(producers, "producers")
+    cont = as_names(contrast, "contrast")
+    event_types = as_names(event_types, "event_types")
+    if market in prod or market in cont:
+        raise ValueError(
+            f"{market!r} is the market of the normal-return model and cannot also be a member "
+            f"of {'producers' if market in prod else 'contrast'}: drop it from the group or "
+            "choose another market"
+        )
     if set(prod) & set(cont):
         raise ValueError(f"tickers in both groups: {sorted(set(prod) & set(cont))}")
     if not prod or not cont:
@@ -630,7 +639,7 @@ class EquityCurveDesign:
         mask_window: tuple[int, int] = (-1, 5),
     ) -> None:
         self.calendar = pd.DatetimeIndex(returns.index)
-        prod, cont = list(producers), list(contrast)
+        prod, cont = as_names(producers, "producers"), as_names(contrast, "contrast")
         self.variants = ["none"] + [f"drop {t}" for t in prod + cont]
         series = [_long_short_series(returns, prod, cont)[LONG_SHORT].to_numpy()]
         for t in prod + cont:
@@ -638,7 +647,7 @@ class EquityCurveDesign:
             c_ = [x for x in cont if x != t] or cont
             series.append(_long_short_series(returns, p_, c_)[LONG_SHORT].to_numpy())
         self.y = np.vstack(series)
-        self.benchmarks = list(benchmarks)
+        self.benchmarks = as_names(benchmarks, "benchmarks")
         self.x = returns[self.benchmarks].to_numpy().T
         ok = np.ones(len(self.calendar), dtype=bool)
         pos = self.calendar.searchsorted(pd.DatetimeIndex(pd.to_datetime(list(mask_dates))))
@@ -761,10 +770,10 @@ def equity_spec_curve(
     missing = set(EQUITY_CURVE_GRID) - set(grid)
     if missing:
         raise ValueError(f"grid needs the choices {sorted(missing)}")
-    benchmarks = list(grid["benchmark"])
+    benchmarks = as_names(grid["benchmark"], "grid['benchmark']")
     for bm in benchmarks:
         check_option("benchmark", bm, Market)
-    prod, cont = list(producers), list(contrast)
+    prod, cont = as_names(producers, "producers"), as_names(contrast, "contrast")
     rets = to_returns(load_equity_prices(prod + cont + sorted(set(benchmarks) | {"SPY"})))
     rets.columns = [str(c) for c in rets.columns]
     calendar = rets["SPY"].dropna().index
@@ -775,7 +784,7 @@ def equity_spec_curve(
     td_all = to_trading_day(ev["date"], calendar, policy="next")["trading_date"]
     ev = ev.assign(trading_date=td_all.to_numpy())
     day = ev.loc[ev["event_id"].astype(str) == event, "trading_date"].iloc[0]
-    studied = ev.loc[ev["type"].astype(str).isin(list(event_types)), "trading_date"].dropna()
+    studied = ev.loc[ev["type"].astype(str).isin(as_names(event_types, "event_types")), "trading_date"].dropna()
     windows = [_window(w) for w in grid["event_window"]]
     mask_window = (min(w[0] for w in windows), max(w[1] for w in windows))
     design = EquityCurveDesign(

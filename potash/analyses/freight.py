@@ -18,6 +18,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.results import ResultsBase
+from potash.data._common import as_names
 from potash.data.trade import load_trade
 
 __all__ = [
@@ -88,7 +89,7 @@ def freight_by_origin(
     if frequency not in ("year", "period"):
         raise ValueError(f"frequency: expected 'year' or 'period', got {frequency!r}")
     c = _kcl(comex, hs_code)
-    c["origin"] = c["partner_iso3"].where(c["partner_iso3"].isin(list(origins)), "other")
+    c["origin"] = c["partner_iso3"].where(c["partner_iso3"].isin(as_names(origins, "origins")), "other")
     g = c.groupby([frequency, "origin"], as_index=False)[
         ["quantity_t", "value_usd", "freight_usd", "insurance_usd", "insured_t"]].sum()
     g["fob_per_t"] = g["value_usd"] / g["quantity_t"]

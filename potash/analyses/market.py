@@ -436,6 +436,29 @@ def hhi(shares: MarketShares | pd.DataFrame) -> pd.DataFrame:
     {'year': [2021, 2022], 'hhi': [5000.0, 10000.0], 'n_countries': [2, 1]}
     """
     df, by = _as_share_table(shares)
+    if not pd.api.types.is_numeric_dtype(df["share"]) or pd.api.types.is_bool_dtype(df["share"]):
+        num = pd.to_numeric(df["share"], errors="coerce")
+        bad = num.isna() & df["share"].notna()
+        if bad.any() or pd.api.types.is_bool_dtype(df["share"]):
+            row = df.index[bad.to_numpy()][0] if bad.any() else df.index[0]
+            raise PotashDataError(
+                f"not a number: {df['share'].loc[row]!r}",
+                file="shares table",
+                column="share",
+                row=str(row),
+            )
+        df = df.assign(share=num.astype(float))
+    dup = df.duplicated(["year", "period", "product", by], keep=False)
+    if dup.any():
+        first = df.loc[dup].iloc[0]
+        raise PotashDataError(
+            f"country {first[by]!r} appears {int(dup.sum())} times in year {first['year']} "
+            f"(product {first['product']!r}): one row per country and year, or its share would "
+            "count twice",
+            file="shares table",
+            column=by,
+            row=str(df.index[dup][0]),
+        )
     if df["share"].isna().any() or (df["share"] < 0).any() or (df["share"] > 1 + 1e-9).any():
         row = df.index[df["share"].isna() | (df["share"] < 0) | (df["share"] > 1 + 1e-9)][0]
         raise PotashDataError(
@@ -902,6 +925,23 @@ def mirror_flows(
     imp = imp.assign(destination=imp["reporter_iso3"])
     _check_duplicates(rep, keys)
     _check_duplicates(imp, keys)
+    for part, who in ((rep, "reporter_iso3"), (imp, "reporter_iso3")):
+        for col in ("quantity_t", "value_usd"):
+            v = pd.to_numeric(part[col], errors="coerce").to_numpy(dtype=float)
+            bad = np.isinf(v) | (v < 0)
+            if col == "value_usd":
+                bad |= np.isnan(v)  # a mirrored value of NaN would be silently missing
+            if bad.any():
+                row = part.iloc[int(np.flatnonzero(bad)[0])]
+                raise PotashDataError(
+                    f"{'missing' if np.isnan(v[bad][0]) else 'impossible'} {col} "
+                    f"{float(v[bad][0])} for {row[who]} "
+                    f"({row['flow']} with {row['partner_iso3']}) in {row['period']}: "
+                    "mirror flows need finite, non-negative values",
+                    file=_TABLE,
+                    column=col,
+                    row=str(part.index[int(np.flatnonzero(bad)[0])]),
+                )
     have = imp.merge(rep[keys], on=keys, how="left", indicator=True)["_merge"].eq("both")
     mir = imp[~have.to_numpy()].copy()
     mir["value_usd_cif"] = mir["value_usd"]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from potash.data._common import as_names
 from potash.estimators import its, its_robust
 from potash.estimators.its import PriceEventStudyResults
 from potash.estimators.speccurve import NullDraws, SpecCurveResults, spec_curve
@@ -324,5 +325,5 @@ def price_counterfactual(
     start, end = COUNTERFACTUAL_WINDOWS[step]
     return its_robust.pre_event_counterfactual(
         load_prices() if prices is None else prices, OUTCOME, event=_step_dates(events)[step],
-        controls=list(controls), start=start, end=end, trend="pre",
+        controls=as_names(controls, "controls", allow_empty=True), start=start, end=end, trend="pre",
     )

@@ -125,7 +125,10 @@ def trade_event_study(
     """PPML of Belarus's potash exports with exporter and year effects (study defaults).
 
     :func:`potash.estimators.ppml.trade_event_study` with the study's treated exporter,
-    product and post period; every other option is passed on unchanged.
+    product and post period; every other option is passed on unchanged. On the shipped
+    FAOSTAT panel pass the study's sample, :data:`SETUP` (``years`` and ``min_quantity``):
+    without it exporters with near-zero flows keep the PPML from converging, and the error
+    says so (issue 14).
 
     Examples
     --------
@@ -135,10 +138,19 @@ def trade_event_study(
     >>> round(float(res.params["treated_post"]), 3)
     -0.753
     """
-    return ppml.trade_event_study(
-        trade, treated=treated, events=events, product=product,
-        event_marks=_marks(events, event_marks), **options,
-    )
+    try:
+        return ppml.trade_event_study(
+            trade, treated=treated, events=events, product=product,
+            event_marks=_marks(events, event_marks), **options,
+        )
+    except RuntimeError as exc:
+        if "did not converge" not in str(exc) or {"min_quantity", "years"} <= set(options):
+            raise
+        raise RuntimeError(
+            f"{exc}. With the shipped FAOSTAT data use the study's sample: "
+            "trade_event_study(trade, **potash.analyses.trade.SETUP), i.e. "
+            f"years={SETUP['years']}, min_quantity={SETUP['min_quantity']:_}"
+        ) from None
 
 
 def synthetic_control(

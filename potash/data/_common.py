@@ -34,11 +34,26 @@ def checked_file(path: str | Path) -> Path:
     from potash.data.datapackage import verify_if_registered
 
     p = Path(path)
-    if not p.is_file():
-        raise PotashDataError("file not found", file=rel(p))
-    if p.stat().st_size == 0:
-        raise PotashDataError("file is empty (0 bytes)", file=rel(p))
-    verify_if_registered(p)
+    try:
+        if p.is_dir():
+            raise PotashDataError("is a folder, not a file: give the path of the file", file=rel(p))
+        if not p.is_file():
+            raise PotashDataError(
+                "file not found: check the path (relative paths are read from the current folder)",
+                file=rel(p),
+            )
+        if p.stat().st_size == 0:
+            raise PotashDataError("file is empty (0 bytes)", file=rel(p))
+        verify_if_registered(p)  # reads a shipped file to hash it: before anything else
+        with p.open("rb") as fh:
+            fh.read(1)
+    except PermissionError:
+        raise PotashDataError(
+            "cannot read the file (permission denied): check its permissions, e.g. chmod u+r",
+            file=rel(p),
+        ) from None
+    except OSError as exc:
+        raise PotashDataError(f"cannot read the file: {exc.strerror or exc}", file=rel(p)) from None
     return p
 
 
@@ -80,8 +95,10 @@ def read_csv_text(
 
         m = re.search(r"line (\d+), saw (\d+)", str(exc))
         raise PotashDataError(
-            f"cannot parse as CSV: {str(exc).strip()}", file=rel(p),
-            row=int(m.group(1)) if m else None) from None
+            f"cannot parse as CSV: {str(exc).strip()}",
+            file=rel(p),
+            row=int(m.group(1)) if m else None,
+        ) from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -114,7 +131,9 @@ def require_values(df: pd.DataFrame, columns: Iterable[str], file: str) -> None:
         bad = df[col].isna() | (df[col].astype("string").str.strip() == "")
         if bad.any():
             line = int(df.loc[bad, "_line"].iloc[0])
-            raise PotashDataError("empty value where one is required", file=file, column=col, row=line)
+            raise PotashDataError(
+                "empty value where one is required", file=file, column=col, row=line
+            )
 
 
 def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = True) -> pd.Series:
@@ -131,9 +150,7 @@ def to_float(df: pd.DataFrame, col: str, file: str, *, allow_missing: bool = Tru
         )
     if not allow_missing and (~given).any():
         i = (~given).to_numpy().nonzero()[0][0]
-        raise PotashDataError(
-            "missing number", file=file, column=col, row=int(df["_line"].iloc[i])
-        )
+        raise PotashDataError("missing number", file=file, column=col, row=int(df["_line"].iloc[i]))
     return out
 
 
@@ -193,11 +210,99 @@ def read_xlsx_sheet(path: Path, sheet: str) -> list[tuple]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise PotashDataError(f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}",
-                              file=f) from None
+        raise PotashDataError(
+            f"cannot open as an xlsx workbook (truncated or corrupt?): {exc}", file=f
+        ) from None
     try:
         if sheet not in wb.sheetnames:
             raise PotashDataError(f"sheet {sheet!r} not found; sheets: {wb.sheetnames}", file=f)
         return list(wb[sheet].iter_rows(values_only=True))
     finally:
         wb.close()
+
+
+def as_names(
+    value: object, name: str, *, allow_empty: bool = False, allow_dupes: bool = False
+) -> list[str]:
+    """Return a list of names from one name or a sequence of names (issue 14).
+
+    A single string is one name (``"NTR"`` is ``["NTR"]``, never ``["N", "T", "R"]``). Empty or
+    blank names, non-strings and repeats are errors naming the argument ``name``.
+    """
+    if isinstance(value, str):
+        items: list[object] = [value]
+    elif value is None:
+        raise ValueError(f"{name}: give a name or a list of names, got None")
+    elif isinstance(value, pd.Series | pd.Index | np.ndarray):
+        items = list(np.asarray(value, dtype=object).ravel())
+    else:
+        try:
+            items = list(value)  # type: ignore[call-overload]
+        except TypeError:
+            raise ValueError(
+                f"{name}: give a name or a list of names, got {type(value).__name__} {value!r}"
+            ) from None
+    out: list[str] = []
+    for i, item in enumerate(items):
+        if isinstance(item, np.str_):
+            item = str(item)
+        if not isinstance(item, str):
+            raise ValueError(
+                f"{name}[{i}]: a name must be a string, got {type(item).__name__} {item!r}"
+            )
+        if not item.strip():
+            raise ValueError(f"{name}[{i}]: empty name {item!r}")
+        if item in out and not allow_dupes:
+            raise ValueError(f"{name}: {item!r} is given twice")
+        out.append(item)
+    if not out and not allow_empty:
+        raise ValueError(f"{name}: no names given (empty list)")
+    return out
+
+
+def parse_dates(values: Sequence[object], file: str, column: str = "date") -> pd.Series:
+    """Parse dates one by one with errors naming the row (1-based): unreadable, out of range
+    (pandas' ``OutOfBoundsDatetime``) or timezone-aware values are refused."""
+    values = list(values)
+    try:
+        fast = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+        if isinstance(fast.dtype, np.dtype) and fast.dtype.kind == "M" and not fast.isna().any():
+            years = fast.dt.year
+            if not any(getattr(v, "tzinfo", None) is not None for v in values) and bool(
+                ((years >= 1900) & (years <= 2100)).all()
+            ):
+                return fast
+    except (ValueError, TypeError, OverflowError):
+        pass
+    out = []
+    for i, v in enumerate(values):
+        try:
+            ts = pd.Timestamp(v)  # type: ignore[arg-type]
+        except pd.errors.OutOfBoundsDatetime:
+            raise PotashDataError(
+                f"date {v!r} is out of range (give a date between 1900 and 2100)",
+                file=file,
+                column=column,
+                row=i + 1,
+            ) from None
+        except (ValueError, TypeError, OverflowError):
+            ts = pd.NaT
+        if ts is pd.NaT:
+            raise PotashDataError(f"not a date: {v!r}", file=file, column=column, row=i + 1)
+        if ts.tzinfo is not None:
+            raise PotashDataError(
+                f"timezone-aware date {ts.isoformat()}: give dates without a timezone "
+                "(for the local date: .tz_localize(None))",
+                file=file,
+                column=column,
+                row=i + 1,
+            )
+        if not 1900 <= ts.year <= 2100:
+            raise PotashDataError(
+                f"date {v!r} is out of range (give a date between 1900 and 2100)",
+                file=file,
+                column=column,
+                row=i + 1,
+            )
+        out.append(ts)
+    return pd.Series(pd.DatetimeIndex(out), dtype="datetime64[ns]")

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from potash.core.errors import PotashDataError
 from potash.core.io import write_parquet
 from potash.core.paths import processed_dir
 
 # the loader modules: importing them registers their tables
 from potash.data import customs, equity, events, prices, production, trade  # noqa: F401
 from potash.data._cache import _registry, dataset_names, write_table
+from potash.data._common import rel
 
 __all__ = ["build_processed", "dataset_names"]
 
@@ -36,10 +38,21 @@ def build_processed() -> list[Path]:
     >>> paths = build_processed()  # doctest: +SKIP
     """
     written: list[Path] = []
-    for name in sorted(_registry()):
-        written.extend(write_table(name))
-    # convenience: every price source (newest Pink Sheet, USDA, Ecuador) in one table
-    allp = pd.concat([prices.load_prices(s) for s in ("worldbank", "usda", "ecuador")],
-                     ignore_index=True)
-    written.append(write_parquet(allp, processed_dir() / "prices.parquet"))
+    try:
+        for name in sorted(_registry()):
+            written.extend(write_table(name))
+        # convenience: every price source (newest Pink Sheet, USDA, Ecuador) in one table
+        allp = pd.concat(
+            [prices.load_prices(s) for s in ("worldbank", "usda", "ecuador")], ignore_index=True
+        )
+        written.append(write_parquet(allp, processed_dir() / "prices.parquet"))
+    except PermissionError as exc:
+        where = Path(exc.filename).parent if exc.filename else processed_dir()
+        raise PotashDataError(
+            "cannot write the processed tables here (permission denied). Make the folder "
+            f"writable (chmod -R u+w {rel(where)}), or work on a writable copy of the project "
+            "(POTASH_ROOT=/path/to/copy). Without building, every loader still works: it builds "
+            "its table in memory from data/raw when data/processed is read-only",
+            file=rel(where),
+        ) from None
     return sorted(written)

@@ -11,7 +11,15 @@ import pandas as pd
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
 from potash.data._cache import cached, files, register
-from potash.data._common import check_unique, raw_path, read_csv_text, rel, require_values, to_date
+from potash.data._common import (
+    check_unique,
+    parse_dates,
+    raw_path,
+    read_csv_text,
+    rel,
+    require_values,
+    to_date,
+)
 from potash.data.schemas import EVENTS, validate
 
 __all__ = ["EVENT_LABELS", "EVENT_TYPES", "event_label", "load_events", "normalise_events",
@@ -174,11 +182,7 @@ def normalise_events(
             raise ValueError(f"{name}: expected dates or a table, got {type(events).__name__}") from exc
     if frame.empty:
         raise ValueError(f"{name} is empty: give at least one event")
-    parsed = pd.to_datetime(frame["date"], errors="coerce")
-    if parsed.isna().any():
-        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise PotashDataError(f"not a date: {frame['date'].iloc[row]!r}", file=name,
-                              column="date", row=row + 1)
+    parsed = parse_dates(list(frame["date"]), file=name)
     frame["date"] = pd.DatetimeIndex(parsed).normalize().astype("datetime64[ns]")
     if "event_id" not in frame.columns:
         frame["event_id"] = frame["date"].dt.strftime("%Y-%m-%d")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
+from potash.data._common import as_names
 from potash.data.prices import basis_changes as known_basis_changes
 
 __all__ = ["PRICE_COLUMNS", "log_price_panel"]
@@ -111,7 +112,7 @@ def log_price_panel(
     """
     check_option("basis", basis, Literal["error", "ignore"])
     prices = _check_prices(prices)
-    series = list(dict.fromkeys(series))
+    series = list(dict.fromkeys(as_names(series, "series", allow_dupes=True)))
     available = sorted(prices["series"].dropna().unique().tolist())
     for s in series:
         if s not in available:

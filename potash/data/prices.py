@@ -117,8 +117,15 @@ def _parse_worldbank(path: str | Path) -> pd.DataFrame:
         if m is None:
             raise PotashDataError(f"not a month in YYYYMmm form: {r[0]!r}", file=f,
                                   column=_cell(first + i + 1, 1), row=first + i + 1)
+        yy, mm = int(m.group(1)), int(m.group(2))
+        if not 1 <= mm <= 12:
+            raise PotashDataError(f"month {mm} in {r[0]!r} is not 1..12 (form YYYYMmm)", file=f,
+                                  column=_cell(first + i + 1, 1), row=first + i + 1)
+        if not 1950 <= yy <= 2100:
+            raise PotashDataError(f"year {yy} in {r[0]!r} is outside 1950..2100", file=f,
+                                  column=_cell(first + i + 1, 1), row=first + i + 1)
         months.append(str(r[0]).strip())
-        dates.append(dt.datetime(int(m.group(1)), int(m.group(2)), 1))
+        dates.append(dt.datetime(yy, mm, 1))
     dup = pd.Index(months).duplicated()
     if dup.any():
         i = int(np.argmax(dup))

@@ -82,6 +82,7 @@ def _empty_excluded() -> pd.DataFrame:
 
 def _read_fao(path: Path) -> tuple[pd.DataFrame, str]:
     """Read either the agData layout or the FAOSTAT UI export layout into one frame."""
+    checked_file(path)
     head = path.open("rb").read(4096)
     if path.suffix == ".gz":
         import gzip
@@ -470,7 +471,19 @@ def _build_comtrade(path: str | Path, totals_only: bool = True) -> tuple[pd.Data
             return to_float(df.assign(**{col: df[col].astype("string")}), col, f)
         return pd.to_numeric(df[col], errors="coerce").astype("float64")
 
-    mot, p2 = num("motCode", 0), num("partner2Code", 0)
+    def whole(col: str, s: pd.Series) -> pd.Series:
+        frac = s.notna() & (s != np.floor(s))
+        if frac.any():
+            i = int(frac.to_numpy().nonzero()[0][0])
+            raise PotashDataError(
+                f"not a whole-number code: {df[col].iloc[i]!r} (Comtrade codes are integers)",
+                file=f,
+                column=col,
+                row=int(lines.iloc[i]),
+            )
+        return s
+
+    mot, p2 = whole("motCode", num("motCode", 0)), whole("partner2Code", num("partner2Code", 0))
     customs = df["customsCode"].astype("string").str.strip() if "customsCode" in df else "C00"
     mos = df["mosCode"].astype("string").str.strip() if "mosCode" in df else "0"
     flow = df["flowCode"].astype("string").str.strip()
@@ -485,8 +498,8 @@ def _build_comtrade(path: str | Path, totals_only: bool = True) -> tuple[pd.Data
                                "breakdown row: mosCode != 0 (mode of supply)")
     reasons = reasons.mask((reasons == "") & ~flow.isin(["X", "M"]),
                            "flow is not export (X) or import (M)")
-    rep = num("reporterCode")
-    par = num("partnerCode")
+    rep = whole("reporterCode", num("reporterCode"))
+    par = whole("partnerCode", num("partnerCode"))
     for col, s in (("reporterCode", rep), ("partnerCode", par)):
         if s.isna().any():
             i = s.isna().to_numpy().nonzero()[0][0]
@@ -511,7 +524,7 @@ def _build_comtrade(path: str | Path, totals_only: bool = True) -> tuple[pd.Data
     unit = (d["qtyUnitAbbr"].astype("string") if "qtyUnitAbbr" in d else
             pd.Series("kg", index=d.index, dtype="string"))
     kg = netw.where(netw > 0, qty.where(unit == "kg"))
-    year = num("refYear")[keep]
+    year = whole("refYear", num("refYear"))[keep]
     if year.isna().any():
         i = year.isna().to_numpy().nonzero()[0][0]
         raise PotashDataError("missing year", file=f, column="refYear", row=int(ln[i]))
@@ -557,6 +570,16 @@ def _build_baci(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     empty = pd.DataFrame({c: pd.Series(dtype="string") for c in ("file", "row", "reason")})
     if p.is_dir():
         return _read_trade_parquet(p), empty
+    checked_file(p)
+    with p.open("rb") as fh:
+        magic = fh.read(4)
+    if p.suffix.lower() == ".zip" or magic == b"PK\x03\x04":
+        raise PotashDataError(
+            "this is a zip archive (the BACI download), not a BACI CSV: ingest it first with "
+            "potash.ingest_baci(archive, out_dir) and pass out_dir, or extract one "
+            "BACI_HS*_Y*.csv and pass that",
+            file=rel(p),
+        )
     df = read_csv_text(p, _BACI)
     f = rel(p)
     require_values(df, ["t", "i", "j", "k", "v"], f)

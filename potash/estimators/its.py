@@ -57,6 +57,7 @@ import statsmodels.api as sm
 
 from potash.core.options import check_option
 from potash.core.results import ResultsBase
+from potash.data._common import as_names
 from potash.data.events import normalise_events
 from potash.data.price_panel import (
     _basis_error,
@@ -76,7 +77,6 @@ __all__ = [
 CovType = Literal["HAC", "nonrobust"]
 BasisRule = Literal["error", "dummy"]
 EventMonthRule = Literal["containing", "next"]
-
 
 
 def basis_changes_table() -> pd.DataFrame:
@@ -493,9 +493,9 @@ def price_event_study(
     check_option("cov_type", cov_type, CovType)
     check_option("basis", basis, BasisRule)
     check_option("event_month", event_month, EventMonthRule)
-    if isinstance(controls, str):
-        controls = [controls]
-    controls = [c for c in controls]
+    if not isinstance(series, str) or not series.strip():
+        raise ValueError(f"series must be a non-empty series name, got {series!r}")
+    controls = as_names(controls, "controls", allow_empty=True)
     if series in controls:
         raise ValueError(f"series {series!r} is also listed as a control")
     names = [series, *controls]
@@ -532,6 +532,19 @@ def price_event_study(
                 f"{pd.Timestamp(m):%Y-%m}) is outside the sample "
                 f"{idx[0]:%Y-%m}..{idx[-1]:%Y-%m}: an event needs at least one month before it "
                 "and must not be after the last month"
+            )
+    for m in chosen["step"]:
+        k = int(idx.get_loc(m))
+        if k < 2 or T - k < 2:
+            r = ev[ev["month"] == m].iloc[0]
+            side = "pre" if k < 2 else "post"
+            n_side = k if k < 2 else T - k
+            raise ValueError(
+                f"step_{pd.Timestamp(m):%Y-%m} (event {r['event_id']!r}) has {n_side} {side}-event "
+                f"month(s) in the sample {idx[0]:%Y-%m}..{idx[-1]:%Y-%m}; a step needs at least 2 "
+                f"months before and 2 from the event month on: "
+                f"{'extend start earlier' if side == 'pre' else 'extend end later'}, "
+                "or leave this event out of steps (e.g. make it a pulse)"
             )
     terms: dict[str, np.ndarray] = {}
     kinds: dict[pd.Timestamp, list[str]] = {}

@@ -90,6 +90,7 @@ from threadpoolctl import threadpool_limits
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
 from potash.core.results import ResultsBase
+from potash.data._common import as_names
 from potash.data.events import normalise_events
 from potash.data.trade import NON_REPORTING_SINCE
 
@@ -109,9 +110,9 @@ MinQuantityRule = Literal["mean", "max", "pre_mean"]
 FixedEffect = Literal["exporter", "importer", "pair", "time"]
 Cluster = Literal["exporter", "importer", "pair", "reporter_iso3", "partner_iso3"]
 
-_NO_MARKS = pd.DataFrame({"date": pd.Series([], dtype="datetime64[ns]"), "event_id": [],
-                          "type": [], "label": []}).astype({"event_id": str, "type": str,
-                                                            "label": str})
+_NO_MARKS = pd.DataFrame(
+    {"date": pd.Series([], dtype="datetime64[ns]"), "event_id": [], "type": [], "label": []}
+).astype({"event_id": str, "type": str, "label": str})
 
 _REQUIRED = ("year", "reporter_iso3", "partner_iso3", "flow", "product")
 _TABLE = "trade table"
@@ -174,12 +175,13 @@ def post_start_year(
                 "not a date", file="events table", column="date", row=str(table.index[bad][0])
             )
         if event_ids is not None:
+            event_ids = as_names(event_ids, "event_ids")
             unknown = sorted(set(event_ids) - set(table["event_id"]))
             if unknown:
                 raise ValueError(f"event_ids not in the events table: {unknown}")
             table = table[table["event_id"].isin(event_ids)]
         elif event_types is not None and "type" in table.columns:
-            table = table[table["type"].isin(event_types)]
+            table = table[table["type"].isin(as_names(event_types, "event_types"))]
         if table.empty:
             raise ValueError("no events selected: check event_ids / event_types")
         table = table.sort_values(["date", "event_id"]).reset_index(drop=True)
@@ -399,6 +401,16 @@ def _build_panel(
                 file=_TABLE,
                 column="year",
             )
+    nonfinite = np.isinf(panel["y"].to_numpy())
+    if nonfinite.any():
+        first = panel[nonfinite].iloc[0]
+        raise PotashDataError(
+            f"infinite {measure} for exporter {first['exporter']}, importer "
+            f"{first['importer']}, year {first['year']}",
+            file=_TABLE,
+            column=measure,
+            row=str(first["_row"]),
+        )
     neg = panel["y"] < 0
     if neg.any():
         raise PotashDataError(
@@ -798,9 +810,13 @@ def trade_event_study(
     with threadpool_limits(limits=1, user_api="blas"):
         fit = _fit_glm(X, yv, used, cluster_col, tol=tol, maxiter=maxiter)
     if not fit.converged:
+        n_units = int(used[cluster_col].nunique()) if cluster_col else len(used)
         raise RuntimeError(
-            f"PPML did not converge in {maxiter} IRLS iterations (tol={tol}); "
-            "check for separated observations or raise maxiter"
+            f"PPML did not converge in {maxiter} IRLS iterations (tol={tol}) on "
+            f"{len(used)} observations ({n_units} clusters). Usually units with tiny or zero "
+            "flows separate the fixed effects: set min_quantity= (e.g. 100_000 t, as "
+            "potash.analyses.trade.SETUP) and/or years= (e.g. (2010, 2023)) to drop them, "
+            "or raise maxiter"
         )
     n, k = X.shape
     n_clusters = int(used[cluster_col].nunique()) if cluster_col else n

@@ -59,6 +59,7 @@ from threadpoolctl import threadpool_limits
 from potash.core.errors import PotashDataError
 from potash.core.options import check_option
 from potash.core.results import ResultsBase
+from potash.data._common import as_names
 from potash.data.events import normalise_events
 from potash.estimators.ppml import (
     MinQuantityRule,
@@ -109,6 +110,19 @@ def synth_weights(
     """
     y1 = np.asarray(treated_pre, dtype=float)
     Y0 = np.asarray(donors_pre, dtype=float)
+    if Y0.ndim != 2 or y1.ndim != 1 or Y0.shape[0] != len(y1):
+        raise ValueError(
+            f"synth_weights: treated_pre must be (T0,) and donors_pre (T0, J); got "
+            f"{y1.shape} and {Y0.shape}"
+        )
+    for name, arr in (("treated_pre", y1), ("donors_pre", Y0)):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            where = np.argwhere(bad)[0]
+            raise ValueError(
+                f"synth_weights: {name} has a non-finite value {float(arr[tuple(where)])} at "
+                f"{'row ' + str(where[0]) if arr.ndim == 1 else f'row {where[0]}, donor column {where[1]}'}"
+            )
     t0, j = Y0.shape
     if j == 1:
         return np.ones(1)
@@ -201,8 +215,9 @@ def screen_donors(
     ratio = np.fmax(up, down)
     both_zero = (v.to_numpy() == 0) & (prev.to_numpy() == 0)
     ratio[both_zero] = 1.0
-    max_jump = pd.Series(np.nanmax(np.where(np.isnan(ratio), -np.inf, ratio), axis=0),
-                         index=v.columns).replace(-np.inf, np.nan)
+    max_jump = pd.Series(
+        np.nanmax(np.where(np.isnan(ratio), -np.inf, ratio), axis=0), index=v.columns
+    ).replace(-np.inf, np.nan)
     out = pd.DataFrame({"share_near_zero": share, "max_jump": max_jump})
     out["near_zero"] = out["share_near_zero"] > zero_share
     out["jump"] = out["max_jump"] >= jump_factor
@@ -211,8 +226,10 @@ def screen_donors(
     for _, r in out.iterrows():
         parts = []
         if r["near_zero"]:
-            parts.append(f"near zero (<= {near_zero:.0%} of its maximum) in "
-                         f"{r['share_near_zero']:.0%} of years")
+            parts.append(
+                f"near zero (<= {near_zero:.0%} of its maximum) in "
+                f"{r['share_near_zero']:.0%} of years"
+            )
         if r["jump"]:
             size = f"{r['max_jump']:.1f}" if r["max_jump"] < 100 else "more than 100"
             parts.append(f"jumps by a factor of {size} year on year")
@@ -228,6 +245,44 @@ def _wide_from_trade(data: pd.DataFrame, **kw: Any) -> tuple[pd.DataFrame, pd.Da
     wide = panel.pivot(index="year", columns="exporter", values="y").sort_index()
     wide.attrs["source"] = built.source
     return wide, built.excluded, int(panel.attrs["post_start"])
+
+
+def _check_wide(data: pd.DataFrame) -> pd.DataFrame:
+    """A wide (year x unit) table: unique units and years, numbers, no infinite value."""
+    where = "synthetic control wide table"
+    if data.columns.duplicated().any():
+        dup = data.columns[data.columns.duplicated()][0]
+        raise PotashDataError(
+            "the unit appears in two columns (aggregate or drop one)", file=where, column=str(dup)
+        )
+    if data.index.duplicated().any():
+        dup = data.index[data.index.duplicated()][0]
+        raise PotashDataError(
+            f"the year {dup} appears in two rows (one row per year)", file=where, row=str(dup)
+        )
+    out = {}
+    for col in data.columns:
+        v = pd.to_numeric(data[col], errors="coerce")
+        bad = v.isna() & data[col].notna()
+        if bad.any() or pd.api.types.is_bool_dtype(data[col]):
+            label = data.index[bad.to_numpy()][0] if bad.any() else data.index[0]
+            raise PotashDataError(
+                f"not a number: {data[col].loc[label]!r}",
+                file=where,
+                column=str(col),
+                row=str(label),
+            )
+        inf = np.isinf(v.to_numpy(dtype=float))
+        if inf.any():
+            label = data.index[inf][0]
+            raise PotashDataError(
+                f"infinite value for unit {col!r} in year {label}",
+                file=where,
+                column=str(col),
+                row=str(label),
+            )
+        out[col] = v.astype(float)
+    return pd.DataFrame(out, index=data.index).sort_index()
 
 
 def synthetic_control(
@@ -332,7 +387,7 @@ def synthetic_control(
         _, marks = post_start_year(events, timing=timing, event_ids=event_ids)
     else:
         post_start, marks = post_start_year(events, timing=timing, event_ids=event_ids)
-        wide = data.sort_index().astype(float)
+        wide = _check_wide(data)
         if years is not None:
             wide = wide.loc[years[0] : years[1]]
         if treated not in wide.columns:
@@ -350,7 +405,9 @@ def synthetic_control(
         raise PotashDataError(
             f"treated unit {treated!r} has no value in years {miss}", column=treated
         )
-    pool = [c for c in wide.columns if c != treated] if donors is None else list(donors)
+    pool = (
+        [c for c in wide.columns if c != treated] if donors is None else as_names(donors, "donors")
+    )
     unknown = sorted(set(pool) - set(wide.columns))
     if unknown:
         raise ValueError(f"donors not in the data: {unknown}")
@@ -565,10 +622,19 @@ class SyntheticControlResults(ResultsBase):
     def leave_one_out(self) -> pd.DataFrame:
         """One row per positive-weight donor dropped: ``weight_dropped, att, att_pct,
         rmspe_pre, ratio, p_value, n_units, weights`` (the re-fit's weights)."""
-        cols = ["weight_dropped", "att", "att_pct", "rmspe_pre", "ratio", "p_value",
-                "n_units", "weights"]
-        out = pd.DataFrame([{k: r[k] for k in ("dropped", *cols)} for r in self._loo],
-                           columns=["dropped", *cols])
+        cols = [
+            "weight_dropped",
+            "att",
+            "att_pct",
+            "rmspe_pre",
+            "ratio",
+            "p_value",
+            "n_units",
+            "weights",
+        ]
+        out = pd.DataFrame(
+            [{k: r[k] for k in ("dropped", *cols)} for r in self._loo], columns=["dropped", *cols]
+        )
         return out.set_index("dropped")
 
     @property
@@ -706,21 +772,28 @@ class SyntheticControlResults(ResultsBase):
     def _notes(self) -> list[str]:
         w = self.weights[self.weights > 5e-4].sort_values(ascending=False)
         pl = self.placebos
-        return [
-            "Weights: " + ", ".join(f"{k} {v:.3f}" for k, v in w.items()),
-            f"Post = year >= {self.post_start}; ATT = {self.params['att']:,.4g} "
-            f"({self.params['att_pct']:+.1f}% of synthetic).",
-            f"RMSPE pre {self.rmspe_pre:,.4g}, post {self.rmspe_post:,.4g}, ratio {self.rmspe_ratio:.3g}; "
-            f"permutation p = {self.pvalue:.3f} ({int(pl['used'].sum())} units, rank "
-            f"{pl.loc[self._settings['treated'], 'rank']:.0f}; floor 1/(J+1) = {self.p_floor:.3f}).",
-        ] + (
-            [f"Donors flagged by the data-quality screen: {', '.join(self.flagged_donors)}"
-             + (" (excluded)." if self._settings.get("screen", True) else " (kept).")]
-            if self.flagged_donors else []
-        ) + [
-            f"Leave-one-out without {d}: ATT {r['att_pct']:+.1f}%, p = {r['p_value']:.3f}"
-            for d, r in self.leave_one_out.iterrows()
-        ]
+        return (
+            [
+                "Weights: " + ", ".join(f"{k} {v:.3f}" for k, v in w.items()),
+                f"Post = year >= {self.post_start}; ATT = {self.params['att']:,.4g} "
+                f"({self.params['att_pct']:+.1f}% of synthetic).",
+                f"RMSPE pre {self.rmspe_pre:,.4g}, post {self.rmspe_post:,.4g}, ratio {self.rmspe_ratio:.3g}; "
+                f"permutation p = {self.pvalue:.3f} ({int(pl['used'].sum())} units, rank "
+                f"{pl.loc[self._settings['treated'], 'rank']:.0f}; floor 1/(J+1) = {self.p_floor:.3f}).",
+            ]
+            + (
+                [
+                    f"Donors flagged by the data-quality screen: {', '.join(self.flagged_donors)}"
+                    + (" (excluded)." if self._settings.get("screen", True) else " (kept).")
+                ]
+                if self.flagged_donors
+                else []
+            )
+            + [
+                f"Leave-one-out without {d}: ATT {r['att_pct']:+.1f}%, p = {r['p_value']:.3f}"
+                for d, r in self.leave_one_out.iterrows()
+            ]
+        )
 
     def plot(self, ax: Any = None, kind: Literal["paths", "gaps"] = "paths") -> Any:
         """``kind="paths"``: actual vs synthetic; ``kind="gaps"``: gap with placebo gaps.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -111,7 +112,14 @@ def event_study(
         mask_events=mask_events,
         mask_dates=mask_dates,
     )
-    fit = fit_models(p, residuals=False)
+    try:
+        fit = fit_models(p, residuals=False)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            f"the normal-return model is singular in an estimation window: the regressors "
+            f"{p.factor_names} are constant or collinear there (shorten or move "
+            "estimation_window, or drop a regressor)"
+        ) from None
     E, S = p.requested.shape
     days = p.days
 
@@ -145,21 +153,50 @@ def event_study(
     n_obs = fit.n_obs[e, s]
     exp_pair = expected[e, s]
     pres_pair = present[e, s]
+    # a security whose returns do not vary over the estimation window (sigma 0: SCAR -inf)
+    # is excluded with a record, never standardised and pooled
+    sig_pair = sigma2[e, s]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y_win = np.where(p.est_mask, p.y_est, np.nan)[e, s]
+        y_sd = np.nanstd(y_win, axis=-1)
+        y_scale = np.nanmax(np.abs(y_win), axis=-1, initial=0.0)
+        # constant over the window: no spread beyond rounding of the level
+        constant = ~(y_sd > 1e-12 * np.maximum(y_scale, 1e-300))
+        # fitted exactly by the model: residual variance at rounding error of the returns
+        zero_var = ~(sig_pair > 1e-18 * np.maximum(y_sd**2 + y_scale**2, 1e-300))
+    if model == "market_adjusted":
+        zero_var = ~(sig_pair > 0)
+    exact_fit = zero_var & ~constant
     outcome = np.select(
         [
             pr["event_outside_data"].to_numpy(),
             n_obs < p.min_obs,
+            constant,
+            exact_fit,
             pres_pair == 0,
             pres_pair < exp_pair,
         ],
         [
             "event_outside_data",
             "too_few_estimation_obs",
+            "constant_returns",
+            "zero_residual_variance",
             "no_event_window_data",
             "missing_in_event_window",
         ],
         default="ok",
     )
+    zero = np.isin(outcome, ["constant_returns", "zero_residual_variance"])
+    if zero.any():
+        bad = sorted(set(pr["security"].to_numpy()[zero]))
+        warnings.warn(
+            f"event_study: {', '.join(map(str, bad))} have zero residual variance over the "
+            "estimation window (constant returns, or returns the model fits exactly): their "
+            "standardised returns would be infinite, so they are excluded; see "
+            "data_quality['outcome']",
+            UserWarning,
+            stacklevel=2,
+        )
     in_daily = np.isin(outcome, ["ok", "missing_in_event_window"])
     in_car = outcome == "ok"
     inc_grid = np.zeros((E, S), dtype=bool)
@@ -193,6 +230,18 @@ def event_study(
     uniq, inv = np.unique(pattern, axis=0, return_inverse=True)
     labels = [", ".join(p.event_ids[f] for f in np.flatnonzero(u)) for u in uniq]
     overlap_with = [labels[i] for i in np.asarray(inv).ravel()]
+    # event windows of one security that overlap each other (the same return counted twice)
+    ew = (
+        (ev_first[None, :, :] <= ev_last[:, None, :])
+        & (ev_last[None, :, :] >= ev_first[:, None, :])
+        & ok_pair[None, :, :]
+        & ok_pair[:, None, :]
+        & ~np.eye(E, dtype=bool)[:, :, None]
+    )
+    ew_pattern = ew.transpose(0, 2, 1)[e, s]
+    ew_uniq, ew_inv = np.unique(ew_pattern, axis=0, return_inverse=True)
+    ew_labels = [", ".join(p.event_ids[f] for f in np.flatnonzero(u)) for u in ew_uniq]
+    ew_with = [ew_labels[i] for i in np.asarray(ew_inv).ravel()]
 
     dq = pd.DataFrame(
         {
@@ -217,6 +266,9 @@ def event_study(
             ),
             "overlap": pattern.any(axis=1),
             "overlap_with": overlap_with,
+            "event_window_overlap": ew_pattern.any(axis=1),
+            "event_window_overlap_with": ew_with,
+            "event_date_note": pr["date_note"].to_numpy(),
             "outcome": outcome,
             "in_daily_tests": in_daily,
             "in_car_tests": in_car,

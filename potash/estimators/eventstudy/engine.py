@@ -14,6 +14,7 @@ relative days ``day_min .. day_max`` (masked per pair when windows are given as 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -41,6 +42,13 @@ def _as_datetime_index(index: pd.Index, table: str) -> pd.DatetimeIndex:
         raise PotashDataError(
             f"the index must hold dates (could not parse: {exc})", file=table, column="index"
         ) from None
+    if out.tz is not None:
+        raise PotashDataError(
+            f"the index has timezone {out.tz}: give timezone-naive trading dates "
+            "(for example .tz_convert('America/New_York').tz_localize(None))",
+            file=table,
+            column="index",
+        )
     if out.hasnans:
         pos = int(np.flatnonzero(out.isna())[0])
         raise PotashDataError("missing date in the index", file=table, column="index", row=pos)
@@ -97,6 +105,9 @@ def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
     frame = _numeric_frame(returns, "returns")
     frame.index = _as_datetime_index(returns.index, "returns")
     if not frame.index.is_monotonic_increasing:
+        warnings.warn(
+            "returns: the dates are not in increasing order; sorted them", UserWarning, stacklevel=4
+        )
         frame = frame.sort_index()
     inf = np.isinf(frame.to_numpy())
     if inf.any():
@@ -107,7 +118,47 @@ def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
             column=frame.columns[c],
             row=str(frame.index[r].date()),
         )
+    _refuse_prices(frame, "returns")
     return frame
+
+
+def _refuse_prices(frame: pd.DataFrame, table: str) -> None:
+    """A column of only positive values with median above 1 is a price, not a return."""
+    values = frame.to_numpy()
+    for j, col in enumerate(frame.columns):
+        v = values[:, j]
+        v = v[np.isfinite(v)]
+        if len(v) >= 5 and (v > 0).all() and float(np.median(v)) > 1.0:
+            raise PotashDataError(
+                f"these look like prices, not returns (all {len(v)} values positive, median "
+                f"{float(np.median(v)):.4g}): convert them with potash.to_returns(prices)",
+                file=table,
+                column=str(col),
+            )
+
+
+def _refuse_degenerate_regressors(mkt: pd.DataFrame) -> None:
+    """A constant regressor, or one a combination of the others, is an error naming it."""
+    arr = mkt.to_numpy(dtype=float)
+    ok = np.isfinite(arr).all(axis=1)
+    if ok.sum() == 0:
+        raise PotashDataError("the market has no value on the returns' dates", file="market")
+    arr = arr[ok]
+    for j, col in enumerate(mkt.columns):
+        if np.ptp(arr[:, j]) == 0:
+            raise ValueError(
+                f"the regressor {col!r} is constant ({float(arr[0, j])!r}) on the returns' dates: the "
+                "normal-return model cannot separate it from the intercept; drop it or use "
+                "model='constant_mean'"
+            )
+    design = np.column_stack([np.ones(len(arr)), arr - arr.mean(axis=0)])
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        for j in range(1, design.shape[1]):
+            if np.linalg.matrix_rank(design[:, : j + 1]) < j + 1:
+                raise ValueError(
+                    f"the regressor {mkt.columns[j - 1]!r} is collinear with the regressors "
+                    f"before it {list(mkt.columns[: j - 1])} (and the intercept): drop it"
+                )
 
 
 def _check_market(
@@ -125,6 +176,8 @@ def _check_market(
         raise PotashDataError("no factor columns", file="market")
     frame = _numeric_frame(market, "market")
     frame.index = _as_datetime_index(market.index, "market")
+    if model != "factor":
+        _refuse_prices(frame, "market")
     if model in ("market", "market_adjusted") and frame.shape[1] != 1:
         raise ValueError(
             f"model={model!r} takes one market series; got {frame.shape[1]} columns "
@@ -141,7 +194,66 @@ def _check_market(
         frame = frame.join(extra, how="outer")
     elif regressors is not None:
         raise ValueError("`regressors` is only used with model='augmented'")
+    if not frame.index.is_monotonic_increasing:
+        warnings.warn(
+            "market: the dates are not in increasing order; sorted them", UserWarning, stacklevel=4
+        )
     return frame.sort_index()
+
+
+def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
+    """Parse event dates; a timezone-aware date is read as its local (wall-clock) date.
+
+    Returns the naive dates (NaT where unreadable) and a note per date ("" when nothing moved),
+    so that the conversion is recorded in ``data_quality["event_date_note"]``.
+    """
+    notes = np.full(len(values), "", dtype=object)
+    ser = pd.Series(list(values), dtype=object)
+    try:
+        parsed = pd.to_datetime(ser, errors="coerce")
+        naive = isinstance(parsed.dtype, np.dtype) and parsed.dtype.kind == "M"
+    except (ValueError, TypeError):
+        naive = False
+    if (
+        naive
+        and not any(getattr(v, "tzinfo", None) is not None for v in values)
+        and bool(parsed.dropna().dt.year.between(1678, 2261).all())
+    ):
+        return parsed.astype("datetime64[ns]"), notes
+    out = []
+    for i, v in enumerate(values):
+        try:
+            ts = pd.Timestamp(v)
+        except (ValueError, TypeError, OverflowError):
+            out.append(pd.NaT)
+            continue
+        if ts is pd.NaT:
+            out.append(pd.NaT)
+            continue
+        if not 1678 <= ts.year <= 2261:
+            raise PotashDataError(
+                f"date {v!r} is out of range (pandas holds dates from 1678 to 2261)",
+                file="events",
+                column="date",
+                row=i + 1,
+            )
+        if ts.tzinfo is not None:
+            local = ts.tz_localize(None)
+            notes[i] = (
+                f"timezone-aware {ts.isoformat()} read as its local date {local.date()} "
+                f"(in UTC: {ts.tz_convert('UTC').date()})"
+            )
+            ts = local
+        out.append(ts)
+    res = pd.to_datetime(pd.Series(out, dtype=object), errors="coerce")
+    if notes.any():
+        warnings.warn(
+            "events: timezone-aware dates were read as their local dates; see "
+            "data_quality['event_date_note']",
+            UserWarning,
+            stacklevel=5,
+        )
+    return res, notes
 
 
 def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
@@ -153,7 +265,7 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
         dates_in = list(events)
         if not dates_in:
             raise ValueError("events is empty")
-        parsed_l = pd.to_datetime(pd.Series(dates_in, dtype=object), errors="coerce")
+        parsed_l, notes_l = _parse_event_dates(dates_in)
         if parsed_l.isna().any():
             row = int(np.flatnonzero(parsed_l.isna().to_numpy())[0])
             raise PotashDataError(
@@ -172,13 +284,19 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
             event_id=np.repeat(ids, n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), len(ids)).view(_Col),
             date=np.repeat(d.to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
+            date_note=np.repeat(notes_l, n_sec).view(_Col),
         )
     if isinstance(events, pd.DataFrame):
         frame = events.copy()
         if "date" not in frame.columns:
             raise PotashDataError("events need a 'date' column", file="events", column="date")
         if "event_id" not in frame.columns:
-            frame["event_id"] = [str(pd.Timestamp(d).date()) for d in frame["date"]]
+            frame["event_id"] = [
+                str(d.date()) if pd.notna(d) else str(v)
+                for d, v in zip(
+                    _parse_event_dates(list(frame["date"]))[0], frame["date"], strict=True
+                )
+            ]
     else:
         dates = list(events)
         if not dates:
@@ -186,7 +304,8 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
         frame = pd.DataFrame({"date": dates})
         frame["event_id"] = [str(pd.Timestamp(d).date()) for d in pd.to_datetime(frame["date"])]
     frame = frame.reset_index(drop=True)
-    parsed = pd.to_datetime(frame["date"], errors="coerce")
+    parsed, notes = _parse_event_dates(list(frame["date"]))
+    parsed.index = frame.index
     bad = parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
@@ -228,11 +347,13 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
             event_id=np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), n_ev).view(_Col),
             date=np.repeat(frame["date"].to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
+            date_note=np.repeat(notes, n_sec).view(_Col),
         )
     return _Pairs(
         event_id=frame["event_id"].to_numpy(dtype=object).view(_Col),
         security=frame["security"].to_numpy(dtype=object).view(_Col),
         date=frame["date"].to_numpy(dtype="datetime64[ns]").view(_Col),
+        date_note=np.asarray(notes, dtype=object).view(_Col),
     )
 
 
@@ -267,6 +388,36 @@ def _is_relative(window: Any) -> bool:
         and len(window) == 2
         and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in window)
     )
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(
+        v, bool | np.bool_
+    )
+
+
+def _normalise_window(window: Any, name: str) -> Any:
+    """Offsets as Python ints: (-250.0, -11.0) is (-250, -11), never two epoch dates.
+
+    A fractional or non-finite offset is an error naming the argument.
+    """
+    if isinstance(window, tuple | list) and len(window) == 2 and any(_is_number(v) for v in window):
+        if not all(_is_number(v) for v in window):
+            raise ValueError(
+                f"{name}: mixes a number and a non-number {tuple(window)!r}; give two trading-day "
+                "offsets like (-250, -11) or two dates"
+            )
+        out = []
+        for v in window:
+            f = float(v)
+            if not np.isfinite(f) or f != int(f):
+                raise ValueError(
+                    f"{name}: offset {v!r} is not a whole number of trading days; give two "
+                    "integers like (-250, -11)"
+                )
+            out.append(int(f))
+        return tuple(out)
+    return window
 
 
 def _as_date_pair(window: Any, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -390,8 +541,18 @@ def prepare(
     check_option("model", model, Model)
     check_option("convention", convention, Convention)
     check_option("non_trading", non_trading, NonTrading)
+    estimation_window = _normalise_window(estimation_window, "estimation_window")
+    event_window = _normalise_window(event_window, "event_window")
     rets = _check_returns(returns)
     mkt = _check_market(market, model, regressors)
+    if mkt is not None:
+        both = [c for c in mkt.columns if c in set(rets.columns)]
+        if both:
+            raise ValueError(
+                f"{both[0]!r} is the market (or a factor) and also a security in returns: "
+                f"drop the column {both[0]!r} from returns (a market cannot be abnormal against "
+                "itself)"
+            )
     calendar = rets.index
     if mkt is not None:
         common = calendar.intersection(mkt.index)
@@ -402,6 +563,8 @@ def prepare(
                 file="market",
             )
         mkt = mkt.reindex(calendar)
+        if model != "market_adjusted":
+            _refuse_degenerate_regressors(mkt)
     securities = list(rets.columns)
     pairs = _normalise_events(events, securities)
 

@@ -216,6 +216,15 @@ class EventStudyResults(ResultsBase):
                 f"{int(dq['overlap'].sum())} pair(s) have another event inside their estimation "
                 "window (data_quality.overlap)."
             )
+        if "event_window_overlap" in dq.columns and dq["event_window_overlap"].any():
+            notes.append(
+                f"{int(dq['event_window_overlap'].sum())} pair(s) have an event window that "
+                "overlaps another event's window of the same security: those days count in "
+                "both events (data_quality.event_window_overlap)."
+            )
+        if "event_date_note" in dq.columns:
+            for note in sorted(set(dq["event_date_note"]) - {""}):
+                notes.append(f"Event date: {note}.")
         return notes
 
     # -- inference ---------------------------------------------------------------------------
