@@ -61,3 +61,16 @@ def test_cli_refresh_offline_exits_with_a_message(monkeypatch, capsys) -> None:
     monkeypatch.setattr(build, "build_processed", offline)
     assert main(["data", "--refresh"]) == 1
     assert "are you offline?" in capsys.readouterr().err
+
+
+def test_cli_data_error_is_a_message_not_a_traceback(monkeypatch, capsys) -> None:
+    import potash.pipeline.build as build
+    from potash.core.errors import PotashDataError
+    from potash.pipeline.cli import main
+
+    def changed(refresh: bool = False) -> None:
+        raise PotashDataError("sha256 differs from data/datapackage.json", file="data/raw/x.csv")
+
+    monkeypatch.setattr(build, "build_processed", changed)
+    assert main(["data"]) == 1
+    assert "data/raw/x.csv" in capsys.readouterr().err

@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "data":
         from potash.pipeline.build import build_processed
+        from potash.core.errors import PotashDataError
         from potash.pipeline.refresh import RefreshError
 
         t0 = time.perf_counter()
@@ -83,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
             paths = build_processed(refresh=args.refresh)
         except RefreshError as exc:  # offline, missing key, a source that moved: say so plainly
             print(f"potash data --refresh: {exc}", file=sys.stderr)
+            return 1
+        except (PotashDataError, PermissionError) as exc:  # a changed raw file, read-only tree
+            print(f"potash data: {exc}", file=sys.stderr)
             return 1
         _say_built(paths, time.perf_counter() - t0)
         return 0
