@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "data":
-        from potash.pipeline.build import build_processed
         from potash.core.errors import PotashDataError
+        from potash.pipeline.build import build_processed
         from potash.pipeline.refresh import RefreshError
 
         t0 = time.perf_counter()
