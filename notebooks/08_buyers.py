@@ -42,7 +42,7 @@ from potash.analyses.buyers import (
     unit_value_discount,
 )
 from potash.analyses.freight import freight_did
-from potash.pipeline.report import Findings, publish
+from potash.pipeline.report import Findings, publish, show_table
 
 pd.set_option("display.width", 120)
 findings = Findings("08_buyers")
@@ -57,7 +57,16 @@ buyers = belarus_buyers(customs)
 buyers
 
 # %%
-publish(buyers.plot(), "buyers_by_destination")
+publish(
+    buyers.plot(),
+    "buyers_by_destination",
+    caption="Belarus's potash shipments by destination, monthly 2014-01 to 2026-04: the "
+            "reporting importers' HS 3104 imports from Belarus (mirror data: Belarus does not "
+            "report), tonnes and each destination's share of the month.",
+    alt="Stacked area chart of monthly tonnes from Belarus by destination: Brazil, India and the "
+        "US shrink after 2021 and China's share grows to most of what the partners record.",
+    data=buyers.monthly,
+)
 
 # %% [markdown]
 # ## 2. Replacement: who took Belarus's place in each importer
@@ -68,13 +77,31 @@ publish(buyers.plot(), "buyers_by_destination")
 
 # %%
 repl = replacement_shares(customs)
-repl.replacements()
+_fmt_repl = dict(
+    formats={"blr_share_base": "{:.0%}", "blr_change_pp": "{:+.1f}", "top_gain_pp": "{:+.1f}"},
+    rename={"blr_share_base": "Belarus share 2020", "blr_change_pp": "Belarus change (pp)",
+            "top_gainer": "largest gainer", "top_gain_pp": "its gain (pp)"},
+)
+show_table(repl.replacements(), name="buyers_replacement",
+           caption="Who took Belarus's place, by importer (partner customs, tonnes): Belarus's "
+                   "2020 share, its change in percentage points to the last year, and the origin "
+                   "that gained most.", **_fmt_repl)
 
 # %%
-repl.replacements(2022)
+show_table(repl.replacements(2022), name="buyers_replacement_2022",
+           caption="The same in 2022, the first year after the Klaipeda closure.", **_fmt_repl)
 
 # %%
-publish(repl.plot(), "buyers_replacement")
+publish(
+    repl.plot(),
+    "buyers_replacement",
+    caption="Change in origin shares of each importer's potash tonnes from 2020 to 2022-2025 "
+            "(partner customs, mirror data for Belarus), for importers where Belarus held at "
+            "least 5% in 2020.",
+    alt="Bar chart per importer: Belarus's share falls sharply in Brazil, India, Indonesia and "
+        "the US, with Canada and Russia gaining most of it.",
+    data=repl.table,
+)
 
 # %% [markdown]
 # ## 3. Discount: Belarus's unit value against Canada's and Russia's, same importer and month
@@ -89,10 +116,23 @@ disc = unit_value_discount(customs, n_perm=999)
 disc
 
 # %%
-disc.by_year
+show_table(disc.by_year, name="buyers_discount_by_year",
+           caption="Belarus's unit-value gap to each rival by importer and year (log points, "
+                   "importer-month clustered interval).",
+           formats={"estimate": "{:+.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}", "se": "{:.3f}"})
 
 # %%
-publish(disc.plot(), "buyers_discount")
+publish(
+    disc.plot(),
+    "buyers_discount",
+    caption="Belarus's unit value against Canada's and Russia's within the same importer and "
+            "month (log gap, partner customs, CIF importers and FOB Brazil apart), by window, "
+            "from a fixed-effects regression with importer x month effects; randomization "
+            "p-values from permuting origin labels within importer-month.",
+    alt="Coefficient chart of the Belarus discount by window and rival: small CIF gaps with "
+        "intervals spanning zero, deeper FOB gaps in Brazil after 2021.",
+    data=disc.table,
+)
 
 # %% [markdown]
 # ## 4. Shipping and insurance: freight per tonne into Brazil, by origin
@@ -109,13 +149,27 @@ fr
 
 # %%
 b = fr.by_origin
-b[b["origin"].isin(["BLR", "CAN", "RUS", "XXX"]) & (b["year"] >= 2019)]
+show_table(b[b["origin"].isin(["BLR", "CAN", "RUS", "XXX"]) & (b["year"] >= 2019)],
+           name="freight_by_origin",
+           caption="Freight and insurance into Brazil by origin and year (ComexStat; XXX: origin "
+                   "not declared; USD per tonne, shares of tonnes).")
 
 # %%
-fr.not_declared[fr.not_declared["year"] >= 2019]
+show_table(fr.not_declared[fr.not_declared["year"] >= 2019], name="freight_not_declared",
+           caption="Brazil's potassium chloride imports of undeclared origin and Belarus's "
+                   "declared share, by year (ComexStat, tonnes; 2024 is January-July).")
 
 # %%
-publish(fr.plot(), "freight_by_origin")
+publish(
+    fr.plot(),
+    "freight_by_origin",
+    caption="Freight per tonne of potassium chloride into Brazil by origin, monthly (ComexStat "
+            "declarations, eight states, USD/t, nominal), with the 2021-08, 2022-02 and 2022-03 "
+            "dates of the difference in differences.",
+    alt="Line chart of freight per tonne by origin: all origins' freight rises in 2021-2022; "
+        "Belarusian freight moves with the others'.",
+    data=fr.by_origin,
+)
 
 # %% [markdown]
 # ## 5. Trade event study: PPML on monthly importer x origin flows
@@ -132,10 +186,22 @@ ppml = monthly_trade_event_study(customs, n_placebos=19)
 ppml
 
 # %%
-ppml.not_estimable
+show_table(ppml.not_estimable,
+           caption="Windows and destination groups where Belarus's flows are all zero, so no "
+                   "PPML term can be estimated.")
 
 # %%
-publish(ppml.plot(), "buyers_ppml")
+publish(
+    ppml.plot(),
+    "buyers_ppml",
+    caption="PPML of monthly importer x origin potash flows (partner customs, mirror data for "
+            "Belarus) with importer x month and importer x origin effects: change of Belarus's "
+            "flows by window and destination group against before 2021-08 [@santossilva2006], "
+            "pair-clustered intervals; randomization over the largest other origins.",
+    alt="Coefficient chart: Belarus's flows to the US collapse after 2021, flows to the other "
+        "importers fall less, with intervals that are wide.",
+    data=ppml.table,
+)
 
 # %%
 sh = buyers.shift
@@ -202,6 +268,18 @@ findings.add("pp_other_relief", pt.loc["T_x_relief_other", "effect_pct"], "{:+.0
 findings.add("pp_other_relief_ri", pt.loc["T_x_relief_other", "ri_p_value"], "{:.2f}")
 findings.add("pp_n_placebos", int(pt["n_placebos"].max()), "{:d}")
 findings.add("pp_n_obs", ppml.n_obs, "{:,d}")
+_r = t.loc[("CIF", "RUS", "post_klaipeda")]
+findings.result(
+    "discount_cif_rus_post",
+    label="Belarus's unit value against Russia's, same CIF importer and month, 2022-02 to 2025-11",
+    estimate=np.expm1(_r["estimate"]), ci_low=np.expm1(_r["ci_low"]), ci_high=np.expm1(_r["ci_high"]),
+    n=int(_r["n_obs"]), n_label="importer-origin-months",
+    method=(f"OLS of log unit value, importer x month effects, importer-month clustered interval; "
+            f"p: randomization ({int(_r['n_draws'])} permutations of origin within importer-month)"),
+    p_value=_r["ri_p_value"],
+    fmt="{:+.0%}",
+    design="Buyers' prices (partner customs, mirror data)",
+)
 
 # %% [markdown]
 # ## Findings
@@ -229,7 +307,8 @@ findings.say(
     "{fob_can_post_pct} after the Klaipeda closure ({fob_can_post_ri}); by year, "
     "{bra_can_2022} in Brazil and {chn_can_2022} in China in 2022. Before the sanctions the gap "
     "to Canada was {cif_can_pre_pct} ({cif_can_pre_ri}); in the relief months it is "
-    "{cif_can_relief_pct} ({cif_can_relief_ri}), on very few months."
+    "{cif_can_relief_pct} ({cif_can_relief_ri}), on very few months.",
+    headline=True,
 )
 
 # %%
