@@ -260,9 +260,10 @@ findings.say(
 # %%
 findings.say(
     "The monthly partner customs data (mirror data: what the {c_n_importers} reporting importers "
-    "declared from Belarus) show the same fall where FAOSTAT ends: Belarus's share of these "
-    "importers' potash tonnes was {c_2021} in 2021, {c_2022} in 2022 and {c_2025} in 2025, and "
-    "{c_2026} in the months of 2026 reported so far."
+    "declared from Belarus) show the same fall and carry it past FAOSTAT's last year: Belarus's "
+    "share of these importers' potash tonnes was {c_2021} in 2021, {c_2022} in 2022 and "
+    "{c_2025} in 2025, and {c_2026} in the months of 2026 reported so far, after the US relief: "
+    "too few months to read as a recovery."
 )
 
 # %%
