@@ -352,14 +352,14 @@ for s, c in curves.items():
     findings.add(f"median_{key}", 100 * np.expm1(cs.median), "{:+.0f}%")
     findings.add(f"min_{key}", 100 * np.expm1(cs.min), "{:+.0f}%")
     findings.add(f"max_{key}", 100 * np.expm1(cs.max), "{:+.0f}%")
-    findings.add(f"verdict_{key}", "FRAGILE" if cs.share_same_sign < 0.9 else "robust in sign")
+    findings.add(f"verdict_{key}", "not robust" if cs.share_same_sign < 0.9 else "robust in sign")
     findings.add(f"pit_p_{key}", pit[s].p_value, "{:.2f}")
     findings.add(f"pit_rank_{key}", pit[s].rank, "{:d}")
     findings.add(f"pit_n_{key}", pit[s].n_placebos + 1, "{:d}")
 by_trend = curves["2025-12"].table.groupby("trend")["estimate"].median()
 findings.add("relief_med_linear", 100 * np.expm1(by_trend["linear"]), "{:+.0f}%")
 findings.add("relief_med_none", 100 * np.expm1(by_trend["none"]), "{:+.0f}%")
-findings.add("n_specs_total", sum(c.curve_summary.n_specs for c in curves.values()), "{:d}")
+findings.add("n_specs_total", sum(c.curve_summary.n_specs for c in curves.values()), "{:,d}")
 findings.add("single_sanctions", 100 * np.expm1(p["step_2021-08"]), "{:+.0f}%")
 findings.add("single_relief", 100 * np.expm1(p["step_2025-12"]), "{:+.0f}%")
 findings.add("pit_old_p", pit_old.p_value, "{:.2f}")
@@ -431,14 +431,16 @@ findings.say(
 # %%
 findings.say(
     "There is no evidence of a separate step at the Klaipeda closure of 2022-02: over its curve it "
-    "is {robust_2022_02} (placebo-in-time p = {pit_p_2022_02}). The loss of the route was priced by then, and the following month is "
+    "is {robust_2022_02}; placebo-in-time p = {pit_p_2022_02}. The loss of the route was priced by then, and the following month is "
     "confounded with the urea basis change and the EU's full ban."
 )
 
 # %%
 findings.say(
-    "The US relief step (2025-12) is {verdict_2025_12} ({robust_2025_12}), from {min_2025_12} to "
-    "{max_2025_12} (placebo-in-time p = {pit_p_2025_12}). The single specification's "
+    "The US relief step (2025-12) is {verdict_2025_12}: over its curve it is {robust_2025_12}; "
+    "the step runs from {min_2025_12} to {max_2025_12} (median {median_2025_12}) and moved to "
+    "every admissible month the true month ranks {pit_rank_2025_12} of {pit_n_2025_12} "
+    "(placebo-in-time p = {pit_p_2025_12}). The single specification's "
     "{single_relief} rests on its linear trend: the curve's median is {relief_med_linear} with a "
     "linear trend and {relief_med_none} without one. Against a counterfactual fitted on 2022-06..2025-11 "
     "potash stands {cf_2025_12} ({level} interval {cf_lo_2025_12} to {cf_hi_2025_12}, iid forecast "
@@ -455,6 +457,6 @@ findings.say(
 # %%
 findings.say(
     "The data reject a stable potash price (sup-F p = {supf_p}). Bai-Perron picks {n_breaks} "
-    "breaks; the first new regime starts in {first_break}, {first_break_dist} from the "
-    "event {first_break_event} in the calendar, and the last in {last_break}."
+    "breaks; the first new regime starts in {first_break}, {first_break_dist} from the calendar "
+    "event \"{first_break_event}\", and the last in {last_break}."
 )
