@@ -326,8 +326,8 @@ findings.say(
     + (
         "the rivals gained more than the contrast group"
         if us_sig
-        else "no evidence that the market treated the sanctions as news for the rivals beyond "
-        "what it did for the contrast group, though the interval is wide"
+        else "no evidence either way on whether the market treated the sanctions as news for the "
+        "rivals beyond the contrast group: the interval admits a sizeable gain and a sizeable loss"
     )
     + " (producers {us_prod}, contrast {us_con}). Over the equity specification curve the CAR "
     "is {curve_us}.",
@@ -351,9 +351,9 @@ findings.say(
     if relief_sig
     else (
         "Around the US relief, moved to Monday 2025-12-15, the long-short CAR was {relief_ls} "
-        "(calibrated {relief_pcal}, Benjamini-Hochberg {relief_bh}); its curve is {curve_relief}. "
-        "This is absence of evidence, not evidence that the market ignored the relief: the "
-        "interval runs from {relief_lo} to {relief_hi}."
+        "(interval {relief_lo} to {relief_hi}; calibrated {relief_pcal}, Benjamini-Hochberg "
+        "{relief_bh}); its curve is {curve_relief}. This is no evidence either way, not evidence "
+        "that the market ignored the relief."
     ),
     headline=True,
 )
@@ -376,5 +376,6 @@ findings.say(
     "Pooled separately, never with the same sign across sanctions and relief, the {n_sanction} "
     "sanction dates give a mean long-short CAR of {pool_sanction_car} (calibrated Stouffer "
     "{pool_sanction_p}) and the {n_relief} relief dates {pool_relief_car} (calibrated "
-    "{pool_relief_p}); the relief family has only {n_relief} dates ({relief_labels})."
+    "{pool_relief_p}); the relief family has only {n_relief} dates ({relief_labels}) and mixes "
+    "the airline's relief with the potash relief, so it is not a test of the potash relief alone."
 )

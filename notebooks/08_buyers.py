@@ -317,7 +317,7 @@ findings.say(
     "regular origins ({fr_controls}) from the 2021-08 sanctions (month-clustered {fr_step_cl}, "
     "but in-space randomization p = {fr_step_ri} over only {fr_n_placebos} control origins: no "
     "robust evidence that the sanctions made Belarusian freight dearer than its rivals'), and "
-    "{fr_klai} more at the Klaipeda closure (randomization p = {fr_klai_ri}). Insurance was "
+    "a further {fr_klai} at the Klaipeda closure (randomization p = {fr_klai_ri}). Insurance was "
     "declared on {blr_ins_2022} of Belarusian tonnes in 2022 and {blr_ins_2023} in 2023, against "
     "{can_ins_2023} of Canadian tonnes. Cargoes of undeclared origin rose from {nd_2021} of "
     "Brazil's potassium chloride in 2021 to {nd_2023} in 2023 ({nd_2023_mt} million t) and "
