@@ -306,8 +306,9 @@ for f in ("sanction", "relief"):
 for key, g, lab in (("us", g_us, "Long-short CAR, US, UK and Canadian sanctions (2021-08-09)"),
                    ("relief", g_relief, "Long-short CAR, US relief (moved to 2025-12-15)")):
     row = ls_i.loc[g]
+    g_date = pd.Timestamp(row["trading_date"]).strftime("%Y_%m_%d")
     findings.result(
-        f"car_{key}",
+        f"car_{g_date}",
         label=lab + ", days -1 to +2",
         estimate=row["estimate"], ci_low=row["ci_low"], ci_high=row["ci_high"],
         n=len(study.placebo_dates), n_label="placebo dates",
