@@ -250,7 +250,7 @@ findings.say(
     "Belarus's share of world potassium chloride exports fell from {blr_2021} in 2021 to "
     "{blr_2022} in 2022 and {blr_2023} in 2023 (FAOSTAT, product tonnes): a loss of {blr_loss_pp} "
     "percentage points between 2021 and 2023, in line with the halving reported by the Centre "
-    "for Eastern Studies (OSW) [@osw]. The largest gain went to {gainer} (+{gainer_pp} points). "
+    "for Eastern Studies [@osw]. The largest gain went to {gainer} (+{gainer_pp} points). "
     "The Herfindahl index of export concentration went from {hhi_2021} in 2021 to {hhi_2023} in "
     "2023, {hhi_2023_above} its range of {hhi_pre_min} to {hhi_pre_max} over "
     "{hhi_first}-{hhi_pre_last}.",
