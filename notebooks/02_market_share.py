@@ -47,7 +47,7 @@ blr = shares.share_of("BLR")
 show_table(blr.loc[2015:].rename_axis("year").to_frame("share"), index=True,
            caption="Belarus's share of world potassium chloride exports (FAOSTAT, product "
                    "tonnes), by year.",
-           name="belarus_export_share", formats={"share": "{:.1%}"},
+           name="belarus_export_share", formats={"year": "{:.0f}", "share": "{:.1%}"},
            rename={"share": "Belarus share of world MOP exports"})
 
 # %%
@@ -69,7 +69,7 @@ publish(
 show_table(shares.world.tail(3)[["year", "world_total", "n_countries"]],
            caption="The world total of potassium chloride exports (tonnes) and the number of "
                    "countries summed, last three years.",
-           rename={"world_total": "world total (t)", "n_countries": "countries"})
+           formats={"year": "{:.0f}"}, rename={"world_total": "world total (t)", "n_countries": "countries"})
 
 # %% [markdown]
 # ## Who replaced Belarus? Share shift from 2021
@@ -104,7 +104,7 @@ publish(
 conc = potash.hhi(shares)
 show_table(conc, caption="Herfindahl-Hirschman index of world potassium chloride exports by "
                          "year (shares in percent squared, 0-10,000; FAOSTAT tonnes).",
-           name="hhi", formats={"hhi": "{:,.0f}"})
+           name="hhi", formats={"year": "{:.0f}", "hhi": "{:,.0f}"})
 
 # %%
 publish(
@@ -128,7 +128,7 @@ uv = potash.unit_values(trade, products="potassium_chloride")
 show_table(uv.summary_frame().query("year >= 2019"),
            caption="Belarus's export unit value against each benchmark, 2019 on (FAOSTAT, "
                    "USD per tonne, nominal; negative gap: Belarus below the benchmark).",
-           name="unit_value_gap")
+           name="unit_value_gap", formats={"year": "{:.0f}"})
 
 # %%
 publish(
@@ -156,7 +156,7 @@ show_table(
         ["year", "reporter_iso3", "value", "share"]],
     caption="Five largest importers of potassium chloride by year (FAOSTAT country totals, "
             "tonnes and share of world imports).",
-    formats={"share": "{:.1%}"}, rename={"reporter_iso3": "importer", "value": "tonnes"},
+    formats={"year": "{:.0f}", "share": "{:.1%}"}, rename={"reporter_iso3": "importer", "value": "tonnes"},
 )
 
 # %%
@@ -189,7 +189,7 @@ show_table(both, index=True, name="belarus_share_customs_vs_faostat",
            caption="Belarus's share of the customs importers' potash imports (partner customs, "
                    "HS 3104, tonnes; mirror data) beside its FAOSTAT share of world potassium "
                    "chloride exports, by year.",
-           formats={"customs_share": "{:.1%}", "faostat_share": "{:.1%}"},
+           formats={"year": "{:.0f}", "customs_share": "{:.1%}", "faostat_share": "{:.1%}"},
            rename={"customs_share": "share of importers' imports (customs)",
                    "faostat_share": "share of world exports (FAOSTAT)"})
 

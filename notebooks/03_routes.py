@@ -109,7 +109,7 @@ dest = bb.annual.pivot(index="year", columns="destination", values="quantity_t")
 show_table(dest / 1e3, index=True, name="belarus_destinations_by_year",
            caption="Belarus's potash (HS 3104) by destination and year, thousand tonnes, as "
                    "the importers' customs report it (mirror data; 2026 is January-April).",
-           digits=3)
+           digits=3, formats={"year": "{:.0f}"})
 
 # %%
 comex = potash.load_trade("comexstat")
@@ -118,7 +118,8 @@ bra = comex[(comex["partner_iso3"] == "BLR") & (comex["hs_code"] == "31042090")
 by_state = bra.pivot_table(index="year", columns="state", values="quantity_t", aggfunc="sum")
 show_table(by_state / 1e3, index=True, name="brazil_blr_by_state",
            caption="Brazil's imports of Belarusian potassium chloride by importing state and "
-                   "year, thousand tonnes (ComexStat, eight states; 2024 is January-July).")
+                   "year, thousand tonnes (ComexStat, eight states; 2024 is January-July).",
+           formats={"year": "{:.0f}"})
 
 # %%
 annual_total = cargo[(cargo["cargo"] == "total") & (cargo["measure"] == "level")

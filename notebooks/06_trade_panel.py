@@ -111,7 +111,7 @@ show_table(
     caption="Event-time terms of the PPML (log points) by year, with the permutation p-value "
             "and rank and the exporter-clustered p-value (unreliable with one treated exporter).",
     name="trade_event_time",
-    formats={"estimate": "{:+.3f}", "p_value": "{:.2f}", "p_clustered": "{:.3f}"},
+    formats={"year": "{:.0f}", "estimate": "{:+.3f}", "p_value": "{:.2f}", "p_clustered": "{:.3f}"},
     rename={"event_time": "event time", "estimate": "estimate (log pts)",
             "p_value": "permutation p", "p_clustered": "clustered p"},
 )

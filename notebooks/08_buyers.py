@@ -119,7 +119,7 @@ disc
 show_table(disc.by_year, name="buyers_discount_by_year",
            caption="Belarus's unit-value gap to each rival by importer and year (log points, "
                    "importer-month clustered interval).",
-           formats={"estimate": "{:+.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}", "se": "{:.3f}"})
+           formats={"year": "{:.0f}", "estimate": "{:+.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}", "se": "{:.3f}"})
 
 # %%
 publish(
@@ -152,12 +152,13 @@ b = fr.by_origin
 show_table(b[b["origin"].isin(["BLR", "CAN", "RUS", "XXX"]) & (b["year"] >= 2019)],
            name="freight_by_origin",
            caption="Freight and insurance into Brazil by origin and year (ComexStat; XXX: origin "
-                   "not declared; USD per tonne, shares of tonnes).")
+                   "not declared; USD per tonne, shares of tonnes).", formats={"year": "{:.0f}"})
 
 # %%
 show_table(fr.not_declared[fr.not_declared["year"] >= 2019], name="freight_not_declared",
            caption="Brazil's potassium chloride imports of undeclared origin and Belarus's "
-                   "declared share, by year (ComexStat, tonnes; 2024 is January-July).")
+                   "declared share, by year (ComexStat, tonnes; 2024 is January-July).",
+           formats={"year": "{:.0f}"})
 
 # %%
 publish(
