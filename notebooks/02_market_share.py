@@ -125,10 +125,15 @@ publish(
 
 # %%
 uv = potash.unit_values(trade, products="potassium_chloride")
-show_table(uv.summary_frame().query("year >= 2019"),
+show_table(uv.summary_frame().query("year >= 2019")[["year", "benchmark", "uv_exporter", "uv_benchmark",
+                                                      "gap_usd_t", "discount_pct"]],
            caption="Belarus's export unit value against each benchmark, 2019 on (FAOSTAT, "
                    "USD per tonne, nominal; negative gap: Belarus below the benchmark).",
-           name="unit_value_gap", formats={"year": "{:.0f}"})
+           name="unit_value_gap",
+           formats={"year": "{:.0f}", "uv_exporter": "{:,.0f}", "uv_benchmark": "{:,.0f}",
+                    "gap_usd_t": "{:+,.0f}", "discount_pct": "{:+.1f}%"},
+           rename={"uv_exporter": "Belarus (USD/t)", "uv_benchmark": "benchmark (USD/t)",
+                   "gap_usd_t": "gap (USD/t)", "discount_pct": "gap (%)"})
 
 # %%
 publish(
