@@ -75,9 +75,11 @@ publish(
 )
 
 # %%
-show_table(mix[["period", "phase", "route", "measure", "quantity_t", "source_url"]],
-           caption="The evidence behind the route chart: one figure per public page (tonnes).",
-           name="route_mix", rename={"quantity_t": "tonnes", "source_url": "source"})
+show_table(mix[["period", "phase", "route", "measure", "quantity_t"]]
+           .assign(source=mix["source_url"].str.extract(r"//(?:www\.)?([^/]+)", expand=False)),
+           caption="The evidence behind the route chart: one figure per public page (tonnes; "
+                   "the site named, full addresses in the figure's CSV and the route table).",
+           name="route_mix", rename={"quantity_t": "tonnes"})
 
 # %% [markdown]
 # ## Every route figure shipped, by table and kind
