@@ -75,12 +75,13 @@ publish(
     plot_price_comparison(prices, ("potassium_chloride", "urea", "dap", "tsp"), events=headline,
                           start="2019-01", basis_changes=potash.basis_changes()),
     "price_comparison",
-    caption="Monthly World Bank Pink Sheet prices of potassium chloride, urea, DAP and TSP "
-            "(nominal USD/t, log scale) from 2019-01, with the headline sanctions, logistics and "
-            "relief dates of the calendar and the quotation basis changes marked.",
-    alt="Line chart of four fertilizer prices from 2019: potash, urea, DAP and TSP all rise "
-        "several-fold through 2021 into 2022 and fall back after, potash later and more slowly "
-        "than urea; the sanctions dates fall inside a fertilizer-wide rise.",
+    caption="Monthly World Bank Pink Sheet prices of potassium chloride, urea, DAP and TSP as "
+            "an index of nominal USD prices (log scale) from 2019-01, with the headline "
+            "sanctions, logistics and relief dates of the calendar and the quotation basis "
+            "changes marked.",
+    alt="Line chart of four fertilizer price indices from 2019: all four rise several-fold "
+        "through 2021 into 2022 and fall back after; the sanctions dates fall inside a "
+        "fertilizer-wide rise.",
     data=prices[prices["series"].isin(["potassium_chloride", "urea", "dap", "tsp"])
                 & (prices["date"] >= "2019-01-01")],
 )
@@ -108,12 +109,15 @@ its
 publish(
     plot_price_its(its),
     "price_its",
-    caption="Log potash price (World Bank, Brazil CFR, nominal, monthly 2020-01 to 2026-05) "
-            "against the fitted interrupted time series with urea and DAP as controls, a linear "
-            "trend, a urea basis dummy and steps at 2021-08, 2022-02 and 2025-12; Newey-West HAC "
-            "errors [@neweywest1987]. One specification of the curves below.",
-    alt="Line chart of the log potash price with the fitted path of the single "
-        "specification, which follows the price closely and jumps at the step months.",
+    caption="Potash price (World Bank, Brazil CFR, nominal USD/t, log scale, monthly 2020-01 "
+            "to 2026-05): actual, fitted and the counterfactual without the event terms of an "
+            "interrupted time series with urea and DAP as controls, a linear trend, a urea basis "
+            "dummy and steps at 2021-08, 2022-02 and 2025-12 (top), and the abnormal price in "
+            "percent of the counterfactual (bottom); Newey-West HAC errors [@neweywest1987]. One "
+            "specification of the curves below.",
+    alt="Two-panel chart: the potash price and its fitted path lie above the counterfactual "
+        "from 2021 on; the abnormal price swings between about zero and a doubling, so its size "
+        "rests on the fitted trend.",
     data=its.abnormal,
 )
 
@@ -121,9 +125,9 @@ publish(
 publish(
     plot_abnormal_price(its),
     "abnormal_price",
-    caption="Abnormal log potash price of the single specification: actual minus the "
-            "counterfactual without the steps (urea and DAP controls, linear trend), monthly "
-            "2020-01 to 2026-05.",
+    caption="Abnormal potash price of the single specification, in percent of the "
+            "counterfactual without the event terms (urea and DAP controls, linear trend), "
+            "monthly 2020-01 to 2026-05.",
     alt="Line chart of the gap between potash and its counterfactual; the gap swings with the "
         "2021-2022 fertilizer boom, so its size depends on the fitted trend.",
     data=its.abnormal,
@@ -282,8 +286,9 @@ publish(plot_placebo_in_time(pit["2021-08"].table,
                 "specification: trend only if the pre-period supports it, urea spliced, EWC "
                 "inference [@lazarus2018]) with the step moved to every admissible month; the "
                 "true month highlighted.",
-        alt="Chart of the step's t statistic by placebo month; the true month 2021-08 sits "
-            "inside the spread of the placebo months rather than beyond it.",
+        alt=f"Bar chart of the step's |t| by placebo month: the true month 2021-08 ranks "
+            f"{pit['2021-08'].rank} of {pit['2021-08'].n_placebos + 1}, inside the spread of the "
+            "placebo months rather than beyond it.",
         data=pit["2021-08"].table)
 
 # %% [markdown]
