@@ -46,6 +46,17 @@ pd.set_option("display.width", 140)
 findings = Findings("05_equities")
 
 
+TEST_NAMES = {
+    "brown_warner_1980": "Brown-Warner 1980", "brown_warner_1985": "Brown-Warner 1985",
+    "patell": "Patell", "patell_adjusted": "Patell (adjusted)", "bmp": "BMP",
+    "bmp_adjusted": "BMP (adjusted)", "lamb": "Lamb", "cowan_car_rank": "Cowan CAR rank",
+    "corrado_rank": "Corrado rank", "corrado_zivney_rank": "Corrado-Zivney rank",
+    "corrado_zivney_sign": "Corrado-Zivney sign", "wilcoxon": "Wilcoxon", "grank": "GRANK",
+    "t_cs": "cross-sectional t", "generalized_sign": "generalized sign",
+    "skewness_t": "skewness-adjusted t", "sign": "sign",
+}
+
+
 def label(group: str) -> str:
     """Readable label of a studied date (events on one trading day are joined by '+')."""
     return " + ".join(event_label(e) for e in group.split("+"))
@@ -53,7 +64,6 @@ def label(group: str) -> str:
 
 # %%
 study = potash.sanctions_event_study()
-study
 
 # %% [markdown]
 # Events studied, with every move to a trading day:
@@ -107,7 +117,7 @@ size = study.calibration.pivot(index="statistic", columns="sample", values="empi
 size["gap_producers"] = (size["producers"] - study.alpha).abs()
 size = size.sort_values("gap_producers").drop(columns="gap_producers")
 show_table(
-    size.reset_index(),
+    size.reset_index().assign(statistic=lambda d: d["statistic"].map(TEST_NAMES).fillna(d["statistic"])),
     caption="Empirical size of each CAR test at the nominal 5% level on the placebo dates, by "
             "sample (share of placebo dates rejected); tests near 5% are well calibrated "
             "[@kolaripynnonen2010].",
@@ -127,8 +137,11 @@ show_table(
             "interval, nominal and placebo-calibrated p-values and the Holm and "
             "Benjamini-Hochberg adjustments within each family.",
     name="equity_long_short",
-    formats={"estimate": "{:+.1%}", "ci_low": "{:+.1%}", "ci_high": "{:+.1%}", "se": "{:.1%}"},
+    formats={"estimate": "{:+.1%}", "ci_low": "{:+.1%}", "ci_high": "{:+.1%}", "se": "{:.1%}",
+             "statistic": "{:+.2f}", "p_value": "{:.3f}", "p_calibrated": "{:.3f}",
+             "p_holm": "{:.3f}", "p_bh": "{:.3f}"},
     rename={"label": "event", "estimate": "CAR", "ci_low": "CI low", "ci_high": "CI high",
+            "trading_date": "trading day", "statistic": "t",
             "p_value": "nominal p", "p_calibrated": "calibrated p", "p_holm": "Holm p",
             "p_bh": "BH p"},
 )
@@ -145,7 +158,8 @@ lead = ["bmp_adjusted", "patell_adjusted", "brown_warner_1985", "grank"]
 prod = cal[(cal["sample"] == "producers") & cal["statistic"].isin(lead)].copy()
 prod["label"] = prod["event_id"].map(label)
 _pv = prod.pivot(index="label", columns="statistic", values=["p_calibrated", "p_bh"])
-_pv.columns = [f"{st} {'calibrated' if v == 'p_calibrated' else 'BH'}" for v, st in _pv.columns]
+_pv.columns = [f"{TEST_NAMES.get(st, st)} {'calibrated' if v == 'p_calibrated' else 'BH'}"
+               for v, st in _pv.columns]
 show_table(
     _pv.reset_index().rename(columns={"label": "event"}),
     caption="Producers' per-date tests: placebo-calibrated p-values and their "
