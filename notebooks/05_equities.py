@@ -157,13 +157,14 @@ cal = study.calibrated
 lead = ["bmp_adjusted", "patell_adjusted", "brown_warner_1985", "grank"]
 prod = cal[(cal["sample"] == "producers") & cal["statistic"].isin(lead)].copy()
 prod["label"] = prod["event_id"].map(label)
-_pv = prod.pivot(index="label", columns="statistic", values=["p_calibrated", "p_bh"])
-_pv.columns = [f"{TEST_NAMES.get(st, st)} {'calibrated' if v == 'p_calibrated' else 'BH'}"
-               for v, st in _pv.columns]
+_pv = prod.pivot(index="label", columns="statistic", values="p_calibrated")
+_pv = _pv.reindex([x for x in ls["label"] if x in _pv.index])[lead]
+_pv.columns = [TEST_NAMES.get(c, c) for c in _pv.columns]
 show_table(
     _pv.reset_index().rename(columns={"label": "event"}),
-    caption="Producers' per-date tests: placebo-calibrated p-values and their "
-            "Benjamini-Hochberg adjustment across the dates of each family.",
+    caption="Producers' per-date tests, in date order: placebo-calibrated p-values of the four "
+            "lead tests (the Benjamini-Hochberg and Holm adjustments are in the text and in "
+            "Table 3 for the long-short portfolio).",
     name="equity_producer_tests",
     digits=2,
 )
@@ -180,7 +181,10 @@ show_table(
     caption="Sanction and relief dates pooled separately: mean long-short CAR and Stouffer's Z "
             "of the long-short t with its calibrated p-value.",
     name="equity_pooled",
-    formats={"mean_car": "{:+.1%}"},
+    formats={"mean_car": "{:+.1%}", "stouffer_z": "{:+.2f}", "p_value": "{:.3f}",
+             "p_calibrated": "{:.3f}"},
+    rename={"n_dates": "dates", "mean_car": "mean CAR", "stouffer_z": "Stouffer Z",
+            "p_value": "nominal p", "p_calibrated": "calibrated p", "n_null_draws": "null draws"},
 )
 
 # %% [markdown]
