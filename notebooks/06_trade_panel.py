@@ -44,6 +44,16 @@ from potash.analyses.buyers import WINDOWS, monthly_trade_event_study
 from potash.pipeline.report import Findings, publish, show_table
 
 pd.set_option("display.width", 120)
+TERMS = {"treated_post": "Belarus x post", "treated_pretrend": "Belarus pre-trend (per year)",
+         "treated_trend": "Belarus trend (per year)"}
+PERM_COLS = ["term", "estimate", "p_value", "rank", "n_placebos", "ci_low", "ci_high", "coverage"]
+PERM_FMT = dict(
+    formats={"estimate": "{:+.3f}", "p_value": "{:.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}",
+             "coverage": "{:.0%}"},
+    rename={"estimate": "estimate (log pts)", "p_value": "permutation p", "n_placebos": "placebos",
+            "ci_low": "Conley-Taber low", "ci_high": "Conley-Taber high",
+            "coverage": "exact coverage"},
+)
 findings = Findings("06_trade_panel")
 trade = potash.load_trade("faostat")
 
@@ -60,10 +70,11 @@ did
 # %%
 perm = trade_permutation(trade, **SETUP)
 show_table(
-    perm.summary_frame().reset_index(names="term"),
+    perm.summary_frame().reset_index(names="term").assign(term=lambda d: d["term"].map(TERMS).fillna(d["term"]))[PERM_COLS],
     caption="Belarus x post, PPML (log points): estimate, permutation p-value and rank among "
             "all exporters, and the Conley-Taber interval with its exact coverage.",
     name="trade_permutation",
+    **PERM_FMT,
 )
 
 # %%
@@ -128,7 +139,8 @@ pre_trend = trade_permutation(trade, treated_trend="pre", **SETUP)
 detrended = trade_permutation(trade, treated_trend="all", **SETUP)
 show_table(
     pd.concat({"pre-trend": pre_trend.summary_frame(), "detrended": detrended.summary_frame()})
-    .reset_index(names=["model", "term"]),
+    .reset_index(names=["model", "term"]).assign(term=lambda d: d["term"].map(TERMS).fillna(d["term"]))[["model"] + PERM_COLS],
+    **PERM_FMT,
     caption="Belarus with its own linear trend: the pre-trend term and the post effect (log "
             "points) with permutation p-values and ranks.",
     name="trade_pretrend",
