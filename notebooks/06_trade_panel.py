@@ -85,8 +85,9 @@ publish(
             "exporter and year effects, post from 2022) against the same term given to each "
             "other large exporter in turn [@santossilva2006; @conleytaber2011; "
             "@mackinnonwebb2017].",
-    alt="Chart of the placebo exporters' estimates with Belarus's marked: Belarus's fall is "
-        "among the larger ones but not outside the placebo spread.",
+    alt=f"Bar chart of each exporter's estimate with the treatment given to it, Belarus "
+        f"marked: Belarus's fall ranks {int(perm.summary_frame().loc['treated_post', 'rank'])} "
+        f"of {perm.n_placebos + 1} by size, inside the placebo spread.",
     data=perm.summary_frame(),
 )
 
