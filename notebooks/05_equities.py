@@ -300,7 +300,8 @@ findings.add(
 )
 findings.add("ls_holm_all", int((ls_cal["p_holm"] < alpha).sum()), "{:d}")
 sig_holm = ls_cal[ls_cal["p_holm"] < alpha]
-findings.add("ls_holm_dates", ", ".join(sig_holm["event_id"].map(label)) or "none")
+findings.add("ls_holm_dates", "; ".join(
+    f"{label(g)}, CAR {100 * ls_i.loc[g, 'estimate']:+.1f}%" for g in sig_holm["event_id"]) or "none")
 findings.add("n_producers", len(PRODUCERS), "{:d}")
 findings.add("relief_labels", ", ".join(label(g) for g in fam.index[fam == "relief"]))
 names = {
@@ -330,7 +331,8 @@ for key, g, lab in (("us", g_us, "Long-short CAR, US, UK and Canadian sanctions 
         label=lab + ", days -1 to +2",
         estimate=row["estimate"], ci_low=row["ci_low"], ci_high=row["ci_high"],
         n=len(study.placebo_dates), n_label="placebo dates",
-        method="Market model (SPY), producers minus contrast portfolio; p calibrated on placebo dates",
+        method="Market model (SPY), producers minus contrast portfolio; interval: nominal t; "
+               "p: calibrated on placebo dates",
         p_value=row["p_calibrated"],
         fmt="{:+.1%}",
     )
@@ -343,13 +345,13 @@ findings.say(
     "(interval {us_lo} to {us_hi}; calibrated {us_pcal} on {n_placebo} placebo dates; Holm "
     "across the {n_sanction} sanction dates {us_holm}): "
     + (
-        "the rivals gained more than the contrast group"
+        "the rivals gained more than the contrast group (producers {us_prod}, contrast {us_con})"
         if us_sig
         else "no evidence either way on whether the market treated the sanctions as news for the "
-        "rivals beyond the contrast group: the interval admits a sizeable gain and a sizeable loss"
+        "rivals beyond the contrast group (producers {us_prod}, contrast {us_con}), with an "
+        "interval wide enough to hold a sizeable gain or loss"
     )
-    + " (producers {us_prod}, contrast {us_con}). Over the equity specification curve the CAR "
-    "is {curve_us}.",
+    + ". Over the equity specification curve the CAR is {curve_us}.",
     headline=True,
 )
 
