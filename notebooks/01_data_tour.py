@@ -41,10 +41,13 @@ show_table(coverage, caption="Coverage of each shipped source: what it measures,
 publish(
     plot_coverage(coverage),
     "data_coverage",
-    caption="Time coverage of every shipped data source (prices, trade, customs, equities, "
-            "production, press figures), one bar per source from its first to its last period.",
-    alt="Timeline of the data sources: prices and equities run to 2026, FAOSTAT trade ends in "
-        "2023, the partner customs data run to 2026-04 and ComexStat to 2024-07.",
+    caption="Time coverage of the shipped data sources in the table above (prices, trade, "
+            "equities, production, press figures, the calendar), one bar per source from its "
+            "first to its last period, with its number of rows; the monthly partner customs and "
+            "ComexStat tables are described in notebook 8.",
+    alt="Timeline bar chart of the data sources: " + "; ".join(
+        f"{r.table} {pd.Timestamp(r.first).year}-{pd.Timestamp(r.last).year}"
+        for r in coverage.itertuples()) + ".",
     data=coverage,
 )
 
