@@ -54,7 +54,16 @@ comex = potash.load_trade("comexstat")
 
 # %%
 buyers = belarus_buyers(customs)
-buyers
+show_table(
+    buyers.shift.reset_index(),
+    caption=f"Destinations' shares of Belarus's potash as its buyers report it (mirror data), "
+            f"{buyers.pre_years[0]}-{buyers.pre_years[1]} against "
+            f"{buyers.post_years[0]}-{buyers.post_years[1]} (shares of tonnes; change in "
+            "percentage points).",
+    name="buyers_shift",
+    formats={"share_pre": "{:.1%}", "share_post": "{:.1%}", "change_pp": "{:+.1f}"},
+    rename={"share_pre": "share before", "share_post": "share after", "change_pp": "change (pp)"},
+)
 
 # %%
 publish(
@@ -62,7 +71,7 @@ publish(
     "buyers_by_destination",
     caption="Belarus's potash shipments by destination, monthly 2014-01 to 2026-04: the "
             "reporting importers' HS 3104 imports from Belarus (mirror data: Belarus does not "
-            "report), tonnes and each destination's share of the month.",
+            "report), thousand tonnes a month and each destination's share of 12-month sums.",
     alt="Stacked area chart of monthly tonnes from Belarus by destination: Brazil, India and the "
         "US shrink after 2021 and China's share grows to most of what the partners record.",
     data=buyers.monthly,
@@ -78,7 +87,7 @@ publish(
 # %%
 repl = replacement_shares(customs)
 _fmt_repl = dict(
-    formats={"blr_share_base": "{:.0%}", "blr_change_pp": "{:+.1f}", "top_gain_pp": "{:+.1f}"},
+    formats={"year": "{:.0f}", "blr_share_base": "{:.0%}", "blr_change_pp": "{:+.1f}", "top_gain_pp": "{:+.1f}"},
     rename={"blr_share_base": "Belarus share 2020", "blr_change_pp": "Belarus change (pp)",
             "top_gainer": "largest gainer", "top_gain_pp": "its gain (pp)"},
 )
