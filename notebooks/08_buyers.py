@@ -36,6 +36,7 @@ import pandas as pd
 
 import potash
 from potash.analyses.buyers import (
+    WINDOWS,
     belarus_buyers,
     monthly_trade_event_study,
     replacement_shares,
@@ -122,7 +123,24 @@ publish(
 
 # %%
 disc = unit_value_discount(customs, n_perm=999)
-disc
+WINDOW_LABELS = {w: f"{a} to {b}" if b < "2099" else f"from {a}" for w, a, b in WINDOWS}
+show_table(
+    disc.table.assign(window=lambda d: d["window"].map(WINDOW_LABELS).fillna(d["window"]),
+                      ci_low_pct=lambda d: 100 * np.expm1(d["ci_low"]),
+                      ci_high_pct=lambda d: 100 * np.expm1(d["ci_high"]))
+    [["basis", "rival", "window", "discount_pct", "ci_low_pct", "ci_high_pct", "p_value",
+      "ri_p_value", "n_obs", "n_importers"]],
+    caption="Belarus's unit value against each rival within the same importer and month, by "
+            "window (percent; importer-month clustered interval and p-value; randomization "
+            "p-value from permuting origin labels within importer-month). CIF importers and FOB "
+            "Brazil apart; mirror data.",
+    name="buyers_discount",
+    formats={"discount_pct": "{:+.0f}%", "ci_low_pct": "{:+.0f}%", "ci_high_pct": "{:+.0f}%",
+             "p_value": "{:.3f}", "ri_p_value": "{:.3f}"},
+    rename={"discount_pct": "gap", "ci_low_pct": "CI low", "ci_high_pct": "CI high",
+            "p_value": "clustered p", "ri_p_value": "randomization p", "n_obs": "observations",
+            "n_importers": "importers"},
+)
 
 # %%
 show_table(disc.by_year, name="buyers_discount_by_year",
