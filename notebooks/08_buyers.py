@@ -153,9 +153,9 @@ publish(
     disc.plot(),
     "buyers_discount",
     caption="Belarus's unit value against Canada's and Russia's within the same importer and "
-            "month (log gap, partner customs, CIF importers and FOB Brazil apart), by window, "
-            "from a fixed-effects regression with importer x month effects; randomization "
-            "p-values from permuting origin labels within importer-month.",
+            "month, by year, in China (CIF) and Brazil (FOB) (percent, partner customs, mirror "
+            "data), from a fixed-effects regression with importer x month effects, with 95% "
+            "intervals clustered by month.",
     alt="Coefficient chart of the Belarus discount by window and rival: small CIF gaps with "
         "intervals spanning zero, deeper FOB gaps in Brazil after 2021.",
     data=disc.table,
@@ -172,20 +172,39 @@ publish(
 
 # %%
 fr = freight_did(comex)
-fr
+show_table(
+    fr.table.assign(term=lambda d: d["term"].str.replace("BLR_x_", "Belarus x from ", regex=False))
+    [["term", "pct", "p_value", "ri_p_value", "n_placebos", "n_obs"]],
+    caption="Difference in differences of log freight per tonne into Brazil, Belarus against "
+            "the other regular origins, with origin and month effects (percent; month-clustered "
+            "p-value and in-space randomization p-value over the control origins).",
+    name="freight_did",
+    formats={"pct": "{:+.0f}%", "p_value": "{:.3f}", "ri_p_value": "{:.2f}"},
+    rename={"pct": "effect", "p_value": "clustered p", "ri_p_value": "randomization p",
+            "n_placebos": "control origins", "n_obs": "observations"},
+)
 
 # %%
 b = fr.by_origin
 show_table(b[b["origin"].isin(["BLR", "CAN", "RUS", "XXX"]) & (b["year"] >= 2019)],
            name="freight_by_origin",
            caption="Freight and insurance into Brazil by origin and year (ComexStat; XXX: origin "
-                   "not declared; USD per tonne, shares of tonnes).", formats={"year": "{:.0f}"})
+                   "not declared; USD per tonne, shares of tonnes).",
+           formats={"year": "{:.0f}", "fob_per_t": "{:,.0f}", "freight_per_t": "{:,.1f}",
+                    "insurance_per_t": "{:.2f}", "insured_share": "{:.0%}",
+                    "freight_share_cif": "{:.1%}"},
+           rename={"quantity_t": "tonnes", "fob_per_t": "FOB (USD/t)",
+                   "freight_per_t": "freight (USD/t)", "insurance_per_t": "insurance (USD/t)",
+                   "insured_share": "insured share", "freight_share_cif": "freight share of CIF"})
 
 # %%
 show_table(fr.not_declared[fr.not_declared["year"] >= 2019], name="freight_not_declared",
            caption="Brazil's potassium chloride imports of undeclared origin and Belarus's "
                    "declared share, by year (ComexStat, tonnes; 2024 is January-July).",
-           formats={"year": "{:.0f}"})
+           formats={"year": "{:.0f}", "not_declared_share": "{:.1%}", "belarus_share": "{:.1%}"},
+           rename={"total_t": "all origins (t)", "not_declared_t": "not declared (t)",
+                   "belarus_t": "Belarus (t)", "not_declared_share": "not declared share",
+                   "belarus_share": "Belarus share"})
 
 # %%
 publish(
