@@ -210,9 +210,9 @@ show_table(fr.not_declared[fr.not_declared["year"] >= 2019], name="freight_not_d
 publish(
     fr.plot(),
     "freight_by_origin",
-    caption="Freight per tonne of potassium chloride into Brazil by origin, monthly (ComexStat "
-            "declarations, eight states, USD/t, nominal), with the 2021-08, 2022-02 and 2022-03 "
-            "dates of the difference in differences.",
+    caption="Freight paid per tonne of potassium chloride into Brazil by origin and year, "
+            "1997-2024 (ComexStat declarations, eight states, nominal USD/t; XXX: origin not "
+            "declared).",
     alt="Line chart of freight per tonne by origin: all origins' freight rises in 2021-2022; "
         "Belarusian freight moves with the others'.",
     data=fr.by_origin,
@@ -230,10 +230,29 @@ publish(
 
 # %%
 ppml = monthly_trade_event_study(customs, n_placebos=19)
-ppml
+
+
+def term_label(term: str) -> str:
+    """'T_x_post_klaipeda_US' -> 'Belarus to the US, 2022-02 to 2025-11'."""
+    window, group = term.removeprefix("T_x_").rsplit("_", 1)
+    to = "the US" if group == "US" else "the other importers"
+    return f"Belarus to {to}, {WINDOW_LABELS.get(window, window)}"
+
+
+show_table(
+    ppml.table.assign(term=lambda d: d["term"].map(term_label))
+    [["term", "effect_pct", "p_value", "ri_p_value", "n_placebos"]],
+    caption="PPML of monthly importer x origin flows (mirror data): change of Belarus's flows "
+            "against before 2021-08 (percent), pair-clustered and randomization p-values.",
+    name="buyers_ppml",
+    formats={"effect_pct": "{:+.0f}%", "p_value": "{:.3f}", "ri_p_value": "{:.2f}"},
+    rename={"effect_pct": "change", "p_value": "clustered p", "ri_p_value": "randomization p",
+            "n_placebos": "placebo origins"},
+)
 
 # %%
-show_table(ppml.not_estimable,
+show_table(pd.DataFrame(ppml.not_estimable).iloc[:, [0]].set_axis(["term"], axis=1)
+           .assign(term=lambda d: d["term"].map(term_label)),
            caption="Windows and destination groups where Belarus's flows are all zero, so no "
                    "PPML term can be estimated.")
 
