@@ -145,7 +145,7 @@ show_table(
 # %%
 show_table(disc.by_year[disc.by_year["year"] >= 2019], name="buyers_discount_by_year",
            caption="Belarus's unit-value gap to each rival by importer and year from 2019 (log "
-                   "points, importer-month clustered interval; every year in the CSV).",
+                   "points, importer-month clustered interval).",
            formats={"year": "{:.0f}", "estimate": "{:+.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}", "se": "{:.3f}"})
 
 # %%
