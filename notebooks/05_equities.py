@@ -82,13 +82,18 @@ show_table(
 publish(
     plot_sanctions_caar(study),
     "sanctions_caar",
-    caption="Cumulative abnormal return of the equal-weighted producers (Nutrien, Mosaic, ICL, "
-            "Intrepid) minus the equal-weighted fertilizer contrast group over trading days -1 "
-            "to +2 of each studied date, market model on SPY estimated over days -250 to -11 "
-            "[@mackinlay1997]; significance from p-values calibrated on placebo dates.",
-    alt="Bar chart of the long-short CAR by event date; most bars are a few percent either "
-        "way with wide intervals, sanction and relief dates alike.",
-    data=study.summary_frame().assign(event=lambda d: d["event_id"].map(label)),
+    caption="Cumulative average abnormal return over trading days -1 to +2 of the potash "
+            "producers (Nutrien, Mosaic, ICL, Intrepid) and of the fertilizer contrast group "
+            "(CF, SQM, LSB, CVR Partners, Corteva) at each studied date, market model on SPY "
+            "estimated over days -250 to -11 [@mackinlay1997], with 95% Brown-Warner (1985) "
+            "bands; the findings test the difference (the long-short portfolio) with p-values "
+            "calibrated on placebo dates.",
+    alt="Paired bar chart by event date: producers and contrast group mostly move together, "
+        "a few percent either way, with bands that span zero on nearly every date, sanction and "
+        "relief dates alike.",
+    data=pd.DataFrame({"producers": study.producers.caar.iloc[-1],
+                       "contrast": study.contrast.caar.iloc[-1]}).rename_axis("event_id")
+    .reset_index().assign(event=lambda d: d["event_id"].map(label)),
 )
 
 # %% [markdown]
