@@ -128,6 +128,7 @@ show_table(
             "[@kolaripynnonen2010].",
     name="equity_test_size",
     formats={c: "{:.1%}" for c in size.columns},
+    rename={"long_short": "long-short"},
 )
 
 # %% [markdown]
@@ -168,8 +169,8 @@ _pv.columns = [TEST_NAMES.get(c, c) for c in _pv.columns]
 show_table(
     _pv.reset_index().rename(columns={"label": "event"}),
     caption="Producers' per-date tests, in date order: placebo-calibrated p-values of the four "
-            "lead tests (the Benjamini-Hochberg and Holm adjustments are in the text and in "
-            "Table 3 for the long-short portfolio).",
+            "lead tests (the Benjamini-Hochberg and Holm adjustments are in the text, and in the "
+            "long-short table above for the portfolio).",
     name="equity_producer_tests",
     digits=2,
 )
