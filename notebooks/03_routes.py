@@ -148,6 +148,11 @@ findings.add("chn_2023", dest.loc[2023, "CHN"] / 1e6, "{:.1f}")
 findings.add("chn_2025", dest.loc[2025, "CHN"] / 1e6, "{:.1f}")
 findings.add("bra_2021", dest.loc[2021, "BRA"] / 1e6, "{:.1f}")
 findings.add("bra_2023", dest.loc[2023, "BRA"] / 1e6, "{:.1f}")
+_s21 = by_state.loc[2021].dropna().sort_values(ascending=False)
+_s23 = by_state.loc[2023].dropna().sort_values(ascending=False)
+findings.add("bra_n_states_2021", len(_s21), "{:d}")
+findings.add("bra_top_2021", ", ".join(_s21.index[:3]))
+findings.add("bra_states_2023", ", ".join(_s23.index))
 
 # %% [markdown]
 # ## Findings
@@ -175,5 +180,8 @@ findings.say(
     "China's recorded imports from Belarus went from {chn_2021} million tonnes in 2021 to "
     "{chn_2023} in 2023 and {chn_2025} in 2025, while Brazil's fell from {bra_2021} to "
     "{bra_2023}. China's customs do not separate rail through Russia from sea through Russian "
-    "ports, so the split between the two routes remains the press figures' alone."
+    "ports, so the split between the two routes remains the press figures' alone. In Brazil's "
+    "ComexStat declarations Belarusian potassium chloride entered through {bra_n_states_2021} "
+    "state codes in 2021 (largest {bra_top_2021}) and only through {bra_states_2023} in 2023 "
+    "(ZN: zone not declared)."
 )
