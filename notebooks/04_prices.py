@@ -442,7 +442,7 @@ findings.say(
 
 # %%
 findings.say(
-    "The US relief step (2025-12) is {verdict_2025_12}: over its curve it is {robust_2025_12}; "
+    "The US relief step (2025-12) is {verdict_2025_12}. Over its curve it is {robust_2025_12}; "
     "the step runs from {min_2025_12} to {max_2025_12} (median {median_2025_12}) and moved to "
     "every admissible month the true month ranks {pit_rank_2025_12} of {pit_n_2025_12} "
     "(placebo-in-time p = {pit_p_2025_12}). The single specification's "
