@@ -180,6 +180,7 @@ publish(
             "[@abadie2010].",
     alt="Line chart: Belarus and its synthetic control track each other before 2022; after, "
         "Belarus falls below the synthetic path.",
+    data=sc.paths,
 )
 
 # %%
@@ -190,6 +191,7 @@ publish(
             "against the in-space placebos [@abadie2010].",
     alt="Line chart of gaps: Belarus's post-2022 gap is among the most negative, with some "
         "placebos swinging as much.",
+    data=sc.placebo_gaps,
 )
 
 # %% [markdown]

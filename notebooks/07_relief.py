@@ -152,6 +152,7 @@ publish(
             "2023-2025.",
     alt="Chart of the relief months: China keeps importing from Belarus; the US and Brazil "
         "report no return of Belarusian potash.",
+    data=relief_m.table,
 )
 
 # %%
