@@ -24,7 +24,7 @@ import potash
 from potash.analyses.overview import data_coverage, headline_events
 from potash.figures import plot_coverage, plot_price_history
 from potash.pipeline.appendix import data_files_table
-from potash.pipeline.report import Findings, publish
+from potash.pipeline.report import Findings, publish, show_table
 
 pd.set_option("display.width", 120)
 findings = Findings("01_data_tour")
@@ -34,17 +34,31 @@ findings = Findings("01_data_tour")
 
 # %%
 coverage = data_coverage()
-coverage
+show_table(coverage, caption="Coverage of each shipped source: what it measures, its "
+                             "frequency and its first and last period.", name="data_coverage")
 
 # %%
-publish(plot_coverage(coverage), "data_coverage")
+publish(
+    plot_coverage(coverage),
+    "data_coverage",
+    caption="Time coverage of the shipped data sources in the table above (prices, trade, "
+            "equities, production, press figures, the calendar), one bar per source from its "
+            "first to its last period, with its number of rows; the monthly partner customs and "
+            "ComexStat tables are described in notebook 8.",
+    alt="Timeline bar chart of the data sources: " + "; ".join(
+        f"{r.table} {pd.Timestamp(r.first).year}-{pd.Timestamp(r.last).year}"
+        for r in coverage.itertuples()) + ".",
+    data=coverage,
+)
 
 # %% [markdown]
 # ## Provenance: every raw file, its vintage and checksum
 
 # %%
 files = data_files_table()
-files[["path", "version", "bytes"]]
+show_table(files[["path", "version", "bytes"]],
+           caption="Every raw file shipped, with its vintage and size in bytes (checksums in "
+                   "data/datapackage.json).", name="data_files")
 
 # %% [markdown]
 # ## The potash price and its basis change
@@ -56,7 +70,8 @@ files[["path", "version", "bytes"]]
 
 # %%
 basis = potash.basis_changes()
-basis
+show_table(basis, caption="Quotation basis changes of the World Bank price series.",
+           name="basis_changes")
 
 # %%
 prices = potash.load_prices()
@@ -64,6 +79,12 @@ events = headline_events()
 publish(
     plot_price_history(prices, basis_changes=basis, events=events, start="2015-01"),
     "potash_price_history",
+    caption="World Bank monthly potash price from 2015-01 (nominal USD/t; FOB Vancouver before "
+            "2020-01, Brazil CFR from 2020-01, basis change marked), with the headline "
+            "sanctions, logistics and relief dates.",
+    alt="Line chart of the potash price: about 250 USD/t until 2020, a rise to over 1,000 in "
+        "2022 after the Klaipeda closure and the EU ban, and a fall back to a few hundred.",
+    data=prices[(prices["series"] == "potassium_chloride") & (prices["date"] >= "2015-01-01")],
 )
 
 # %% [markdown]
@@ -74,7 +95,8 @@ publish(
 
 # %%
 calendar = potash.load_events()
-calendar.groupby("type").size().rename("events").to_frame()
+show_table(calendar.groupby("type").size().rename("events").to_frame(), index=True,
+           caption="Events in the sanctions calendar, by type.")
 
 # %% [markdown]
 # ## Caveats carried into every notebook
@@ -94,8 +116,8 @@ findings.add("n_files", len(files), "{:d}")
 findings.add("n_events", len(calendar), "{:d}")
 findings.add("n_sanction_events", int((calendar["type"] == "sanction").sum()), "{:d}")
 findings.add("price_last_month", last["date"].strftime("%B %Y"))
-findings.add("price_last", float(last["value"]), "{:,.1f}")
-findings.add("price_peak", float(kcl["value"].max()), "{:,.1f}")
+findings.add("price_last", float(last["value"]), "{:,.0f}")
+findings.add("price_peak", float(kcl["value"].max()), "{:,.0f}")
 findings.add("price_peak_month", kcl.loc[kcl["value"].idxmax(), "date"].strftime("%B %Y"))
 
 # %% [markdown]
@@ -106,5 +128,7 @@ findings.say(
     "potash ships {n_files} raw files, each verified by checksum, and a calendar of {n_events} "
     "dated events ({n_sanction_events} of them sanctions). The World Bank potash price peaked at "
     "{price_peak} USD/t in {price_peak_month}, after the Klaipeda closure and the EU's full ban, "
-    "and stood at {price_last} USD/t in {price_last_month}, the last month shipped."
+    "and stood at {price_last} USD/t in {price_last_month}, the last month shipped (nominal "
+    "prices).",
+    headline=True,
 )

@@ -26,8 +26,9 @@
 import pandas as pd
 
 import potash
+from potash.analyses.buyers import belarus_buyers
 from potash.figures import plot_klaipeda_throughput, plot_route_mix
-from potash.pipeline.report import Findings, publish
+from potash.pipeline.report import Findings, publish, show_table
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", 60)
@@ -38,10 +39,22 @@ findings = Findings("03_routes")
 
 # %%
 cargo = potash.klaipeda_cargo()
-cargo[["cargo", "period", "measure", "qualifier", "quantity_t", "text", "article_date"]]
+show_table(cargo[["cargo", "period", "measure", "qualifier", "quantity_t", "text", "article_date"]],
+           caption="Cargo figures extracted from the Port of Klaipeda's press releases (tonnes), "
+                   "each with the sentence it comes from and the article's date.",
+           name="klaipeda_cargo", rename={"quantity_t": "tonnes", "article_date": "article"})
 
 # %%
-publish(plot_klaipeda_throughput(cargo), "klaipeda_throughput")
+publish(
+    plot_klaipeda_throughput(cargo),
+    "klaipeda_throughput",
+    caption="Cargo handled by the Port of Klaipeda (million tonnes, annual totals and fertiliser "
+            "cargo) from the port's own press releases, with the end of Belarusian potash "
+            "transit on 2022-02-01 marked.",
+    alt="Chart of Klaipeda's yearly cargo: a drop in 2022-2023 after the transit ended and a "
+        "partial recovery in 2024.",
+    data=cargo,
+)
 
 # %% [markdown]
 # ## Belarus's route mix before and after the closure
@@ -50,10 +63,23 @@ publish(plot_klaipeda_throughput(cargo), "klaipeda_throughput")
 
 # %%
 mix = potash.route_mix()
-publish(plot_route_mix(mix), "route_mix")
+publish(
+    plot_route_mix(mix),
+    "route_mix",
+    caption="Belarus's potash by route before and after the Klaipeda closure (million tonnes): "
+            "each bar one realised-flow figure from one public page in the curated route "
+            "table; figures from different sources may overlap and are not added.",
+    alt="Bar chart: Klaipeda carried most Belarusian potash before 2022; from 2022 the sources "
+        "report Russian seaports and rail to China instead.",
+    data=mix,
+)
 
 # %%
-mix[["period", "phase", "route", "measure", "quantity_t", "source_url"]]
+show_table(mix[["period", "phase", "route", "measure", "quantity_t"]]
+           .assign(source=mix["source_url"].str.extract(r"//(?:www\.)?([^/]+)", expand=False)),
+           caption="The evidence behind the route chart: one figure per public page (tonnes; "
+                   "the site named, full addresses in the figure's CSV and the route table).",
+           name="route_mix", rename={"quantity_t": "tonnes"})
 
 # %% [markdown]
 # ## Every route figure shipped, by table and kind
@@ -63,7 +89,39 @@ mix[["period", "phase", "route", "measure", "quantity_t", "source_url"]]
 
 # %%
 routes = potash.route_table()
-routes.groupby(["table", "kind"]).size().rename("figures").to_frame()
+show_table(routes.groupby(["table", "kind"]).size().rename("figures").to_frame(), index=True,
+           caption="Every route figure shipped, by table and kind; only flows are volumes that "
+                   "happened.")
+
+# %% [markdown]
+# ## What partners' customs data can and cannot say about routes (mirror data)
+#
+# Belarus does not report its trade; its partners' customs imports do (notebook 8). They record
+# the *origin* of each importer's potash, month by month, not the route it took: China's imports
+# from Belarus arrive both by rail through Russia and by sea from Russian ports, and its customs
+# data cannot tell the two apart. What they show is where Belarusian potash arrived after the
+# Klaipeda closure, and when. Brazil's ComexStat declarations add the importing state of each
+# cargo (the customs office is a numeric code), so they show where Belarusian tonnes entered
+# Brazil; ZN is ComexStat's code for an undeclared zone.
+
+# %%
+customs = potash.load_trade("customs_monthly")
+bb = belarus_buyers(customs)
+dest = bb.annual.pivot(index="year", columns="destination", values="quantity_t").fillna(0)
+show_table(dest / 1e3, index=True, name="belarus_destinations_by_year",
+           caption="Belarus's potash (HS 3104) by destination and year, thousand tonnes, as "
+                   "the importers' customs report it (mirror data; 2026 is January-April).",
+           digits=3, formats={"year": "{:.0f}"})
+
+# %%
+comex = potash.load_trade("comexstat")
+bra = comex[(comex["partner_iso3"] == "BLR") & (comex["hs_code"] == "31042090")
+            & (comex["year"] >= 2017)]
+by_state = bra.pivot_table(index="year", columns="state", values="quantity_t", aggfunc="sum")
+show_table(by_state / 1e3, index=True, name="brazil_blr_by_state",
+           caption="Brazil's imports of Belarusian potassium chloride by importing state and "
+                   "year, thousand tonnes (ComexStat, eight states; 2024 is January-July).",
+           formats={"year": "{:.0f}"})
 
 # %%
 annual_total = cargo[(cargo["cargo"] == "total") & (cargo["measure"] == "level")
@@ -85,6 +143,16 @@ findings.add("blr_klaipeda_year", klaipeda_blr["period"])
 findings.add("blr_klaipeda", klaipeda_blr["quantity_t"] / 1e6, "{:.1f}")
 findings.add("ru_ports_2022", ru_ports.iloc[0] / 1e6, "{:.0f}")
 findings.add("rail_2022", rail.iloc[0] / 1e6, "{:.0f}")
+findings.add("chn_2021", dest.loc[2021, "CHN"] / 1e6, "{:.1f}")
+findings.add("chn_2023", dest.loc[2023, "CHN"] / 1e6, "{:.1f}")
+findings.add("chn_2025", dest.loc[2025, "CHN"] / 1e6, "{:.1f}")
+findings.add("bra_2021", dest.loc[2021, "BRA"] / 1e6, "{:.1f}")
+findings.add("bra_2023", dest.loc[2023, "BRA"] / 1e6, "{:.1f}")
+_s21 = by_state.loc[2021].dropna().sort_values(ascending=False)
+_s23 = by_state.loc[2023].dropna().sort_values(ascending=False)
+findings.add("bra_n_states_2021", len(_s21), "{:d}")
+findings.add("bra_top_2021", ", ".join(_s21.index[:3]))
+findings.add("bra_states_2023", ", ".join(_s23.index))
 
 # %% [markdown]
 # ## Findings
@@ -104,4 +172,16 @@ findings.say(
     "million tonnes of Belarusian potash through Russian seaports and more than {rail_2022} "
     "million tonnes by rail to China in 2022, against the Klaipeda volume before. The sources are "
     "press figures, not a statistical series, so they bound the rerouting rather than measure it."
+)
+
+# %%
+findings.say(
+    "Partners' customs data (mirror data) show where the tonnes went, not by which route: "
+    "China's recorded imports from Belarus went from {chn_2021} million tonnes in 2021 to "
+    "{chn_2023} in 2023 and {chn_2025} in 2025, while Brazil's fell from {bra_2021} to "
+    "{bra_2023}. China's customs do not separate rail through Russia from sea through Russian "
+    "ports, so the split between the two routes remains the press figures' alone. In Brazil's "
+    "ComexStat declarations Belarusian potassium chloride entered through {bra_n_states_2021} "
+    "state codes in 2021 (largest {bra_top_2021}) and only through {bra_states_2023} in 2023 "
+    "(ZN: zone not declared)."
 )

@@ -38,11 +38,22 @@ import numpy as np
 import pandas as pd
 
 import potash
+from potash.analyses.buyers import WINDOWS, monthly_trade_event_study
 from potash.analyses.trade import SETUP, trade_permutation, trade_spec_curve
 from potash.figures import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
-from potash.pipeline.report import Findings, publish
+from potash.pipeline.report import Findings, publish, show_table
 
 pd.set_option("display.width", 120)
+TERMS = {"treated_post": "Belarus x post", "treated_pretrend": "Belarus pre-trend (per year)",
+         "treated_trend": "Belarus trend (per year)"}
+PERM_COLS = ["term", "estimate", "p_value", "rank", "n_placebos", "ci_low", "ci_high", "coverage"]
+PERM_FMT = dict(
+    formats={"estimate": "{:+.3f}", "p_value": "{:.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}",
+             "coverage": "{:.0%}"},
+    rename={"estimate": "estimate (log pts)", "p_value": "permutation p", "n_placebos": "placebos",
+            "ci_low": "Conley-Taber low", "ci_high": "Conley-Taber high",
+            "coverage": "exact coverage"},
+)
 findings = Findings("06_trade_panel")
 trade = potash.load_trade("faostat")
 
@@ -58,10 +69,27 @@ did
 
 # %%
 perm = trade_permutation(trade, **SETUP)
-perm.summary_frame().T
+show_table(
+    perm.summary_frame().reset_index(names="term").assign(term=lambda d: d["term"].map(TERMS).fillna(d["term"]))[PERM_COLS],
+    caption="Belarus x post, PPML (log points): estimate, permutation p-value and rank among "
+            "all exporters, and the Conley-Taber interval with its exact coverage.",
+    name="trade_permutation",
+    **PERM_FMT,
+)
 
 # %%
-publish(perm.plot(), "trade_permutation")
+publish(
+    perm.plot(),
+    "trade_permutation",
+    caption="In-space permutation: the PPML Belarus x post estimate (FAOSTAT export tonnes, "
+            "exporter and year effects, post from 2022) against the same term given to each "
+            "other large exporter in turn [@santossilva2006; @conleytaber2011; "
+            "@mackinnonwebb2017].",
+    alt=f"Bar chart of each exporter's estimate with the treatment given to it, Belarus "
+        f"marked: Belarus's fall ranks {int(perm.summary_frame().loc['treated_post', 'rank'])} "
+        f"of {perm.n_placebos + 1} by size, inside the placebo spread.",
+    data=perm.summary_frame(),
+)
 
 # %% [markdown]
 # ## Event-time version: leads and lags around 2022 (reference year 2021)
@@ -71,7 +99,17 @@ publish(perm.plot(), "trade_permutation")
 
 # %%
 dyn = potash.trade_event_study(trade, event_time=True, **SETUP)
-publish(plot_trade_event_study(dyn), "trade_event_time")
+publish(
+    plot_trade_event_study(dyn),
+    "trade_event_time",
+    caption="Event-time PPML of Belarus's potash exports (FAOSTAT, exporter and year effects, "
+            "reference year 2021, leads before 2018 binned), with exporter-clustered intervals "
+            "shown for reference only: one treated exporter [@santossilva2006; "
+            "@mackinnonwebb2017].",
+    alt="Coefficient plot by year relative to 2022: leads scatter around zero, lags fall "
+        "below it.",
+    data=dyn.summary_frame(),
+)
 
 # %%
 dyn_all = potash.trade_event_study(trade, event_time=True, leads=None, **SETUP)
@@ -80,7 +118,15 @@ leads = perm_et.summary_frame()[["estimate", "p_value", "rank"]].join(
     dyn_all.summary_frame()[["p_value", "event_time"]].rename(columns={"p_value": "p_clustered"})
 )
 leads["year"] = leads["event_time"] + did.post_start
-leads
+show_table(
+    leads[["year", "event_time", "estimate", "p_value", "rank", "p_clustered"]],
+    caption="Event-time terms of the PPML (log points) by year, with the permutation p-value "
+            "and rank and the exporter-clustered p-value (unreliable with one treated exporter).",
+    name="trade_event_time",
+    formats={"year": "{:.0f}", "estimate": "{:+.3f}", "p_value": "{:.2f}", "p_clustered": "{:.3f}"},
+    rename={"event_time": "event time", "estimate": "estimate (log pts)",
+            "p_value": "permutation p", "p_clustered": "clustered p"},
+)
 
 # %% [markdown]
 # ## A Belarus-specific pre-trend
@@ -92,7 +138,14 @@ leads
 # %%
 pre_trend = trade_permutation(trade, treated_trend="pre", **SETUP)
 detrended = trade_permutation(trade, treated_trend="all", **SETUP)
-pd.concat({"pre-trend": pre_trend.summary_frame(), "detrended": detrended.summary_frame()})
+show_table(
+    pd.concat({"pre-trend": pre_trend.summary_frame(), "detrended": detrended.summary_frame()})
+    .reset_index(names=["model", "term"]).assign(term=lambda d: d["term"].map(TERMS).fillna(d["term"]))[["model"] + PERM_COLS],
+    **PERM_FMT,
+    caption="Belarus with its own linear trend: the pre-trend term and the post effect (log "
+            "points) with permutation p-values and ranks.",
+    name="trade_pretrend",
+)
 
 # %% [markdown]
 # ## Synthetic control for Belarus
@@ -108,16 +161,38 @@ sc = potash.synthetic_control(trade, **SETUP)
 sc
 
 # %%
-sc.donor_screen
+show_table(sc.donor_screen, index=True,
+           caption="Synthetic-control donor screen: exporters flagged for broken FAOSTAT series "
+                   "and why.", name="synth_donor_screen")
 
 # %%
-sc.leave_one_out
+show_table(sc.leave_one_out, index=True,
+           caption="Leave-one-donor-out synthetic controls: shortfall (percent, negative is a "
+                   "fall) and permutation p-value without each positive-weight donor.",
+           name="synth_leave_one_out")
 
 # %%
-publish(plot_synth_paths(sc), "synth_paths")
+publish(
+    plot_synth_paths(sc),
+    "synth_paths",
+    caption="Belarus's potassium chloride exports (FAOSTAT, tonnes) against its synthetic "
+            "control, convex weights on screened donor exporters fitted before 2022 "
+            "[@abadie2010].",
+    alt="Line chart: Belarus and its synthetic control track each other before 2022; after, "
+        "Belarus falls below the synthetic path.",
+    data=sc.paths,
+)
 
 # %%
-publish(plot_synth_gaps(sc), "synth_gaps")
+publish(
+    plot_synth_gaps(sc),
+    "synth_gaps",
+    caption="Gap between each exporter and its synthetic control (FAOSTAT, tonnes), Belarus "
+            "against the in-space placebos [@abadie2010].",
+    alt="Line chart of gaps: Belarus's post-2022 gap is among the most negative, with some "
+        "placebos swinging as much.",
+    data=sc.placebo_gaps,
+)
 
 # %% [markdown]
 # ## Specification curve
@@ -130,10 +205,53 @@ publish(plot_synth_gaps(sc), "synth_gaps")
 
 # %%
 curve = trade_spec_curve(trade)
-curve.summary_frame()
+show_table(
+    curve.curve_summary.as_series().to_frame().T[["n_specs", "median", "min", "max", "share_negative", "share_significant"]],
+    caption="Trade specification curve: specifications, median, smallest and largest Belarus x "
+            "post estimate (log points), shares negative and significant at 10% by permutation.",
+    name="trade_curve_summary",
+    formats={"median": "{:+.3f}", "min": "{:+.3f}", "max": "{:+.3f}", "share_negative": "{:.0%}",
+             "share_significant": "{:.0%}"},
+    rename={"n_specs": "specifications", "share_negative": "negative",
+            "share_significant": "significant"},
+)
 
 # %%
-publish(curve.plot(estimate_label="Belarus x post (PPML log points)"), "trade_spec_curve")
+publish(
+    curve.plot(estimate_label="Belarus x post (PPML log points)"),
+    "trade_spec_curve",
+    caption="Specification curve of the PPML Belarus x post estimate over exporter threshold, "
+            "first year, first post year, Belarus's own trend, quantity or value and "
+            "leave-one-exporter-out [@simonsohn2020], each read by its own permutation p-value.",
+    alt=f"Specification curve of the trade effect: {curve.robustness_sentence()}.",
+    data=curve.table,
+)
+
+# %% [markdown]
+# ## Cross-check: the monthly partner customs panel (mirror data)
+#
+# The annual FAOSTAT panel ends in 2023 and holds FAO estimates for Belarus after 2021. The
+# monthly customs imports of 14 importers by origin (HS 3104, 2014-01 to 2026-04) see Belarus
+# through its partners' declarations: mirror data, since Belarus does not report. The PPML of
+# notebook 8 (importer x month and importer x origin effects, Belarus x window by destination
+# group, randomization over the largest other origins) answers a narrower question (Belarus's
+# flows into these importers, not its world exports) with the relief months included.
+
+# %%
+customs = potash.load_trade("customs_monthly")
+ppml_m = monthly_trade_event_study(customs, n_placebos=19)
+_wl = {w: f"{a} to {b}" if b < "2099" else f"from {a}" for w, a, b in WINDOWS}
+_mt = ppml_m.table.assign(window=lambda d: d["window"].map(_wl).fillna(d["window"]))
+show_table(
+    _mt[["group", "window", "effect_pct", "p_value", "ri_p_value"]],
+    caption="Monthly partner-data PPML (mirror data): change of Belarus's flows into each "
+            "destination group against before 2021-08 (percent), pair-clustered and "
+            "randomization p-values.",
+    name="trade_monthly_ppml",
+    formats={"effect_pct": "{:+.0f}%", "p_value": "{:.3f}", "ri_p_value": "{:.2f}"},
+    rename={"group": "destinations", "effect_pct": "change", "p_value": "clustered p",
+            "ri_p_value": "randomization p"},
+)
 
 # %%
 pct = lambda b: -100 * np.expm1(b)  # noqa: E731 - shortfall in percent from log points
@@ -153,6 +271,25 @@ findings.add("curve_median", pct(curve.curve_summary.median), "{:.0f}%")
 findings.add("curve_lo", pct(curve.curve_summary.max), "{:.0f}%")
 findings.add("curve_hi", pct(curve.curve_summary.min), "{:.0f}%")
 findings.add("curve_alpha", curve.alpha, "{:.0%}")
+mt = ppml_m.table.set_index("term")
+findings.add("m_other_post", mt.loc["T_x_post_klaipeda_other", "effect_pct"], "{:+.0f}%")
+findings.add("m_other_post_ri", mt.loc["T_x_post_klaipeda_other", "ri_p_value"], "{:.2f}")
+findings.add("m_other_relief", mt.loc["T_x_relief_other", "effect_pct"], "{:+.0f}%")
+findings.add("m_other_relief_ri", mt.loc["T_x_relief_other", "ri_p_value"], "{:.2f}")
+findings.add("m_n_placebos", int(mt["n_placebos"].max()), "{:d}")
+findings.add("m_n_obs", ppml_m.n_obs, "{:,d}")
+findings.add("m_n_importers", int(customs.loc[customs["flow"] == "import", "reporter_iso3"].nunique()), "{:d}")
+findings.result(
+    "ppml_belarus_post",
+    label=f"Belarus's potash exports from {did.post_start}, PPML Belarus x post (FAOSTAT, annual)",
+    estimate=np.expm1(sf["estimate"]), ci_low=np.expm1(sf["ci_low"]), ci_high=np.expm1(sf["ci_high"]),
+    level=float(sf["coverage"]),
+    n=did.nobs, n_label="exporter-years",
+    method=(f"PPML, exporter and year effects; p: in-space permutation (rank {int(sf['rank'])} of "
+            f"{perm.n_placebos + 1}); interval: Conley-Taber (exact coverage)"),
+    p_value=sf["p_value"],
+    fmt="{:+.0%}",
+)
 
 lead_rows = leads[leads["event_time"] < -1]
 sig_perm = lead_rows[lead_rows["p_value"] < 0.10]
@@ -209,7 +346,21 @@ findings.say(
     "that the fall exceeds what other exporters' year-to-year variation produces. The direction "
     "is robust, its distinction from the other exporters is not: over the specification curve "
     "the shortfall runs from {curve_lo} to {curve_hi} (median {curve_median}) and the estimate "
-    "is {curve}. Each specification is read by its own permutation p-value at {curve_alpha}."
+    "is {curve}. Each specification is read by its own permutation p-value at {curve_alpha}.",
+    headline=True,
+)
+
+# %%
+findings.say(
+    "The monthly partner customs data (mirror data: {m_n_obs} importer x origin x month flows, "
+    "{m_n_importers} importers) point the same way: Belarus's flows to importers other than the "
+    "US were {m_other_post} after the Klaipeda closure against before 2021-08 (randomization "
+    "p = {m_other_post_ri} over {m_n_placebos} placebo origins) and {m_other_relief} in the "
+    "relief months (randomization p = {m_other_relief_ri})"
+    + (": a change that stands out from the placebo origins' swings."
+       if mt.loc["T_x_post_klaipeda_other", "ri_p_value"] < 0.10
+       else ": the rival origins' flows swing as much, so this panel, too, gives no robust "
+       "evidence of a fall beyond what the placebo origins show.")
 )
 
 # %%

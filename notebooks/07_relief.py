@@ -23,8 +23,9 @@ import pandas as pd
 
 import potash
 from potash.analyses.relief import price_signals, production_signal, relief_date, watch_timeline
+from potash.data.events import event_label
 from potash.figures import plot_relief_signals
-from potash.pipeline.report import Findings, publish
+from potash.pipeline.report import Findings, publish, show_table
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", 110)
@@ -32,12 +33,15 @@ findings = Findings("07_relief")
 calendar = potash.load_events()
 day = relief_date(calendar)
 timeline = watch_timeline(calendar)
+timeline["event"] = timeline["event_id"].map(event_label)
 
 # %% [markdown]
 # ## The calendar since 2025, by thing to watch
 
 # %%
-timeline[["date", "item", "event_id", "description"]]
+show_table(timeline[["date", "item", "event", "description"]],
+           caption="The sanctions calendar since 2025, by thing to watch.", name="relief_timeline",
+           rename={"item": "to watch"})
 
 # %% [markdown]
 # ## 1. Scope of US relief
@@ -48,7 +52,8 @@ timeline[["date", "item", "event_id", "description"]]
 # whether US persons may finance, insure and ship the cargo.
 
 # %%
-timeline[timeline["item"] == "scope of US relief"][["date", "event_id", "description"]]
+show_table(timeline[timeline["item"] == "scope of US relief"][["date", "event", "description"]],
+           caption="Calendar events on the scope of US relief.")
 
 # %% [markdown]
 # ## 2. Further releases
@@ -56,7 +61,8 @@ timeline[timeline["item"] == "scope of US relief"][["date", "event_id", "descrip
 # Relief has come step by step with prisoner releases through 2025.
 
 # %%
-timeline[timeline["item"] == "further releases"][["date", "event_id", "description"]]
+show_table(timeline[timeline["item"] == "further releases"][["date", "event", "description"]],
+           caption="Calendar events on prisoner releases.")
 
 # %% [markdown]
 # ## 3. Belarus's conduct: output and routes
@@ -66,7 +72,7 @@ timeline[timeline["item"] == "further releases"][["date", "event_id", "descripti
 
 # %%
 prod = production_signal()
-prod
+show_table(prod, caption="Belarus's mine production of potash (USGS, tonnes K2O).")
 
 # %% [markdown]
 # ## 4. The EU's response
@@ -76,7 +82,8 @@ prod
 # finance, not the cheapest route to the sea.
 
 # %%
-timeline[timeline["item"] == "EU response"][["date", "event_id", "description"]]
+show_table(timeline[timeline["item"] == "EU response"][["date", "event", "description"]],
+           caption="Calendar events on the EU's response.")
 
 # %% [markdown]
 # ## 5. Market signals: prices
@@ -94,10 +101,21 @@ signals = pd.concat(
     [price_signals(world, day, frequency="monthly"), price_signals(retail, day)],
     ignore_index=True,
 )
-signals
+show_table(signals, caption="Price signals: the last observation before the 2025-12-13 "
+                            "announcement against the latest shipped (World Bank monthly, "
+                            "nominal USD/t; USDA state retail reports, nominal USD per short ton).",
+           name="relief_price_signals", formats={"change_pct": "{:+.1f}%"})
 
 # %%
-publish(plot_relief_signals(world, retail, timeline, day), "relief_signals")
+publish(
+    plot_relief_signals(world, retail, timeline, day),
+    "relief_signals",
+    caption="Potash, urea and DAP prices (World Bank, monthly, nominal USD/t) and US state "
+            "retail potash prices (USDA reports) around the 2025-12-13 US relief, with the "
+            "2025 calendar of relief steps and prisoner releases.",
+    alt="Line charts of fertilizer prices in 2025-2026: potash rises before and after the relief "
+        "announcement, as urea and DAP do; retail potash barely moves.",
+)
 
 # %% [markdown]
 # ## 6. Market signals: who buys from Belarus since the relief (monthly customs, mirror data)
@@ -114,13 +132,28 @@ from potash.analyses.buyers import monthly_imports_from, relief_months
 customs = potash.load_trade("customs_monthly")
 relief_m = relief_months(customs)
 china_2026 = monthly_imports_from("CHN", 2026, customs)
-relief_m.summary_frame()
+show_table(relief_m.summary_frame(), name="relief_months",
+           caption="Relief months against the same calendar months of 2023-2025, by importer "
+                   "(partner customs, mirror data; tonnes, unit values in USD/t).")
 
 # %%
-china_2026
+show_table(china_2026, name="china_2026",
+           caption="China's monthly imports of potash from Belarus in 2026 (tonnes, USD, CIF "
+                   "unit value in USD/t; mirror data).",
+           formats={"unit_value": "{:,.0f}"},
+           rename={"quantity_t": "tonnes", "value_usd": "value (USD)", "unit_value": "USD/t"})
 
 # %%
-publish(relief_m.plot(), "relief_months")
+publish(
+    relief_m.plot(),
+    "relief_months",
+    caption="Monthly imports from Belarus of China, Brazil and the US (partner customs, mirror "
+            "data, tonnes) in the relief months from 2025-12 against the same months of "
+            "2023-2025.",
+    alt="Chart of the relief months: China keeps importing from Belarus; the US and Brazil "
+        "report no return of Belarusian potash.",
+    data=relief_m.table,
+)
 
 # %%
 rs = relief_m.summary_table
@@ -140,8 +173,8 @@ findings.add("bra_relief_t", rs.loc["BRA", "actual_t"], "{:,.0f}")
 findings.add("bra_last", pd.Period(rs.loc["BRA", "last_month"], "M").strftime("%B %Y"))
 
 # %% [markdown]
-# The equity reaction of the listed producers to the announcement is in notebook 5 (event
-# `us_announces_potash_lift`, moved to Monday 2025-12-15).
+# The equity reaction of the listed producers to the announcement is in notebook 5 (the US
+# announcement of the potash relief, moved to Monday 2025-12-15).
 
 # %%
 sig = signals.set_index("series")

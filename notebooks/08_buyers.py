@@ -36,13 +36,14 @@ import pandas as pd
 
 import potash
 from potash.analyses.buyers import (
+    WINDOWS,
     belarus_buyers,
     monthly_trade_event_study,
     replacement_shares,
     unit_value_discount,
 )
 from potash.analyses.freight import freight_did
-from potash.pipeline.report import Findings, publish
+from potash.pipeline.report import Findings, publish, show_table
 
 pd.set_option("display.width", 120)
 findings = Findings("08_buyers")
@@ -54,10 +55,28 @@ comex = potash.load_trade("comexstat")
 
 # %%
 buyers = belarus_buyers(customs)
-buyers
+show_table(
+    buyers.shift.reset_index(),
+    caption=f"Destinations' shares of Belarus's potash as its buyers report it (mirror data), "
+            f"{buyers.pre_years[0]}-{buyers.pre_years[1]} against "
+            f"{buyers.post_years[0]}-{buyers.post_years[1]} (shares of tonnes; change in "
+            "percentage points).",
+    name="buyers_shift",
+    formats={"share_pre": "{:.1%}", "share_post": "{:.1%}", "change_pp": "{:+.1f}"},
+    rename={"share_pre": "share before", "share_post": "share after", "change_pp": "change (pp)"},
+)
 
 # %%
-publish(buyers.plot(), "buyers_by_destination")
+publish(
+    buyers.plot(),
+    "buyers_by_destination",
+    caption="Belarus's potash shipments by destination, monthly 2014-01 to 2026-04: the "
+            "reporting importers' HS 3104 imports from Belarus (mirror data: Belarus does not "
+            "report), thousand tonnes a month and each destination's share of 12-month sums.",
+    alt="Stacked area chart of monthly tonnes from Belarus by destination: Brazil, India and the "
+        "US shrink after 2021 and China's share grows to most of what the partners record.",
+    data=buyers.monthly,
+)
 
 # %% [markdown]
 # ## 2. Replacement: who took Belarus's place in each importer
@@ -68,13 +87,31 @@ publish(buyers.plot(), "buyers_by_destination")
 
 # %%
 repl = replacement_shares(customs)
-repl.replacements()
+_fmt_repl = dict(
+    formats={"year": "{:.0f}", "blr_share_base": "{:.0%}", "blr_change_pp": "{:+.1f}", "top_gain_pp": "{:+.1f}"},
+    rename={"blr_share_base": "Belarus share 2020", "blr_change_pp": "Belarus change (pp)",
+            "top_gainer": "largest gainer", "top_gain_pp": "its gain (pp)"},
+)
+show_table(repl.replacements(), name="buyers_replacement",
+           caption="Who took Belarus's place, by importer (partner customs, tonnes): Belarus's "
+                   "2020 share, its change in percentage points to the last year, and the origin "
+                   "that gained most.", **_fmt_repl)
 
 # %%
-repl.replacements(2022)
+show_table(repl.replacements(2022), name="buyers_replacement_2022",
+           caption="The same in 2022, the first year after the Klaipeda closure.", **_fmt_repl)
 
 # %%
-publish(repl.plot(), "buyers_replacement")
+publish(
+    repl.plot(),
+    "buyers_replacement",
+    caption="Change in origin shares of each importer's potash tonnes from 2020 to 2022-2025 "
+            "(partner customs, mirror data for Belarus), for importers where Belarus held at "
+            "least 5% in 2020.",
+    alt="Bar chart per importer: Belarus's share falls sharply in Brazil, India, Indonesia and "
+        "the US, with Canada and Russia gaining most of it.",
+    data=repl.table,
+)
 
 # %% [markdown]
 # ## 3. Discount: Belarus's unit value against Canada's and Russia's, same importer and month
@@ -86,13 +123,43 @@ publish(repl.plot(), "buyers_replacement")
 
 # %%
 disc = unit_value_discount(customs, n_perm=999)
-disc
+WINDOW_LABELS = {w: f"{a} to {b}" if b < "2099" else f"from {a}" for w, a, b in WINDOWS}
+show_table(
+    disc.table.assign(window=lambda d: d["window"].map(WINDOW_LABELS).fillna(d["window"]),
+                      ci_low_pct=lambda d: 100 * np.expm1(d["ci_low"]),
+                      ci_high_pct=lambda d: 100 * np.expm1(d["ci_high"]))
+    [["basis", "rival", "window", "discount_pct", "ci_low_pct", "ci_high_pct", "p_value",
+      "ri_p_value", "n_obs", "n_importers"]],
+    caption="Belarus's unit value against each rival within the same importer and month, by "
+            "window (percent; importer-month clustered interval and p-value; randomization "
+            "p-value from permuting origin labels within importer-month). CIF importers and FOB "
+            "Brazil apart; mirror data.",
+    name="buyers_discount",
+    formats={"discount_pct": "{:+.0f}%", "ci_low_pct": "{:+.0f}%", "ci_high_pct": "{:+.0f}%",
+             "p_value": "{:.3f}", "ri_p_value": "{:.3f}"},
+    rename={"discount_pct": "gap", "ci_low_pct": "CI low", "ci_high_pct": "CI high",
+            "p_value": "clustered p", "ri_p_value": "randomization p", "n_obs": "observations",
+            "n_importers": "importers"},
+)
 
 # %%
-disc.by_year
+show_table(disc.by_year[disc.by_year["year"] >= 2019], name="buyers_discount_by_year",
+           caption="Belarus's unit-value gap to each rival by importer and year from 2019 (log "
+                   "points, importer-month clustered interval).",
+           formats={"year": "{:.0f}", "estimate": "{:+.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}", "se": "{:.3f}"})
 
 # %%
-publish(disc.plot(), "buyers_discount")
+publish(
+    disc.plot(),
+    "buyers_discount",
+    caption="Belarus's unit value against Canada's and Russia's within the same importer and "
+            "month, by year, in China (CIF) and Brazil (FOB) (percent, partner customs, mirror "
+            "data), from a fixed-effects regression with importer x month effects, with 95% "
+            "intervals clustered by month.",
+    alt="Coefficient chart of the Belarus discount by window and rival: small CIF gaps with "
+        "intervals spanning zero, deeper FOB gaps in Brazil after 2021.",
+    data=disc.table,
+)
 
 # %% [markdown]
 # ## 4. Shipping and insurance: freight per tonne into Brazil, by origin
@@ -105,17 +172,51 @@ publish(disc.plot(), "buyers_discount")
 
 # %%
 fr = freight_did(comex)
-fr
+show_table(
+    fr.table.assign(term=lambda d: d["term"].str.replace("BLR_x_", "Belarus x from ", regex=False))
+    [["term", "pct", "p_value", "ri_p_value", "n_placebos", "n_obs"]],
+    caption="Difference in differences of log freight per tonne into Brazil, Belarus against "
+            "the other regular origins, with origin and month effects (percent; month-clustered "
+            "p-value and in-space randomization p-value over the control origins).",
+    name="freight_did",
+    formats={"pct": "{:+.0f}%", "p_value": "{:.3f}", "ri_p_value": "{:.2f}"},
+    rename={"pct": "effect", "p_value": "clustered p", "ri_p_value": "randomization p",
+            "n_placebos": "control origins", "n_obs": "observations"},
+)
 
 # %%
 b = fr.by_origin
-b[b["origin"].isin(["BLR", "CAN", "RUS", "XXX"]) & (b["year"] >= 2019)]
+show_table(b[b["origin"].isin(["BLR", "CAN", "RUS", "XXX"]) & (b["year"] >= 2019)],
+           name="freight_by_origin",
+           caption="Freight and insurance into Brazil by origin and year (ComexStat; XXX: origin "
+                   "not declared; USD per tonne, shares of tonnes).",
+           formats={"year": "{:.0f}", "fob_per_t": "{:,.0f}", "freight_per_t": "{:,.1f}",
+                    "insurance_per_t": "{:.2f}", "insured_share": "{:.0%}",
+                    "freight_share_cif": "{:.1%}"},
+           rename={"quantity_t": "tonnes", "fob_per_t": "FOB (USD/t)",
+                   "freight_per_t": "freight (USD/t)", "insurance_per_t": "insurance (USD/t)",
+                   "insured_share": "insured share", "freight_share_cif": "freight share of CIF"})
 
 # %%
-fr.not_declared[fr.not_declared["year"] >= 2019]
+show_table(fr.not_declared[fr.not_declared["year"] >= 2019], name="freight_not_declared",
+           caption="Brazil's potassium chloride imports of undeclared origin and Belarus's "
+                   "declared share, by year (ComexStat, tonnes; 2024 is January-July).",
+           formats={"year": "{:.0f}", "not_declared_share": "{:.1%}", "belarus_share": "{:.1%}"},
+           rename={"total_t": "all origins (t)", "not_declared_t": "not declared (t)",
+                   "belarus_t": "Belarus (t)", "not_declared_share": "not declared share",
+                   "belarus_share": "Belarus share"})
 
 # %%
-publish(fr.plot(), "freight_by_origin")
+publish(
+    fr.plot(),
+    "freight_by_origin",
+    caption="Freight paid per tonne of potassium chloride into Brazil by origin and year, "
+            "1997-2024 (ComexStat declarations, eight states, nominal USD/t; XXX: origin not "
+            "declared).",
+    alt="Line chart of freight per tonne by origin: all origins' freight rises in 2021-2022; "
+        "Belarusian freight moves with the others'.",
+    data=fr.by_origin,
+)
 
 # %% [markdown]
 # ## 5. Trade event study: PPML on monthly importer x origin flows
@@ -129,13 +230,44 @@ publish(fr.plot(), "freight_by_origin")
 
 # %%
 ppml = monthly_trade_event_study(customs, n_placebos=19)
-ppml
+
+
+def term_label(term: str) -> str:
+    """'T_x_post_klaipeda_US' -> 'Belarus to the US, 2022-02 to 2025-11'."""
+    window, group = term.removeprefix("T_x_").rsplit("_", 1)
+    to = "the US" if group == "US" else "the other importers"
+    return f"Belarus to {to}, {WINDOW_LABELS.get(window, window)}"
+
+
+show_table(
+    ppml.table.assign(term=lambda d: d["term"].map(term_label))
+    [["term", "effect_pct", "p_value", "ri_p_value", "n_placebos"]],
+    caption="PPML of monthly importer x origin flows (mirror data): change of Belarus's flows "
+            "against before 2021-08 (percent), pair-clustered and randomization p-values.",
+    name="buyers_ppml",
+    formats={"effect_pct": "{:+.0f}%", "p_value": "{:.3f}", "ri_p_value": "{:.2f}"},
+    rename={"effect_pct": "change", "p_value": "clustered p", "ri_p_value": "randomization p",
+            "n_placebos": "placebo origins"},
+)
 
 # %%
-ppml.not_estimable
+show_table(pd.DataFrame(ppml.not_estimable).iloc[:, [0]].set_axis(["term"], axis=1)
+           .assign(term=lambda d: d["term"].map(term_label)),
+           caption="Windows and destination groups where Belarus's flows are all zero, so no "
+                   "PPML term can be estimated.")
 
 # %%
-publish(ppml.plot(), "buyers_ppml")
+publish(
+    ppml.plot(),
+    "buyers_ppml",
+    caption="PPML of monthly importer x origin potash flows (partner customs, mirror data for "
+            "Belarus) with importer x month and importer x origin effects: change of Belarus's "
+            "flows by window and destination group against before 2021-08 [@santossilva2006], "
+            "pair-clustered intervals; randomization over the largest other origins.",
+    alt="Coefficient chart: Belarus's flows to the US collapse after 2021, flows to the other "
+        "importers fall less, with intervals that are wide.",
+    data=ppml.table,
+)
 
 # %%
 sh = buyers.shift
@@ -202,6 +334,18 @@ findings.add("pp_other_relief", pt.loc["T_x_relief_other", "effect_pct"], "{:+.0
 findings.add("pp_other_relief_ri", pt.loc["T_x_relief_other", "ri_p_value"], "{:.2f}")
 findings.add("pp_n_placebos", int(pt["n_placebos"].max()), "{:d}")
 findings.add("pp_n_obs", ppml.n_obs, "{:,d}")
+_r = t.loc[("CIF", "RUS", "post_klaipeda")]
+findings.result(
+    "discount_cif_rus_post",
+    label="Belarus's unit value against Russia's, same CIF importer and month, 2022-02 to 2025-11",
+    estimate=np.expm1(_r["estimate"]), ci_low=np.expm1(_r["ci_low"]), ci_high=np.expm1(_r["ci_high"]),
+    n=int(_r["n_obs"]), n_label="importer-origin-months",
+    method=(f"OLS of log unit value, importer x month effects, importer-month clustered interval; "
+            f"p: randomization ({int(_r['n_draws'])} permutations of origin within importer-month)"),
+    p_value=_r["ri_p_value"],
+    fmt="{:+.0%}",
+    design="Buyers' prices (partner customs, mirror data)",
+)
 
 # %% [markdown]
 # ## Findings
@@ -229,7 +373,8 @@ findings.say(
     "{fob_can_post_pct} after the Klaipeda closure ({fob_can_post_ri}); by year, "
     "{bra_can_2022} in Brazil and {chn_can_2022} in China in 2022. Before the sanctions the gap "
     "to Canada was {cif_can_pre_pct} ({cif_can_pre_ri}); in the relief months it is "
-    "{cif_can_relief_pct} ({cif_can_relief_ri}), on very few months."
+    "{cif_can_relief_pct} ({cif_can_relief_ri}), on very few months.",
+    headline=True,
 )
 
 # %%
@@ -238,7 +383,7 @@ findings.say(
     "regular origins ({fr_controls}) from the 2021-08 sanctions (month-clustered {fr_step_cl}, "
     "but in-space randomization p = {fr_step_ri} over only {fr_n_placebos} control origins: no "
     "robust evidence that the sanctions made Belarusian freight dearer than its rivals'), and "
-    "{fr_klai} more at the Klaipeda closure (randomization p = {fr_klai_ri}). Insurance was "
+    "a further {fr_klai} at the Klaipeda closure (randomization p = {fr_klai_ri}). Insurance was "
     "declared on {blr_ins_2022} of Belarusian tonnes in 2022 and {blr_ins_2023} in 2023, against "
     "{can_ins_2023} of Canadian tonnes. Cargoes of undeclared origin rose from {nd_2021} of "
     "Brazil's potassium chloride in 2021 to {nd_2023} in 2023 ({nd_2023_mt} million t) and "
