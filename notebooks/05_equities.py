@@ -328,7 +328,7 @@ for f in ("sanction", "relief"):
     findings.add(f"pool_{f}_car", 100 * pooled.loc[f, "mean_car"], "{:+.1f}%")
     findings.add(f"pool_{f}_p", pooled.loc[f, "p_calibrated"], "pvalue")
 
-for key, g, lab in (("us", g_us, "Long-short CAR, US, UK and Canadian sanctions (2021-08-09)"),
+for _key, g, lab in (("us", g_us, "Long-short CAR, US, UK and Canadian sanctions (2021-08-09)"),
                    ("relief", g_relief, "Long-short CAR, US relief (moved to 2025-12-15)")):
     row = ls_i.loc[g]
     g_date = pd.Timestamp(row["trading_date"]).strftime("%Y_%m_%d")
