@@ -108,6 +108,7 @@ publish(
             "[@mackinlay1997; @kolaripynnonen2010].",
     alt="Line and bar chart of the producers' daily abnormal returns around the event dates, "
         "small relative to their day-to-day noise.",
+    data=pd.concat({"aar": study.producers.aar, "caar": study.producers.caar}, axis=1),
 )
 
 # %% [markdown]

@@ -29,9 +29,12 @@ $CAAR = \sum_t AAR_t$. Textbook convention [@mackinlay1997]: $\hat\sigma^2_i = \
 and the forecast-error variance $\hat\sigma^2_i\,[1 + 1/M_i + (R_{mt}-\bar R_m)^2/\sum_s (R_{ms}-\bar R_m)^2]$
 for standardised abnormal returns $SAR_{it}$. Parametric tests: cross-sectional
 $t = \sqrt N\, \overline{AR}_t / s_{AR_t}$; Patell $Z = \sum_i SAR_{it} / \sqrt{\sum_i (M_i-2)/(M_i-4)}$;
-BMP $t = \sqrt N\, \overline{SAR}_t / s_{SAR_t}$; Kolari-Pynnönen adjustments [@kolaripynnonen2010] multiply by
-$\sqrt{(1-\bar r)/(1+(N-1)\bar r)}$ with $\bar r$ the mean pairwise correlation of
-estimation-window residuals matched by calendar date. Non-parametric: sign, generalized sign,
+BMP $t = \sqrt N\, \overline{SAR}_t / s_{SAR_t}$; the Kolari-Pynnönen adjustment
+[@kolaripynnonen2010] multiplies BMP by $\sqrt{(1-\bar r)/(1+(N-1)\bar r)}$ and Patell by
+$1/\sqrt{1+(N-1)\bar r}$ (Patell's variance comes from the time series, so under a common
+correlation $\bar r$ it is $N(1+(N-1)\bar r)$), with $\bar r$ the mean pairwise correlation of
+estimation-window residuals matched by calendar date. Every test's size is calibrated on
+placebo dates of the real data, and the headline is the producers-minus-contrast portfolio. Non-parametric: sign, generalized sign,
 Corrado rank, Corrado-Zivney, GRANK, Wilcoxon. When events share a calendar date, the
 statistics robust to cross-correlation (adjusted BMP, adjusted Patell, GRANK, Brown-Warner 1985,
 Lamb) are reported first.

@@ -99,7 +99,7 @@ def main_results_markdown(findings: dict[str, dict[str, Any]]) -> str:
     t = main_results_frame(findings)
     return (
         "# Main results\n\n"
-        "**Table 0. Main results.** One row per headline estimate, as recorded by the notebooks "
+        "**Main results.** One row per headline estimate, as recorded by the notebooks "
         "from the fitted results. Intervals are those of the inference named in the last column; "
         "effects in percent are percent changes. Also in `reports/tables/main_results.md` and "
         "`.tex`.\n\n" + t.to_markdown(index=False) + "\n"

@@ -224,7 +224,8 @@ def front_page(sections: list[tuple[str, Any]], findings: dict[str, dict], info:
             continue
         picks = payload.get("headlines") or [0]
         text = " ".join(payload["sentences"][k] for k in picks)
-        lines.append(f"- **{_section_title(nb, stem)}.** {text}")
+        title = _section_title(nb, stem)
+        lines.append(f"- **{title}{'' if title.endswith(('?', '.', '!')) else '.'}** {text}")
     lines += ["", "The headline estimates with their intervals are in the "
               "[main-results table](#main-results).", "", "## Contents", ""]
     lines.append("- [Main results](#main-results)")
