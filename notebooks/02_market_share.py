@@ -25,6 +25,7 @@ import pandas as pd
 
 import potash
 from potash.analyses.overview import headline_events
+from potash.data.countries import country_name
 from potash.figures import (
     plot_hhi,
     plot_market_share,
@@ -227,7 +228,7 @@ findings.add("blr_2021", blr.loc[2021], "{:.1%}")
 findings.add("blr_2022", blr.loc[2022], "{:.1%}")
 findings.add("blr_2023", blr.loc[2023], "{:.1%}")
 findings.add("blr_loss_pp", -sf.loc["BLR", "share_change_pp"], "{:.1f}")
-findings.add("gainer", gainer)
+findings.add("gainer", country_name(gainer))
 findings.add("gainer_pp", sf.loc[gainer, "share_change_pp"], "{:.1f}")
 findings.add("hhi_2021", conc.set_index("year").loc[2021, "hhi"], "{:,.0f}")
 findings.add("hhi_2023", conc.set_index("year").loc[2023, "hhi"], "{:,.0f}")

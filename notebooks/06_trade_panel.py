@@ -40,6 +40,7 @@ import pandas as pd
 import potash
 from potash.analyses.buyers import WINDOWS, monthly_trade_event_study
 from potash.analyses.trade import SETUP, trade_permutation, trade_spec_curve
+from potash.data.countries import country_name
 from potash.figures import plot_synth_gaps, plot_synth_paths, plot_trade_event_study
 from potash.pipeline.report import Findings, publish, show_table
 
@@ -315,18 +316,18 @@ screen = sc.donor_screen
 flagged = screen[screen["flagged"]]
 loo = sc.leave_one_out
 worst = loo["att_pct"].idxmax()  # the smallest shortfall
-findings.add("flagged", ", ".join(flagged.index) or "no donor")
-findings.add("flag_reasons", "; ".join(f"{u}: {r}" for u, r in flagged["reason"].items()))
+findings.add("flagged", ", ".join(country_name(u) for u in flagged.index) or "no donor")
+findings.add("flag_reasons", "; ".join(f"{country_name(u)}: {r}" for u, r in flagged["reason"].items()))
 findings.add("att_pct", -sc.params["att_pct"], "{:.0f}%")
 findings.add("att_mt", -sc.params["att"] / 1e6, "{:.1f}")
-findings.add("donors", ", ".join(weights.index))
+findings.add("donors", ", ".join(country_name(u) for u in weights.index))
 findings.add("sc_p", sc.pvalue, "{:.3f}")
 findings.add("sc_floor", sc.p_floor, "{:.3f}")
 findings.add("n_units_sc", int(sc.placebos["used"].sum()), "{:d}")
 findings.add("sc_rank", int(sc.placebos.loc["BLR", "rank"]), "{:d}")
 findings.add("loo_lo", -loo["att_pct"].max(), "{:.0f}%")
 findings.add("loo_hi", -loo["att_pct"].min(), "{:.0f}%")
-findings.add("loo_worst", worst)
+findings.add("loo_worst", country_name(worst))
 findings.add("loo_worst_pct", -loo.loc[worst, "att_pct"], "{:.0f}%")
 findings.add("loo_worst_p", loo.loc[worst, "p_value"], "{:.2f}")
 findings.add("loo_worst_w", loo.loc[worst, "weight_dropped"], "{:.2f}")

@@ -43,6 +43,7 @@ from potash.analyses.buyers import (
     unit_value_discount,
 )
 from potash.analyses.freight import freight_did
+from potash.data.countries import country_name
 from potash.pipeline.report import Findings, publish, show_table
 
 pd.set_option("display.width", 120)
@@ -284,11 +285,11 @@ findings.add("pre_years", "{}-{}".format(*buyers.pre_years))
 findings.add("post_years", "{}-{}".format(*buyers.post_years))
 rep = repl.replacements().set_index("importer")
 findings.add("bra_blr_loss", -rep.loc["BRA", "blr_change_pp"], "{:.0f}")
-findings.add("bra_gainer", rep.loc["BRA", "top_gainer"])
+findings.add("bra_gainer", country_name(rep.loc["BRA", "top_gainer"]))
 findings.add("bra_gain", rep.loc["BRA", "top_gain_pp"], "{:.0f}")
-findings.add("ind_gainer", rep.loc["IND", "top_gainer"])
-findings.add("idn_gainer", rep.loc["IDN", "top_gainer"])
-findings.add("chn_gainer", rep.loc["CHN", "top_gainer"])
+findings.add("ind_gainer", country_name(rep.loc["IND", "top_gainer"]))
+findings.add("idn_gainer", country_name(rep.loc["IDN", "top_gainer"]))
+findings.add("chn_gainer", country_name(rep.loc["CHN", "top_gainer"]))
 findings.add("chn_gain", rep.loc["CHN", "top_gain_pp"], "{:.0f}")
 findings.add("repl_year", int(rep["year"].iloc[0]), "{:d}")
 t = disc.table.set_index(["basis", "rival", "window"])
@@ -310,7 +311,7 @@ findings.add("fr_step_ri", ft.loc["BLR_x_2021-08", "ri_p_value"], "{:.2f}")
 findings.add("fr_step_cl", ft.loc["BLR_x_2021-08", "p_value"], "pvalue")
 findings.add("fr_klai", ft.loc["BLR_x_2022-02", "pct"], "{:+.0f}%")
 findings.add("fr_klai_ri", ft.loc["BLR_x_2022-02", "ri_p_value"], "{:.2f}")
-findings.add("fr_controls", ", ".join(sorted(set(fr.panel["origin"]) - {"BLR"})))
+findings.add("fr_controls", ", ".join(country_name(c) for c in sorted(set(fr.panel["origin"]) - {"BLR"})))
 findings.add("fr_n_placebos", int(ft["n_placebos"].iloc[0]), "{:d}")
 bo = fr.by_origin.set_index(["year", "origin"])
 findings.add("blr_ins_2022", bo.loc[(2022, "BLR"), "insured_share"], "{:.0%}")

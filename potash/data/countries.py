@@ -24,6 +24,7 @@ from potash.data._common import raw_path, read_csv_text, rel
 
 __all__ = [
     "baci_country_table",
+    "country_name",
     "fao_area_to_iso3",
     "is_fao_aggregate",
     "m49_to_iso3",
@@ -270,6 +271,31 @@ def _name_table() -> dict[str, str]:
         table.update(dict(zip(df.loc[ok, col], df.loc[ok, "iso3"], strict=True)))
     table.update(_FAO_ALIASES)
     return table
+
+
+#: Short English names where the BACI dictionary's are long or official.
+_SHORT_NAMES = {"USA": "the US", "RUS": "Russia", "LAO": "Laos", "GBR": "the UK",
+                "KOR": "South Korea", "IRN": "Iran", "CIV": "Cote d'Ivoire", "BOL": "Bolivia",
+                "VNM": "Vietnam", "TZA": "Tanzania", "SYR": "Syria", "MDA": "Moldova"}
+
+
+def country_name(iso3: str) -> str:
+    """A readable English country name for an ISO3 code (for findings and tables).
+
+    From the shipped BACI dictionary (``country_name_abbreviation``), with short forms for a
+    few long official names; an unknown or non-country code is returned as it is.
+
+    Examples
+    --------
+    >>> country_name("CAN"), country_name("RUS"), country_name("USA"), country_name("XXX")
+    ('Canada', 'Russia', 'the US', 'XXX')
+    """
+    code = str(iso3)
+    if code in _SHORT_NAMES:
+        return _SHORT_NAMES[code]
+    df = _baci_frame(_baci_path(None))
+    hit = df.loc[df["iso3"] == code, "country_name_abbreviation"]
+    return str(hit.iloc[0]) if len(hit) else code
 
 
 def fao_area_to_iso3(
