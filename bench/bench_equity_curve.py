@@ -16,7 +16,6 @@ written into bench/README.md, section "Equity specification curve".
 from __future__ import annotations
 
 import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _readme import replace_section  # noqa: E402
 
 from potash import event_study  # noqa: E402
 from potash.analyses.equities import (  # noqa: E402
@@ -124,14 +125,7 @@ def write_readme(text: str) -> None:
         "in O(1) from prefix sums (`potash.estimators.eventstudy.batch.batched_car_tests`); the "
         "placebo draws go through the speccurve engine's `run_null` in one call.\n"
     )
-    old = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if head in old:
-        new = re.sub(rf"{re.escape(head)}\n.*?(?=\n## |\Z)", body.rstrip("\n"), old, flags=re.S)
-        if not new.endswith("\n"):
-            new += "\n"
-    else:
-        new = old.rstrip("\n") + "\n\n" + body
-    path.write_text(new)
+    replace_section(body, head, path)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,8 @@ import statsmodels.api as sm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _readme import replace_section  # noqa: E402
 
 from potash import event_study  # noqa: E402
 from potash.estimators.eventstudy.engine import fit_models, prepare  # noqa: E402
@@ -229,14 +230,7 @@ def write_readme(text: str) -> None:
         "bookkeeping. The model + CAR step is bound by building the (events x securities x days) "
         "arrays from the wide return table and by pandas input validation.\n"
     )
-    old = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if head in old:
-        new = re.sub(rf"{re.escape(head)}\n.*?(?=\n## |\Z)", body.rstrip("\n"), old, flags=re.S)
-        if not new.endswith("\n"):
-            new += "\n"
-    else:
-        new = old.rstrip("\n") + "\n\n" + body
-    path.write_text(new)
+    replace_section(body, head, path)
 
 
 if __name__ == "__main__":

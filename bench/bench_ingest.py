@@ -41,6 +41,7 @@ SEED = 20260101
 GEN_VERSION = 2
 sys.path.insert(0, str(ROOT))
 
+from _readme import replace_marked  # noqa: E402
 
 # ------------------------------------------------------------------------------ child side
 
@@ -185,12 +186,7 @@ def _write_readme(text: str) -> None:
     readme = HERE / "README.md"
     start, end = "<!-- trade-ingest:start -->", "<!-- trade-ingest:end -->"
     block = f"{start}\n## Trade ingest\n\n{text}\n{end}"
-    old = readme.read_text() if readme.exists() else "# Benchmarks\n"
-    if start in old and end in old:
-        new = old[: old.index(start)] + block + old[old.index(end) + len(end):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    readme.write_text(new)
+    replace_marked(block, start, end, readme)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _readme import replace_marked
+
 HERE = Path(__file__).resolve().parent
 HEAVY = ("pandas", "numpy", "statsmodels", "duckdb", "requests", "matplotlib", "scipy", "pyarrow")
 
@@ -80,16 +82,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if not args.no_readme:
-        readme = HERE / "README.md"
-        old = readme.read_text() if readme.exists() else "# Benchmarks\n"
-        start, end = "<!-- startup:start -->", "<!-- startup:end -->"
-        if start in old:
-            new = old[: old.index(start)] + text + old[old.index(end) + len(end):]
-        else:
-            new = old.rstrip() + "\n\n" + text + "\n"
-        tmp = readme.with_suffix(".md.tmp")
-        tmp.write_text(new)
-        tmp.replace(readme)
+        replace_marked(text, "<!-- startup:start -->", "<!-- startup:end -->", HERE / "README.md")
     return 0
 
 

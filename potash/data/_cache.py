@@ -20,6 +20,7 @@ import pandas as pd
 from potash.core.errors import PotashDataError
 from potash.core.io import atomic_write, write_parquet
 from potash.core.paths import processed_dir, raw_dir
+from potash.data._common import rel
 from potash.data.datapackage import file_sha256, verify_if_registered
 
 __all__ = ["cached", "dataset_names", "files", "register", "write_table"]
@@ -136,18 +137,11 @@ def _input_hashes(name: str, ds: _Dataset) -> dict[str, str]:
             raise PotashDataError(
                 f"raw input of the processed table {name!r} is missing: restore it from the "
                 "repository (data/raw is shipped with the package)",
-                file=_rel(p),
+                file=rel(p),
             )
         verify_if_registered(p)
-        out[_rel(p)] = file_sha256(p)
+        out[rel(p)] = file_sha256(p)
     return out
-
-
-def _rel(p: Path) -> str:
-    try:
-        return str(p.resolve().relative_to(raw_dir().resolve().parent.parent))
-    except ValueError:
-        return str(p)
 
 
 def _key(name: str, ds: _Dataset) -> dict[str, Any]:
