@@ -188,9 +188,7 @@ def normalise_events(
         frame["event_id"] = frame["date"].dt.strftime("%Y-%m-%d")
     frame["event_id"] = frame["event_id"].astype(str)
     if "label" not in frame.columns:
-        frame["label"] = [
-            event_label(e) if e in EVENT_LABELS else e for e in frame["event_id"]
-        ]
+        frame["label"] = frame["event_id"].map(EVENT_LABELS).fillna(frame["event_id"])
     frame["label"] = frame["label"].astype(str)
     if "type" not in frame.columns:
         frame["type"] = ""
