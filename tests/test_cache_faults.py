@@ -127,3 +127,49 @@ def test_processed_files_are_byte_identical_on_rebuild(root: Path) -> None:
         _proc(root, f).unlink()
     load_events()
     assert {f: _proc(root, f).read_bytes() for f in files} == first
+
+
+def test_a_reader_waits_for_a_live_writer_and_keeps_its_temporary_file(root: Path) -> None:
+    """The CI failure of stop 16: a second worker's ``cached`` removed the first worker's
+    temporary file mid-write. While a writer holds the table's lock, another caller blocks
+    and leaves the writer's temporary file alone; once the lock is free it serves the table."""
+    import threading
+
+    from potash.data import _cache
+
+    truth = load_events()  # the cache is fresh: an unlocked reader would return at once
+    live = _proc(root, ".events.parquet.live123.tmp")
+    got: list[pd.DataFrame] = []
+    with _cache._lock("events"):
+        live.write_bytes(b"being written")
+        reader = threading.Thread(target=lambda: got.append(load_events()), daemon=True)
+        reader.start()
+        reader.join(timeout=2.0)
+        assert reader.is_alive(), "the reader did not wait for the writer's lock"
+        assert live.exists(), "the reader removed a live writer's temporary file"
+    reader.join(timeout=60)
+    assert not reader.is_alive()
+    pd.testing.assert_frame_equal(got[0], truth)
+    assert not live.exists()  # stale once no writer holds the lock: cleaned
+
+
+def _build_in_child(q) -> None:  # runs in a spawned process (POTASH_ROOT is inherited)
+    from potash.data import load_trade
+
+    q.put(load_trade("faostat").shape)
+
+
+def test_two_processes_building_one_cold_table_both_succeed(root: Path) -> None:
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    procs = [ctx.Process(target=_build_in_child, args=(q,)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=300)
+    assert [p.exitcode for p in procs] == [0, 0]
+    shapes = [q.get(timeout=5) for _ in procs]
+    assert shapes[0] == shapes[1] == load_trade("faostat").shape
+    assert not list(_proc(root, "").glob(".*.tmp"))

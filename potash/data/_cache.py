@@ -8,9 +8,10 @@ bytes and loader code (sha256 keys, ``<name>.meta.json``). Writes are atomic and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,9 +174,38 @@ def _fresh(name: str, key: dict[str, Any]) -> bool:
 
 
 def _clean_partial(path: Path) -> None:
-    """Remove temporary files a killed write of ``path`` left behind."""
+    """Remove temporary files a killed write of ``path`` left behind.
+
+    Called only while holding :func:`_lock` for the table: every writer holds it, so a
+    temporary file seen then belongs to no live writer (it was left by a killed one).
+    """
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _lock(name: str) -> Iterator[None]:
+    """Hold an exclusive inter-process lock on table ``name`` (``.<name>.lock`` beside it).
+
+    Two processes that build the same table (parallel test workers, two notebooks) take turns:
+    the second finds the first one's files fresh and reads them instead of rebuilding, and
+    neither removes the other's temporary file. Raises ``PermissionError`` on a read-only
+    ``data/processed`` (the caller then builds in memory). Without ``fcntl`` (Windows) no lock
+    is taken.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    d = processed_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    with open(d / f".{name}.lock", "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _write(name: str, ds: _Dataset, key: dict[str, Any] | None = None
@@ -249,23 +279,32 @@ def cached(name: str, *, with_dropped: bool = False) -> Any:
     """
     name, ds = _resolve(name)
     key = _key(name, ds)
-    for path in (*_targets(name), _meta_path(name)):
-        _clean_partial(path)  # what a killed write left behind
-    df = dropped = None
-    if _fresh(name, key):
-        main, drop = _targets(name)
-        try:
-            df = _restore(pd.read_parquet(main))
-            dropped = _restore(pd.read_parquet(drop)) if drop.is_file() else None
-        except (OSError, ValueError):  # unreadable despite its hash: rebuild
-            df = None
-    if df is None:
-        try:
-            df, dropped = _write(name, ds, key)
-        except PermissionError:  # read-only checkout: build in memory only
+    try:
+        with _lock(name):
+            for path in (*_targets(name), _meta_path(name)):
+                _clean_partial(path)  # what a killed write left behind
+            df, dropped = _read_fresh(name, key)
+            if df is None:
+                df, dropped = _write(name, ds, key)
+    except PermissionError:  # read-only checkout: serve an exact cache, else build in memory
+        df, dropped = _read_fresh(name, key)
+        if df is None:
             res = ds.build()
             df, dropped = (res if isinstance(res, tuple) else (res, None))
     return (df, dropped) if with_dropped else df
+
+
+def _read_fresh(name: str, key: dict[str, Any]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The cached table and its dropped rows when the cache is exact for ``key``, else None."""
+    if not _fresh(name, key):
+        return None, None
+    main, drop = _targets(name)
+    try:
+        df = _restore(pd.read_parquet(main))
+        dropped = _restore(pd.read_parquet(drop)) if drop.is_file() else None
+    except (OSError, ValueError):  # unreadable despite its hash: rebuild
+        return None, None
+    return df, dropped
 
 
 def write_table(name: str) -> list[Path]:
@@ -277,6 +316,7 @@ def write_table(name: str) -> list[Path]:
     ['events.meta.json', 'events.parquet']
     """
     name, ds = _resolve(name)
-    _write(name, ds)
+    with _lock(name):
+        _write(name, ds)
     main, drop = _targets(name)
     return sorted([main, _meta_path(name)] + ([drop] if drop.is_file() else []))
