@@ -344,6 +344,65 @@ def test_grank_matches_direct_reranking() -> None:
     assert w == pytest.approx(_grank_direct(sar, res.car["scar"].to_numpy()), rel=1e-10)
 
 
+def test_batched_row_search_matches_numpy_searchsorted_with_ties_and_gaps() -> None:
+    """The GRANK rank update bisects every row at once; numpy's own searchsorted, one row at
+    a time, is the reference (integer data: many ties; NaN tails: missing days)."""
+    from potash.estimators.eventstudy.stats import _searchsorted_rows
+
+    rng = np.random.default_rng(11)
+    R, L, D = 40, 23, 5
+    vals = np.sort(rng.integers(-5, 6, (R, L)).astype(float), axis=1)
+    n_valid = rng.integers(0, L + 1, R)
+    vals[np.arange(L)[None, :] >= n_valid[:, None]] = np.nan
+    q = rng.integers(-7, 8, (R, D)).astype(float)
+    q[0, 0] = np.inf
+    for side in ("left", "right"):
+        got = _searchsorted_rows(vals, n_valid, q, side)
+        want = np.array([np.searchsorted(vals[r, : n_valid[r]], q[r], side=side) for r in range(R)])
+        np.testing.assert_array_equal(got, want)
+
+
+def test_grank_with_tied_returns_matches_direct_reranking() -> None:
+    """Returns on a coarse tick tie within each pair's estimation window (and an event-day
+    return equal to estimation returns): average ranks, as scipy's rankdata gives them."""
+    rng = np.random.default_rng(21)
+    n = 8
+    rets = pd.DataFrame(rng.integers(-3, 4, (len(DATES), n)) * 0.01, index=DATES,
+                        columns=[f"S{i}" for i in range(n)])
+    t0 = 290
+    res = event_study(rets, None, DATES[t0], estimation_window=(-250, -11), event_window=(0, 0),
+                      model="constant_mean")
+    est = rets.iloc[t0 - 250 : t0 - 10]
+    mu, sig = est.mean(), est.std(ddof=1)
+    m = len(est)
+    sar_est = ((est - mu) / sig).to_numpy().T
+    sar0 = ((rets.iloc[t0] - mu) / (sig * np.sqrt(1 + 1 / m))).to_numpy()
+    t = res.tests
+    x = t[(t["statistic"] == "grank") & (t["window"] == "day")]["value"].iloc[0]
+    assert x == pytest.approx(_grank_direct(sar_est, sar0), rel=1e-10)
+
+
+def test_grank_event_observation_tied_with_estimation_values_counts_half() -> None:
+    """An event observation equal to estimation SARs of its pair (ties across the appended
+    observation): the batched rank update must match scipy's average-rank re-ranking.
+    Event observations [-1, 0, 1] and [2, 0, -2] have a cross-sectional SD of exactly 1 and 2,
+    so the generalized SARs are exactly -1, 0, 1, the values the integer estimation SARs hit."""
+    from scipy.stats import rankdata
+
+    from potash.estimators.eventstudy.stats import _grank_factory
+
+    rng = np.random.default_rng(3)
+    est = rng.integers(-3, 4, (3, 40)).astype(float)  # 3 pairs, 40 estimation days
+    obs = np.array([[-1.0, 2.0], [0.0, 0.0], [1.0, -2.0]])  # (pairs, D=2)
+    grank = _grank_factory(rankdata(est, axis=1)[None], np.sort(est, axis=1)[None],
+                           np.ones((1, 3)), np.ones((1, 3), dtype=bool))
+    t, df = grank(obs[None])
+    for d in range(2):
+        assert np.isin(obs[:, d] / obs[:, d].std(ddof=1), est).all()  # the ties are real
+        assert t[0, d] == pytest.approx(_grank_direct(est, obs[:, d]), rel=1e-12)
+    assert (df == 39).all()
+
+
 def test_pooled_rank_tests_match_a_direct_calculation() -> None:
     """Corrado (1989) and Corrado-Zivney sign for the pooled group, written out in numpy."""
     from scipy.stats import rankdata

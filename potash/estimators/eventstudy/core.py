@@ -227,7 +227,7 @@ def event_study(
     )  # (e, f, s): event f's window inside e's estimation window, same security
     # one label per distinct overlap pattern (few), not one string build per pair
     pattern = ov.transpose(0, 2, 1)[e, s]  # (pairs, E)
-    uniq, inv = np.unique(pattern, axis=0, return_inverse=True)
+    uniq, inv = _unique_rows(pattern)
     labels = [", ".join(p.event_ids[f] for f in np.flatnonzero(u)) for u in uniq]
     overlap_with = [labels[i] for i in np.asarray(inv).ravel()]
     # event windows of one security that overlap each other (the same return counted twice)
@@ -239,7 +239,7 @@ def event_study(
         & ~np.eye(E, dtype=bool)[:, :, None]
     )
     ew_pattern = ew.transpose(0, 2, 1)[e, s]
-    ew_uniq, ew_inv = np.unique(ew_pattern, axis=0, return_inverse=True)
+    ew_uniq, ew_inv = _unique_rows(ew_pattern)
     ew_labels = [", ".join(p.event_ids[f] for f in np.flatnonzero(u)) for u in ew_uniq]
     ew_with = [ew_labels[i] for i in np.asarray(ew_inv).ravel()]
 
@@ -277,7 +277,7 @@ def event_study(
 
     # -- clusters: pairs on the same trading event day with the same estimation dates ---------
     key = np.where(ok_pair, p.t0 * 10_000_019 + est_first * 1_009 + p.extra["est_len"], -1)
-    _, cluster = np.unique(key, return_inverse=True)
+    _, cluster = np.unique(key.ravel(), return_inverse=True)
     cluster = cluster.reshape(E, S)
 
     # -- Lamb forecast-error factor per group ----------------------------------------------------
@@ -481,3 +481,21 @@ def _tidy(results_list, groups, days, convention, p):
     aar = pd.DataFrame(aar_cols, index=pd.Index(days, name="day"))
     caar = aar.cumsum()
     return tests, aar, caar, pd.Series(rbar, name="rbar"), pd.Series(sdp, name="sd_portfolio")
+
+
+def _unique_rows(pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a boolean (pairs, E) array and each row's index into them.
+
+    The rows are packed into bytes and, up to 64 events, into one integer each, so the
+    distinct patterns come from a 1-d ``np.unique`` (a hash or integer sort) instead of
+    ``np.unique(axis=0)``'s sort of structured rows.
+    """
+    packed = np.packbits(pattern, axis=1)  # (pairs, ceil(E / 8)) uint8
+    if packed.shape[1] <= 8:
+        code = np.zeros(len(packed), dtype=np.uint64)
+        for j in range(packed.shape[1]):  # at most 8 byte columns
+            code = (code << np.uint64(8)) | packed[:, j].astype(np.uint64)
+        _, first, inv = np.unique(code, return_index=True, return_inverse=True)
+    else:
+        _, first, inv = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    return pattern[first], np.asarray(inv).ravel()

@@ -27,6 +27,7 @@ in the code below:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -141,6 +142,123 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     return ranks.reshape(shape)
 
 
+def _searchsorted_rows(
+    sorted_rows: np.ndarray, n_valid: np.ndarray, q: np.ndarray, side: str
+) -> np.ndarray:
+    """``np.searchsorted`` of every row at once: for sorted rows (..., L) whose first
+    ``n_valid`` (...) entries are valid (NaN after them) and queries (..., D), the number of
+    valid entries <= q (``side="right"``) or < q (``side="left"``), as intp (..., D).
+
+    A fixed number of vectorised bisection steps (ceil(log2(L + 1))) on the flattened rows,
+    so no Python loop over rows: O(rows x D x log L) instead of the O(rows x D x L) of a
+    comparison with every entry.
+    """
+    L = sorted_rows.shape[-1]
+    flat = np.ascontiguousarray(sorted_rows).reshape(-1)
+    off = (np.arange(flat.size // max(L, 1), dtype=np.intp) * L).reshape(
+        sorted_rows.shape[:-1] + (1,)
+    )
+    lo = np.zeros(q.shape, dtype=np.intp)
+    hi = np.broadcast_to(np.asarray(n_valid, dtype=np.intp)[..., None], q.shape).copy()
+    for _ in range(max(1, int(np.ceil(np.log2(L + 1))))):
+        active = lo < hi
+        mid = (lo + hi) >> 1
+        v = flat.take(off + np.minimum(mid, L - 1))
+        right = (v <= q) if side == "right" else (v < q)
+        np.copyto(lo, mid + 1, where=active & right)
+        np.copyto(hi, mid, where=active & ~right)
+    return lo
+
+
+def _grank_factory(
+    est_ranks: np.ndarray, est_sorted: np.ndarray, sigma2: np.ndarray, inc: np.ndarray
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """GRANK of Kolari and Pynnonen (2011) for any event observations of the pairs.
+
+    ``est_ranks`` and ``est_sorted`` (G, N, L) are each pair's estimation-window AR ranks
+    (average ranks, NaN missing) and sorted ARs (NaN last), ``sigma2`` (G, N) the residual
+    variances and ``inc`` (G, N) the pairs in the test. The returned function takes the
+    event observations (G, N, D) (standardised ARs of a day, or SCARs) and gives the GRANK
+    t and its degrees of freedom (G, D).
+    """
+    G = inc.shape[0]
+    sd_i = np.sqrt(sigma2)
+
+    # ranks of the estimation SARs equal the ranks of the ARs (sigma_i is a constant);
+    # the appended event observation only shifts the ranks above it by one, so ranks are
+    # updated by a batched binary search and one comparison instead of a sort per day.
+    r_est = np.where(inc[..., None], est_ranks, np.nan).astype(np.float32)
+    m_i = np.sum(np.isfinite(r_est), axis=2)  # (G, N) estimation observations
+    sorted_sar = est_sorted / sd_i[..., None]
+    w_i = np.where(inc & (m_i > 0), 1.0 / (m_i + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
+    n_j = np.sum(np.isfinite(r_est), axis=1).astype(float)  # (G, L)
+    n_all = np.sum(inc & (m_i > 0), axis=1).astype(float)  # (G,)
+    base_sum = np.einsum("gn,gnl->gl", w_i, np.nan_to_num(r_est).astype(float))
+    half_j = 0.5 * n_j
+    rank_t = np.int16 if 2 * r_est.shape[-1] + 2 < np.iinfo(np.int16).max else np.int32
+    r2 = np.where(np.isfinite(r_est), 2 * r_est, -1).astype(rank_t)  # twice the ranks
+
+    def grank(event_obs: np.ndarray):
+        # event_obs (G, N, D): D event-period standardised returns per pair (one test per
+        # column), re-standardised cross-sectionally (generalized SAR) and appended as
+        # observation M_i + 1 to the pair's estimation SARs.
+        D = event_obs.shape[-1]
+        cs = _nanstd(event_obs, 1)  # (G, D)
+        x = event_obs / cs[:, None, :]
+        ok = np.isfinite(x) & (w_i > 0)[..., None]
+        xv = np.where(ok, x, np.inf)
+        wv = np.where(ok, w_i[..., None], 0.0)  # (G, N, D)
+        L_ = r2.shape[-1]
+        # estimation SARs <= x and < x, by a batched binary search of the sorted SARs
+        k_hi_i = _searchsorted_rows(sorted_sar, m_i, xv, "right")
+        # x equal to estimation SARs (rare with returns) shows at sorted position k_hi - 1;
+        # only those cells are searched again for the SARs < x
+        at = np.take_along_axis(sorted_sar, np.clip(k_hi_i - 1, 0, L_ - 1), axis=-1)
+        tied = (k_hi_i > 0) & (at == xv)
+        k_lo_i = k_hi_i.copy()
+        if tied.any():
+            g_, n_, d_ = np.nonzero(tied)
+            k_lo_i[g_, n_, d_] = _searchsorted_rows(
+                sorted_sar[g_, n_], m_i[g_, n_], xv[g_, n_, d_][:, None], "left"
+            )[:, 0]
+        k_hi, k_lo = k_hi_i.astype(float), k_lo_i.astype(float)
+        # an estimation SAR is above x exactly when its rank exceeds k_hi, and equal to x
+        # when its rank is in (k_lo, k_hi] (average ranks of tied values stay inside their
+        # block): compare small integers (twice the ranks) instead of the SARs
+        hi2 = (2 * k_hi).astype(rank_t)
+        lo2 = (2 * k_lo).astype(rank_t)
+        adj = np.empty((G, L_, D))
+        for d in range(D):  # one comparison of the estimation ranks per event day
+            wd = wv[..., d]
+            above = r2 > hi2[..., d, None]  # (G, N, L); a missing SAR (-1) is never above
+            tie = bool(np.any(lo2[..., d] != hi2[..., d]))
+            if tie:
+                eq = (r2 > lo2[..., d, None]) & ~above
+            if np.all(wd == wd[:, :1]):  # equal weights (complete data): count, no casts
+                adj[:, :, d] = wd[:, :1] * above.sum(axis=1, dtype=np.int32)
+                if tie:
+                    adj[:, :, d] += 0.5 * wd[:, :1] * eq.sum(axis=1, dtype=np.int32)
+            else:
+                adj[:, :, d] = np.matmul(wd[:, None, :], above.astype(float))[:, 0, :]
+                if tie:
+                    adj[:, :, d] += 0.5 * np.matmul(wd[:, None, :], eq.astype(float))[:, 0, :]
+        k = 0.5 * (k_lo + k_hi)  # rank - 1 of the event observation; ties count half
+        u_evt = np.where(ok, (k + 1) * w_i[..., None] - 0.5, np.nan)  # (G, N, D)
+        nj = np.where(n_j > 0, n_j, np.nan)[..., None]
+        ub_est = (base_sum[..., None] + adj - half_j[..., None]) / nj  # (G, L, D)
+        n0 = ok.sum(axis=1).astype(float)  # (G, D)
+        ub0 = _nanmean(u_evt, 1)  # (G, D)
+        tt = (np.sum(n_j > 0, axis=1).astype(float) + 1.0)[:, None]
+        ss = np.nansum((n_j / n_all[:, None])[..., None] * ub_est**2, axis=1)
+        ss = ss + n0 / n_all[:, None] * ub0**2
+        s_ub = np.sqrt(ss / tt)
+        z = ub0 / s_ub
+        t_grank = z * np.sqrt((tt - 2) / (tt - 1 - z**2))
+        return t_grank, np.broadcast_to(tt - 2, t_grank.shape)
+
+    return grank
+
+
 def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
     """Per-pair rank quantities, computed once for every grouping of the pairs.
 
@@ -154,17 +272,17 @@ def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
     E_, S_, P = full.shape
     L = ar_est.shape[-1]
     flat = full.reshape(-1, P)
-    rows = np.arange(flat.shape[0])[:, None]
     # one argsort serves the combined-window ranks, the median, and (by dropping the event
     # days from the sorted order) the estimation-window ranks and sorted values
     order = np.argsort(flat, axis=-1)  # NaN last
-    srt = flat[rows, order]
+    srt = np.take_along_axis(flat, order, axis=-1)
     ranks_f = np.empty(flat.shape)
-    ranks_f[rows, order] = np.arange(1, P + 1, dtype=float)
+    np.put_along_axis(ranks_f, order, np.arange(1, P + 1, dtype=float)[None, :], axis=-1)
     is_est = order < L
-    est_rank_sorted = np.cumsum(is_est, axis=1, dtype=float)
-    est_ranks_f = np.empty((flat.shape[0], L))
-    est_ranks_f[np.broadcast_to(rows, order.shape)[is_est], order[is_est]] = est_rank_sorted[is_est]
+    # an estimation day's rank among the estimation days = estimation days sorted up to it
+    both = np.empty(flat.shape)
+    np.put_along_axis(both, order, np.cumsum(is_est, axis=1, dtype=float), axis=-1)
+    est_ranks_f = both[:, :L]
     est_sorted = srt[is_est].reshape(-1, L)
     ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
     if ties.any():  # rare with returns: average ranks from scipy for those rows
@@ -618,72 +736,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(win, "cowan_car_rank", cowan, np.nan, "z", n_car)
 
         # -- GRANK (Kolari-Pynnonen 2011) ---------------------------------------------------
-        sd_i = np.sqrt(sigma2)
-
-        # ranks of the estimation SARs equal the ranks of the ARs (sigma_i is a constant);
-        # the appended event observation only shifts the ranks above it by one, so ranks are
-        # updated by a batched binary search and one comparison instead of a sort per day.
-        r_est = np.where(inc[..., None], a.est_ranks, np.nan).astype(np.float32)
-        m_i = np.sum(np.isfinite(r_est), axis=2)  # (G, N) estimation observations
-        sorted_sar = a.est_sorted / sd_i[..., None]
-        w_i = np.where(inc & (m_i > 0), 1.0 / (m_i + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
-        n_j = np.sum(np.isfinite(r_est), axis=1).astype(float)  # (G, L)
-        n_all = np.sum(inc & (m_i > 0), axis=1).astype(float)  # (G,)
-        base_sum = np.einsum("gn,gnl->gl", w_i, np.nan_to_num(r_est).astype(float))
-        half_j = 0.5 * n_j
-
-        def grank(event_obs: np.ndarray):
-            # event_obs (G, N, D): D event-period standardised returns per pair (one test per
-            # column), re-standardised cross-sectionally (generalized SAR) and appended as
-            # observation M_i + 1 to the pair's estimation SARs.
-            D = event_obs.shape[-1]
-            cs = _nanstd(event_obs, 1)  # (G, D)
-            x = event_obs / cs[:, None, :]
-            ok = np.isfinite(x) & (w_i > 0)[..., None]
-            xv = np.where(ok, x, np.inf)
-            wv = np.where(ok, w_i[..., None], 0.0)  # (G, N, D)
-            L_ = sar_est.shape[-1]
-            adj = np.empty((G, L_, D))
-            k_hi = np.empty(x.shape)
-            k_lo = np.empty(x.shape)
-            for d in range(D):  # one comparison of the estimation SARs per event day
-                xd = xv[:, :, d]
-                above = sar_est > xd[..., None]  # NaN compares False
-                n_above = np.count_nonzero(above, axis=2)
-                k_hi[..., d] = m_i - n_above  # estimation SARs <= x
-                # a tie (an estimation SAR equal to x) shows at sorted position k_hi - 1
-                at = np.take_along_axis(
-                    sorted_sar, np.clip(k_hi[..., d] - 1, 0, L_ - 1).astype(int)[..., None], 2
-                )[..., 0]
-                tie = (k_hi[..., d] > 0) & (at == xd)
-                if tie.any():
-                    n_eq = np.count_nonzero(sar_est == xd[..., None], axis=2)
-                    k_lo[..., d] = k_hi[..., d] - n_eq
-                else:
-                    k_lo[..., d] = k_hi[..., d]
-                wd = wv[..., d]
-                if np.all(wd == wd[:, :1]):  # equal weights (complete data): count, no casts
-                    adj[:, :, d] = wd[:, :1] * np.count_nonzero(above, axis=1)
-                else:
-                    adj[:, :, d] = np.matmul(wd[:, None, :], above.astype(float))[:, 0, :]
-                if tie.any():
-                    eq = (sar_est == xd[..., None]).astype(float)
-                    adj[:, :, d] += 0.5 * np.einsum("gn,gnl->gl", wd, eq)
-            k = 0.5 * (k_lo + k_hi)  # rank - 1 of the event observation; ties count half
-            u_evt = np.where(ok, (k + 1) * w_i[..., None] - 0.5, np.nan)  # (G, N, D)
-            nj = np.where(n_j > 0, n_j, np.nan)[..., None]
-            ub_est = (base_sum[..., None] + adj - half_j[..., None]) / nj  # (G, L, D)
-            n0 = ok.sum(axis=1).astype(float)  # (G, D)
-            ub0 = _nanmean(u_evt, 1)  # (G, D)
-            tt = (np.sum(n_j > 0, axis=1).astype(float) + 1.0)[:, None]
-            ss = np.nansum((n_j / n_all[:, None])[..., None] * ub_est**2, axis=1)
-            ss = ss + n0 / n_all[:, None] * ub0**2
-            s_ub = np.sqrt(ss / tt)
-            z = ub0 / s_ub
-            t_grank = z * np.sqrt((tt - 2) / (tt - 1 - z**2))
-            return t_grank, np.broadcast_to(tt - 2, t_grank.shape)
-
-        sar_est = ar_est / sd_i[..., None]
+        grank = _grank_factory(a.est_ranks, a.est_sorted, sigma2, inc)
         g_day, g_df = grank(sar)
         put(day, "grank", g_day, g_df, "t", n_t)
         gw, gdf = grank(scar[..., None])
