@@ -653,3 +653,21 @@ def test_event_ids_as_one_string() -> None:
     assert post_start_year(ev, event_ids="klaipeda")[0] == 2023
     with pytest.raises(ValueError, match=r"event_ids not in the events table: \['klai'\]"):
         post_start_year(ev, event_ids=["klai"])
+
+
+@pytest.mark.parametrize("events", [[1, 2], 3.5, "nonsense", None])
+def test_post_start_year_refuses_what_is_not_a_year_date_or_table(events) -> None:
+    from potash.estimators.ppml import post_start_year
+
+    with pytest.raises(ValueError, match="give a year"):
+        post_start_year(events)
+
+
+def test_post_start_year_table_with_a_bad_date_names_the_row() -> None:
+    from potash.core.errors import PotashDataError
+    from potash.estimators.ppml import post_start_year
+
+    ev = pd.DataFrame({"date": ["2021-08-09", "not a date"], "event_id": ["a", "b"]})
+    with pytest.raises(PotashDataError, match="events table") as err:
+        post_start_year(ev)
+    assert "row" in str(err.value)

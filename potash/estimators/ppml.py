@@ -164,44 +164,33 @@ def post_start_year(
     if isinstance(events, int | np.integer):
         return int(events), _NO_MARKS.copy()
     if isinstance(events, pd.DataFrame):
-        for col in ("date", "event_id"):
-            if col not in events.columns:
-                raise PotashDataError("missing column", file="events table", column=col)
-        table = events.copy()
-        table["date"] = pd.to_datetime(table["date"], errors="coerce")
-        bad = table["date"].isna()
-        if bad.any():
-            raise PotashDataError(
-                "not a date", file="events table", column="date", row=str(table.index[bad][0])
-            )
+        had_type = "type" in events.columns
+        table = normalise_events(events, name="events table", require=("event_id",))
         if event_ids is not None:
             event_ids = as_names(event_ids, "event_ids")
             unknown = sorted(set(event_ids) - set(table["event_id"]))
             if unknown:
                 raise ValueError(f"event_ids not in the events table: {unknown}")
             table = table[table["event_id"].isin(event_ids)]
-        elif event_types is not None and "type" in table.columns:
+        elif event_types is not None and had_type:
             table = table[table["type"].isin(as_names(event_types, "event_types"))]
         if table.empty:
             raise ValueError("no events selected: check event_ids / event_types")
         table = table.sort_values(["date", "event_id"]).reset_index(drop=True)
-        first = table["date"].iloc[0]
-        if "label" not in table.columns:
-            table["label"] = table["event_id"]
-        if "type" not in table.columns:
+        if not had_type:
             table["type"] = "sanction"
         cols = ["date", "event_id", "type", "label"]
-        return _year_from_date(first, timing), table[cols]
+        return _year_from_date(table["date"].iloc[0], timing), table[cols]
     try:
-        date = pd.Timestamp(events)
-    except (TypeError, ValueError) as exc:
+        if not (isinstance(events, str | pd.Timestamp | np.datetime64) or hasattr(events, "isoformat")):
+            raise PotashDataError("not a year, a date or an events table", file="events")
+        marks = normalise_events(events, name="events").assign(event_id="event", type="sanction")
+    except PotashDataError as exc:
         raise ValueError(
             f"events={events!r}: give a year (int), a date or an events table"
         ) from exc
-    marks = pd.DataFrame(
-        {"date": [date], "event_id": ["event"], "type": ["sanction"], "label": [str(date.date())]}
-    )
-    return _year_from_date(date, timing), marks
+    marks["label"] = marks["date"].dt.strftime("%Y-%m-%d")
+    return _year_from_date(marks["date"].iloc[0], timing), marks[["date", "event_id", "type", "label"]]
 
 
 def _year_from_date(date: pd.Timestamp, timing: str) -> int:
