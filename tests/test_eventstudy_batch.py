@@ -166,7 +166,8 @@ def test_factor_model_needs_x2_and_a_nan_row_is_not_defined() -> None:
         batched_car_tests(y, x, np.array([400]), [(-250, -11)], [(0, 0)], ["factor"], x2=z[:, :9])
     z2 = z.copy()
     z2[1] = np.nan  # the second benchmark has no sector: the model is not defined there
-    out = batched_car_tests(y, x, np.array([400]), [(-250, -11)], [(0, 0)], ["market", "factor"],
-                            x2=z2)
+    out = batched_car_tests(
+        y, x, np.array([400]), [(-250, -11)], [(0, 0)], ["market", "factor"], x2=z2
+    )
     assert np.isnan(out["t"][:, 1, ..., 1]).all() and np.isfinite(out["t"][:, 0, ..., 1]).all()
     assert np.isfinite(out["t"][..., 0]).all()  # the one-index model does not use x2

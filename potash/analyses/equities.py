@@ -43,6 +43,9 @@ PRODUCERS: tuple[str, ...] = ("NTR", "MOS", "ICL", "IPI")
 CONTRAST: tuple[str, ...] = ("CF", "SQM", "LXU", "UAN", "CTVA")
 
 Market = Literal["SPY", "ACWI", "XLB", "MOO"]
+#: Sector ETFs of the two-index factor model (``model="factor"``): XLB materials, MOO
+#: agribusiness.
+Sector = Literal["XLB", "MOO"]
 #: Name of the producers-minus-contrast portfolio series (equal weights within each group).
 LONG_SHORT = "producers_minus_contrast"
 #: Trading days kept between a placebo date and any calendar event.
@@ -97,6 +100,7 @@ class SanctionsEventStudyResults(ResultsBase):
         calibrated: pd.DataFrame,
         pooled: pd.DataFrame,
         alpha: float,
+        sector: str | None = None,
     ) -> None:
         self._producers = producers
         self._contrast = contrast
@@ -108,6 +112,7 @@ class SanctionsEventStudyResults(ResultsBase):
         self._calibrated = calibrated
         self._pooled = pooled
         self._alpha = alpha
+        self._sector = sector
 
     @property
     def producers(self) -> EventStudyResults:
@@ -128,6 +133,11 @@ class SanctionsEventStudyResults(ResultsBase):
     @property
     def market(self) -> str:
         return self._market
+
+    @property
+    def sector(self) -> str | None:
+        """The sector factor of the two-index model (``model="factor"``), else None."""
+        return self._sector
 
     @property
     def alpha(self) -> float:
@@ -194,8 +204,13 @@ class SanctionsEventStudyResults(ResultsBase):
         return out.rename_axis("event_id").reset_index()
 
     def _notes(self) -> list[str]:
+        model = (
+            f"Market: {self._market}"
+            if self._sector is None
+            else f"Two-index factor model: market {self._market} + sector {self._sector}"
+        )
         notes = [
-            f"Market: {self._market}. Producers: "
+            f"{model}. Producers: "
             f"{', '.join(self._producers.params.index.get_level_values(1).unique())}; contrast: "
             f"{', '.join(self._contrast.params.index.get_level_values(1).unique())}. "
             f"Estimate: CAR of the equal-weighted producers-minus-contrast portfolio.",
@@ -363,6 +378,7 @@ def sanctions_event_study(
     producers: Sequence[str] = PRODUCERS,
     contrast: Sequence[str] = CONTRAST,
     market: str = "SPY",
+    sector: str | None = None,
     event_types: Sequence[str] = ("sanction", "relief"),
     estimation_window: Any = (-250, -11),
     event_window: Any = (-1, 2),
@@ -395,11 +411,18 @@ def sanctions_event_study(
         Tickers in the shipped equity data (drop one for a leave-one-out run).
     market : {"SPY", "ACWI", "XLB", "MOO"}
         Market index of the normal-return model: broad (SPY, ACWI) or sector (XLB materials,
-        MOO agribusiness).
+        MOO agribusiness). With ``model="factor"`` the first factor.
+    sector : {"XLB", "MOO"}, optional
+        The sector factor of the two-index model ``R = a + b1 market + b2 sector + e``
+        (``model="factor"``, where it is required; refused with any other model). It cannot
+        equal ``market`` or be a member of either group.
     event_types : sequence of str
         Calendar ``type`` values to study (default sanctions and relief).
-    estimation_window, event_window, model, convention, non_trading, min_estimation_obs
+    estimation_window, event_window, convention, non_trading, min_estimation_obs
         As in :func:`potash.event_study`.
+    model : {"market", "constant_mean", "market_adjusted", "factor"}
+        Normal-return model (as in :func:`potash.event_study`); ``"factor"`` is the two-index
+        model on ``market`` and ``sector``. The placebo calibration uses the same model.
     kind : {"simple", "log"}
         Returns.
     mask_events : bool, default True
@@ -423,10 +446,34 @@ def sanctions_event_study(
     [['2025-12-13', '2025-12-15']]
     >>> len(res.placebo_dates)
     40
+
+    The two-index factor model (SPY and the materials ETF):
+
+    >>> f = sanctions_event_study(model="factor", sector="XLB", event_types=("relief",),
+    ...                           producers=("NTR",), contrast=("CF",), n_placebo=0)
+    >>> list(f.producers.params.columns[:3]), f.sector
+    (['alpha', 'SPY', 'XLB'], 'XLB')
     """
     from potash.data import load_equity_prices, load_events, to_returns, to_trading_day
 
     check_option("market", market, Market)
+    check_option("model", model, ("market", "constant_mean", "market_adjusted", "factor"))
+    if model == "factor":
+        if sector is None:
+            raise ValueError(
+                "sector is required with model='factor' (the two-index model's second "
+                "factor): choose one of 'XLB', 'MOO'"
+            )
+        check_option("sector", sector, Sector)
+        if sector == market:
+            raise ValueError(
+                f"sector={sector!r} equals market={market!r}: the two factors must differ"
+            )
+    elif sector is not None:
+        raise ValueError(
+            f"sector={sector!r} is only used with model='factor' (got model={model!r}): drop "
+            "sector or set model='factor'"
+        )
     if not 0 < float(alpha) < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if int(n_placebo) < 0:
@@ -434,21 +481,24 @@ def sanctions_event_study(
     prod = as_names(producers, "producers")
     cont = as_names(contrast, "contrast")
     event_types = as_names(event_types, "event_types")
-    if market in prod or market in cont:
-        raise ValueError(
-            f"{market!r} is the market of the normal-return model and cannot also be a member "
-            f"of {'producers' if market in prod else 'contrast'}: drop it from the group or "
-            "choose another market"
-        )
+    for arg, factor in (("market", market), ("sector", sector)):
+        if factor is not None and (factor in prod or factor in cont):
+            raise ValueError(
+                f"{arg}={factor!r} is a factor of the normal-return model and cannot also be a "
+                f"member of {'producers' if factor in prod else 'contrast'}: drop it from the "
+                f"group or choose another {arg}"
+            )
     if set(prod) & set(cont):
         raise ValueError(f"tickers in both groups: {sorted(set(prod) & set(cont))}")
     if not prod or not cont:
         raise ValueError("producers and contrast need at least one ticker each")
-    prices = load_equity_prices(prod + cont + [market])
+    factors = [market] if sector is None else [market, sector]
+    prices = load_equity_prices(prod + cont + factors)
     rets = to_returns(prices, kind=kind)
     rets.columns = [str(c) for c in rets.columns]
-    mkt = rets[market].dropna()
-    calendar = mkt.index
+    calendar = rets[market].dropna().index
+    # the market (one-index models) or the frame of factors [market, sector] (model="factor")
+    mkt = rets.loc[calendar, market] if sector is None else rets.loc[calendar, factors]
 
     ev_all = load_events()
     unknown = sorted(set(event_types) - set(ev_all["type"].astype(str)))
@@ -510,7 +560,7 @@ def sanctions_event_study(
     # -- placebo dates: at the actual group size (every member present), away from events ---
     studied = pd.DatetimeIndex(groups["trading_date"])
     if int(n_placebo) > 0:
-        span = rets.loc[calendar, prod + cont].notna().all(axis=1)
+        span = rets.loc[calendar, prod + cont + factors[1:]].notna().all(axis=1)
         start_pos = int(np.argmax(span.to_numpy()))
         lead = (
             -int(estimation_window[0]) + 1
@@ -574,6 +624,7 @@ def sanctions_event_study(
         calibrated,
         pooled,
         float(alpha),
+        sector,
     )
 
 
