@@ -32,6 +32,7 @@ __all__ = [
     "equity_spec_curve",
     "EquityCurveDesign",
     "EQUITY_CURVE_GRID",
+    "FACTOR_MARKET",
 ]
 
 #: Listed potash producers (Nutrien, Mosaic, ICL, Intrepid Potash).
@@ -635,16 +636,32 @@ def _bw80(res: EventStudyResults) -> pd.Series:
     return t[t["event_id"] != "pooled"].set_index("event_id")["value"]
 
 
-#: Documented default grid of the equity specification curve: 2 x 4 x 4 x 3 x 10 = 960
-#: specifications. Windows are "start..end" in trading days relative to the event day;
-#: ``leave_out`` drops one group member from the long-short portfolio ("none": all members).
+#: Market of the two-index factor model in the equity specification curve.
+FACTOR_MARKET = "SPY"
+
+#: Documented default grid of the equity specification curve: 2 x 4 x 4 x 4 x 10 = 1280
+#: combinations, of which 1120 specifications are estimated. Windows are "start..end" in
+#: trading days relative to the event day; ``leave_out`` drops one group member from the
+#: long-short portfolio ("none": all members). ``benchmark`` is the market index of the
+#: one-index models ("market", "market_adjusted"; ignored by "constant_mean"); for the
+#: two-index model ``"factor"`` it is the *sector* factor and the market is SPY
+#: (:data:`FACTOR_MARKET`): R = a + b1 SPY + b2 benchmark + e, defined only for the sector
+#: benchmarks XLB and MOO. The 2 x 4 x 2 x 10 = 160 combinations of "factor" with SPY or ACWI
+#: are not defined and are reported in ``SpecCurveResults.skipped`` (never estimated, never a
+#: duplicate in the curve).
 EQUITY_CURVE_GRID: dict[str, tuple[str, ...]] = {
     "estimation_window": ("-250..-11", "-120..-11"),
     "event_window": ("0..0", "0..1", "-1..2", "0..5"),
     "benchmark": ("SPY", "ACWI", "XLB", "MOO"),
-    "model": ("market", "market_adjusted", "constant_mean"),
+    "model": ("market", "market_adjusted", "constant_mean", "factor"),
     "leave_out": ("none",) + tuple(f"drop {t}" for t in PRODUCERS + CONTRAST),
 }
+
+#: Why a "factor" specification with a non-sector benchmark is not estimated.
+FACTOR_UNDEFINED = (
+    "not defined: model 'factor' takes SPY as market and the benchmark as sector "
+    "(XLB or MOO); this benchmark is not a sector ETF"
+)
 
 
 def _window(label: str) -> tuple[int, int]:
@@ -664,6 +681,12 @@ class EquityCurveDesign:
     specifications or dates. Estimation windows skip the days ``mask_window`` around every
     studied date.
 
+    Models are those of :data:`potash.estimators.eventstudy.batch.BATCH_MODELS`. For the
+    two-index model ``"factor"`` the benchmark of a specification is the sector factor and
+    ``factor_market`` the market (``R = a + b1 market + b2 benchmark + e``); it is defined only
+    for the benchmarks in ``sectors``, the other benchmarks' "factor" specifications come back
+    with a ``skip_reason`` (listed in ``SpecCurveResults.skipped``).
+
     Parameters
     ----------
     returns : DataFrame
@@ -677,6 +700,23 @@ class EquityCurveDesign:
         Studied dates masked out of estimation windows.
     mask_window : (int, int)
         Relative days masked around each of ``mask_dates``.
+    factor_market : str, default "SPY"
+        Column of ``returns``: the market of the model ``"factor"``.
+    sectors : sequence of str, default ("XLB", "MOO")
+        Benchmarks that are sector factors of the model ``"factor"``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> cols = ["NTR", "CF", "SPY", "XLB"]
+    >>> rets = pd.DataFrame(rng.normal(0, 0.01, (600, 4)), columns=cols,
+    ...                     index=pd.bdate_range("2019-01-01", periods=600))
+    >>> design = EquityCurveDesign(rets, rets.index[500], ["NTR"], ["CF"], ["SPY", "XLB"])
+    >>> specs = pd.DataFrame({"estimation_window": "-250..-11", "event_window": "0..1",
+    ...     "benchmark": ["XLB", "SPY"], "model": "factor", "leave_out": "none"})
+    >>> out = design.run(specs)
+    >>> bool(np.isfinite(out["estimate"].iloc[0])), out["skip_reason"].iloc[1][:11]
+    (True, 'not defined')
     """
 
     def __init__(
@@ -688,6 +728,8 @@ class EquityCurveDesign:
         benchmarks: Sequence[str],
         mask_dates: Sequence[Any] = (),
         mask_window: tuple[int, int] = (-1, 5),
+        factor_market: str = FACTOR_MARKET,
+        sectors: Sequence[str] = ("XLB", "MOO"),
     ) -> None:
         self.calendar = pd.DatetimeIndex(returns.index)
         prod, cont = as_names(producers, "producers"), as_names(contrast, "contrast")
@@ -700,6 +742,14 @@ class EquityCurveDesign:
         self.y = np.vstack(series)
         self.benchmarks = as_names(benchmarks, "benchmarks")
         self.x = returns[self.benchmarks].to_numpy().T
+        # the market paired with each sector benchmark in the model "factor" (NaN: not defined)
+        self.factor_defined = np.array([b in set(sectors) for b in self.benchmarks])
+        if factor_market in returns.columns:
+            m = returns[factor_market].to_numpy(dtype=float)
+            self.x2 = np.where(self.factor_defined[:, None], m[None, :], np.nan)
+        else:
+            self.x2 = None
+        self.factor_market = factor_market
         ok = np.ones(len(self.calendar), dtype=bool)
         pos = self.calendar.searchsorted(pd.DatetimeIndex(pd.to_datetime(list(mask_dates))))
         for lo in range(mask_window[0], mask_window[1] + 1):  # a few offsets, not dates
@@ -729,27 +779,39 @@ class EquityCurveDesign:
         from potash.estimators.eventstudy.batch import batched_car_tests
 
         est, evt, models, (v, b, w, k, m) = self._index(specs)
+        x2 = None
+        if "factor" in models:
+            if self.x2 is None:
+                raise ValueError(
+                    f"model 'factor' needs the market {self.factor_market!r} in returns"
+                )
+            x2 = self.x2
         out = batched_car_tests(
-            self.y, self.x, t0, est, evt, models, estimation_ok=self.estimation_ok
+            self.y, self.x, t0, est, evt, models, estimation_ok=self.estimation_ok, x2=x2
         )
         # gather (D, specs) from (V, B, D, W, K, M)
         pick = {
             key: np.moveaxis(out[key], 2, 0)[:, v, b, w, k, m]
             for key in ("car", "var_car", "p_value", "n_est")
         }
+        undefined = (specs["model"].to_numpy() == "factor") & ~self.factor_defined[b]
+        pick["undefined"] = np.broadcast_to(undefined, pick["car"].shape)
         return pick
 
     @staticmethod
     def _frame(pick: dict[str, np.ndarray], row: Any) -> pd.DataFrame:
         est = 100 * pick["car"][row]
         se = 100 * np.sqrt(pick["var_car"][row])
+        reason = np.full(est.shape, None, dtype=object)
+        reason[~np.isfinite(est)] = "window outside the data"
+        reason[pick["undefined"][row]] = FACTOR_UNDEFINED
         return pd.DataFrame(
             {
                 "estimate": est,
                 "se": se,
                 "p_value": pick["p_value"][row],
                 "n": pick["n_est"][row],
-                "skip_reason": np.where(np.isfinite(est), None, "window outside the data"),
+                "skip_reason": reason,
             }
         )
 
@@ -788,6 +850,13 @@ def equity_spec_curve(
     the event date and on ``n_placebo`` seeded non-event dates (joint inference of Simonsohn,
     Simmons and Nelson 2020), all in one batched computation.
 
+    Models: the one-index market model ``"market"`` and ``"market_adjusted"`` on the benchmark,
+    ``"constant_mean"`` (no benchmark), and the two-index factor model ``"factor"``:
+    ``R = a + b1 SPY + b2 benchmark + e`` where the benchmark is the sector factor (XLB
+    materials or MOO agribusiness). "factor" is not defined with the benchmarks SPY or ACWI:
+    those combinations are listed in ``res.skipped`` (reason "not defined: ..."), not in the
+    curve. The default grid has 1280 combinations and 1120 estimated specifications.
+
     Parameters
     ----------
     event : str
@@ -813,6 +882,14 @@ def equity_spec_curve(
     ...           "benchmark": ["SPY"], "model": ["market"], "leave_out": ["none"]})
     >>> len(res.table), res.joint.n_draws
     (2, 20)
+
+    The two-index factor model on a sector benchmark; with SPY it is not defined:
+
+    >>> res = equity_spec_curve("eu_potash_full_ban", n_placebo=20,
+    ...     grid={"estimation_window": ["-250..-11"], "event_window": ["-1..2"],
+    ...           "benchmark": ["SPY", "XLB"], "model": ["factor"], "leave_out": ["none"]})
+    >>> res.table["benchmark"].tolist(), res.skipped["benchmark"].tolist()
+    (['XLB'], ['SPY'])
     """
     from potash.data import load_equity_prices, load_events, to_returns, to_trading_day
     from potash.estimators.speccurve import NullDraws, spec_curve
@@ -835,7 +912,9 @@ def equity_spec_curve(
     td_all = to_trading_day(ev["date"], calendar, policy="next")["trading_date"]
     ev = ev.assign(trading_date=td_all.to_numpy())
     day = ev.loc[ev["event_id"].astype(str) == event, "trading_date"].iloc[0]
-    studied = ev.loc[ev["type"].astype(str).isin(as_names(event_types, "event_types")), "trading_date"].dropna()
+    studied = ev.loc[
+        ev["type"].astype(str).isin(as_names(event_types, "event_types")), "trading_date"
+    ].dropna()
     windows = [_window(w) for w in grid["event_window"]]
     mask_window = (min(w[0] for w in windows), max(w[1] for w in windows))
     design = EquityCurveDesign(
