@@ -485,7 +485,7 @@ def sanctions_event_study(
     for arg, factor in (("market", market), ("sector", sector)):
         if factor is not None and (factor in prod or factor in cont):
             raise ValueError(
-                f"{arg}={factor!r} is a factor of the normal-return model and cannot also be a "
+                f"{factor!r} is the {arg} of the normal-return model and cannot also be a "
                 f"member of {'producers' if factor in prod else 'contrast'}: drop it from the "
                 f"group or choose another {arg}"
             )
