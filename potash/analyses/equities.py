@@ -657,12 +657,6 @@ EQUITY_CURVE_GRID: dict[str, tuple[str, ...]] = {
     "leave_out": ("none",) + tuple(f"drop {t}" for t in PRODUCERS + CONTRAST),
 }
 
-#: Why a "factor" specification with a non-sector benchmark is not estimated.
-FACTOR_UNDEFINED = (
-    "not defined: model 'factor' takes SPY as market and the benchmark as sector "
-    "(XLB or MOO); this benchmark is not a sector ETF"
-)
-
 
 def _window(label: str) -> tuple[int, int]:
     try:
@@ -750,6 +744,10 @@ class EquityCurveDesign:
         else:
             self.x2 = None
         self.factor_market = factor_market
+        self.factor_undefined = (  # why a "factor" spec on a non-sector benchmark is skipped
+            f"not defined: model 'factor' takes {factor_market} as market and the benchmark as "
+            f"sector ({' or '.join(sectors)}); this benchmark is not a sector ETF"
+        )
         ok = np.ones(len(self.calendar), dtype=bool)
         pos = self.calendar.searchsorted(pd.DatetimeIndex(pd.to_datetime(list(mask_dates))))
         for lo in range(mask_window[0], mask_window[1] + 1):  # a few offsets, not dates
@@ -798,13 +796,12 @@ class EquityCurveDesign:
         pick["undefined"] = np.broadcast_to(undefined, pick["car"].shape)
         return pick
 
-    @staticmethod
-    def _frame(pick: dict[str, np.ndarray], row: Any) -> pd.DataFrame:
+    def _frame(self, pick: dict[str, np.ndarray], row: Any) -> pd.DataFrame:
         est = 100 * pick["car"][row]
         se = 100 * np.sqrt(pick["var_car"][row])
         reason = np.full(est.shape, None, dtype=object)
         reason[~np.isfinite(est)] = "window outside the data"
-        reason[pick["undefined"][row]] = FACTOR_UNDEFINED
+        reason[pick["undefined"][row]] = self.factor_undefined
         return pd.DataFrame(
             {
                 "estimate": est,
