@@ -150,3 +150,78 @@ def test_holm_and_benjamini_hochberg_by_hand() -> None:
     out = _adjust(f)
     np.testing.assert_allclose(out["p_bh"], [0.04, 0.16 / 3, 0.16 / 3, 0.20, 0.03])
     np.testing.assert_allclose(out["p_holm"], [0.04, 0.09, 0.09, 0.20, 0.03])
+
+
+def test_factor_model_in_the_design_equals_statsmodels_ols_on_spy_and_the_sector() -> None:
+    """model "factor", benchmark XLB: OLS of the long-short on [1, SPY, XLB] by statsmodels."""
+    import statsmodels.api as sm
+
+    rets = _returns(5, effect=0.05)
+    cal = rets.index
+    design = EquityCurveDesign(rets, cal[1200], PRODUCERS, CONTRAST, ["SPY", "XLB", "MOO"])
+    specs = pd.DataFrame(
+        {
+            "estimation_window": ["-250..-11", "-120..-11", "-250..-11"],
+            "event_window": ["-1..2", "0..0", "0..1"],
+            "benchmark": ["XLB", "MOO", "SPY"],
+            "model": "factor",
+            "leave_out": ["drop MOS", "none", "none"],
+        }
+    )
+    out = design.run(specs)
+    for i, (elo, ehi, klo, khi) in enumerate([(-250, -11, -1, 2), (-120, -11, 0, 0)]):
+        drop = specs["leave_out"].iloc[i].removeprefix("drop ")
+        prod = [p for p in PRODUCERS if p != drop]
+        ls = rets[prod].mean(axis=1) - rets[list(CONTRAST)].mean(axis=1)
+        X = sm.add_constant(rets[["SPY", specs["benchmark"].iloc[i]]])
+        est, evt = slice(1200 + elo, 1200 + ehi + 1), slice(1200 + klo, 1200 + khi + 1)
+        fit = sm.OLS(ls.iloc[est], X.iloc[est]).fit()
+        pred = fit.get_prediction(X.iloc[evt].sum(axis=0).to_numpy()[None, :])
+        car = ls.iloc[evt].sum() - pred.predicted_mean[0]
+        var = (khi - klo + 1) * fit.scale + pred.var_pred_mean[0]
+        assert out["estimate"].iloc[i] == pytest.approx(100 * car, rel=1e-10)
+        assert out["se"].iloc[i] == pytest.approx(100 * np.sqrt(var), rel=1e-10)
+        assert out["p_value"].iloc[i] == pytest.approx(
+            2 * stats.t.sf(abs(car / np.sqrt(var)), fit.df_resid), rel=1e-8
+        )
+        assert pd.isna(out["skip_reason"].iloc[i])
+    assert out["estimate"].iloc[0] == pytest.approx(5.0, abs=1.5)  # the injected +5%
+    # SPY is the factor model's market, not a sector: not defined, said so, never estimated
+    assert np.isnan(out["estimate"].iloc[2]) and out["skip_reason"].iloc[2].startswith(
+        "not defined: model 'factor'"
+    )
+
+
+def test_factor_model_curve_has_no_undefined_duplicates() -> None:
+    """market x {SPY, XLB} and factor x {XLB}: 3 x 8 specifications estimated, 8 listed skipped."""
+    rets = _returns(6, effect=0.08)
+    cal = rets.index
+    grid = {**SMALL_GRID, "model": ["market", "factor"]}
+    design = EquityCurveDesign(rets, cal[1200], PRODUCERS, CONTRAST, ["SPY", "XLB"])
+    pl = placebo_dates(cal, [cal[1200]], n=49, seed=2, first=cal[300])
+    res = spec_curve(design, grid, null=NullDraws(values=list(pl), label="placebo date"))
+    combos = res.table.groupby(["model", "benchmark"]).size().to_dict()
+    assert combos == {("factor", "XLB"): 12, ("market", "SPY"): 12, ("market", "XLB"): 12}
+    assert len(res.skipped) == 12
+    assert set(res.skipped["model"]) == {"factor"} and set(res.skipped["benchmark"]) == {"SPY"}
+    assert res.skipped["reason"].str.startswith("not defined").all()
+    assert res.joint.draws["n_specs"].eq(36).all()  # the null draws skip the same specs
+    fac = res.table[res.table["model"] == "factor"]
+    assert (fac["p_value"] < 0.05).mean() > 0.8 and abs(fac["estimate"].median() - 8) < 2
+
+
+def test_default_equity_curve_includes_the_factor_model_on_the_shipped_data() -> None:
+    from potash.analyses.equities import EQUITY_CURVE_GRID, equity_spec_curve
+
+    assert "factor" in EQUITY_CURVE_GRID["model"]
+    res = equity_spec_curve(n_placebo=10)
+    assert len(res.table) + len(res.skipped) == 2 * 4 * 4 * 4 * 10
+    assert len(res.skipped) == 2 * 4 * 2 * 10  # factor with SPY or ACWI
+    fac = res.table[res.table["model"] == "factor"]
+    assert len(fac) == 2 * 4 * 2 * 10 and set(fac["benchmark"]) == {"XLB", "MOO"}
+    # the factor model's CAR is not the one-index model's on the same sector benchmark
+    one = res.table[res.table["model"] == "market"].set_index(
+        ["estimation_window", "event_window", "benchmark", "leave_out"]
+    )["estimate"]
+    two = fac.set_index(["estimation_window", "event_window", "benchmark", "leave_out"])
+    assert not np.allclose(two["estimate"], one.reindex(two.index))

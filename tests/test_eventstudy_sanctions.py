@@ -131,3 +131,74 @@ def test_calibration_placebo_dates_avoid_events_and_sizes_are_rates(res) -> None
     assert set(res.pooled["family"]) == {"sanction", "relief"}
     c = res.calibrated
     assert set(c["family"]) == {"sanction", "relief"}
+
+
+def test_factor_model_betas_equal_statsmodels_ols_and_placebos_use_the_same_model(
+    monkeypatch,
+) -> None:
+    """model="factor", sector="XLB": alpha, SPY and XLB loadings of MOS = statsmodels OLS."""
+    import statsmodels.api as sm
+
+    import potash.analyses.equities as eq
+
+    calls = []
+    real = eq.event_study
+
+    def spy_on(returns, market, events, **kw):
+        calls.append((kw["model"], list(market.columns) if market is not None else None))
+        return real(returns, market, events, **kw)
+
+    monkeypatch.setattr(eq, "event_study", spy_on)
+    res = sanctions_event_study(model="factor", sector="XLB", n_placebo=20)
+    # the real dates and the placebo calibration (three samples each): all the two-index model
+    assert calls == [("factor", ["SPY", "XLB"])] * 6
+    assert res.sector == "XLB" and res.market == "SPY"
+    assert "market SPY + sector XLB" in str(res.summary)
+    assert len(res.placebo_dates) == 20
+    assert (res.calibration.loc[res.calibration["sample"] == "long_short", "n_placebo"] == 20).all()
+    params = res.producers.params
+    assert list(params.columns[:3]) == ["alpha", "SPY", "XLB"]
+
+    dq = res.producers.data_quality.set_index(["event_id", "security"])
+    key = ("us_belavia_designation", "MOS")  # 2023-08-09: no other event in its window
+    assert dq.loc[key, "masked_estimation_days"] == 0 and dq.loc[key, "n_estimation"] == 240
+    px = {
+        t: pd.read_csv(f"data/raw/yahoo_adjclose_dsturdy/{t}.csv", index_col=0, parse_dates=True)[
+            "Close"
+        ]
+        for t in ("MOS", "SPY", "XLB")
+    }
+    r = pd.DataFrame({t: p.pct_change() for t, p in px.items()}).reindex(px["SPY"].index)
+    t0 = r.index.get_loc(pd.Timestamp("2023-08-09"))
+    est = r.iloc[t0 - 250 : t0 - 10]
+    assert est.index[-1] == dq.loc[key, "estimation_end"]
+    fit = sm.OLS(est["MOS"], sm.add_constant(est[["SPY", "XLB"]])).fit()
+    np.testing.assert_allclose(
+        params.loc[key, ["alpha", "SPY", "XLB"]].to_numpy(dtype=float),
+        fit.params[["const", "SPY", "XLB"]].to_numpy(),
+        rtol=1e-9,
+        atol=1e-13,
+    )
+    assert params.loc[key, "sigma"] == pytest.approx(np.sqrt(fit.scale), rel=1e-9)
+    # a materials loading that the one-index model cannot have: MOS is a materials stock
+    assert fit.params["XLB"] > 0.3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"model": "factor"}, "sector is required"),
+        ({"model": "factor", "sector": "SPY"}, "sector='SPY' is not allowed"),
+        ({"model": "factor", "market": "XLB", "sector": "XLB"}, "sector='XLB' equals market"),
+        ({"sector": "XLB"}, "sector='XLB' is only used with model='factor'"),
+        ({"model": "market_adjusted", "sector": "MOO"}, "sector='MOO' is only used"),
+        (
+            {"model": "factor", "sector": "MOO", "contrast": ("CF", "MOO")},
+            "'MOO' is the sector .* member of contrast",
+        ),
+        ({"model": "fama_french"}, "model='fama_french' is not allowed"),
+    ],
+)
+def test_factor_model_bad_options_raise_naming_the_argument(kwargs, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        sanctions_event_study(n_placebo=0, **kwargs)

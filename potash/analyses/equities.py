@@ -32,6 +32,7 @@ __all__ = [
     "equity_spec_curve",
     "EquityCurveDesign",
     "EQUITY_CURVE_GRID",
+    "FACTOR_MARKET",
 ]
 
 #: Listed potash producers (Nutrien, Mosaic, ICL, Intrepid Potash).
@@ -43,6 +44,9 @@ PRODUCERS: tuple[str, ...] = ("NTR", "MOS", "ICL", "IPI")
 CONTRAST: tuple[str, ...] = ("CF", "SQM", "LXU", "UAN", "CTVA")
 
 Market = Literal["SPY", "ACWI", "XLB", "MOO"]
+#: Sector ETFs of the two-index factor model (``model="factor"``): XLB materials, MOO
+#: agribusiness.
+Sector = Literal["XLB", "MOO"]
 #: Name of the producers-minus-contrast portfolio series (equal weights within each group).
 LONG_SHORT = "producers_minus_contrast"
 #: Trading days kept between a placebo date and any calendar event.
@@ -97,6 +101,7 @@ class SanctionsEventStudyResults(ResultsBase):
         calibrated: pd.DataFrame,
         pooled: pd.DataFrame,
         alpha: float,
+        sector: str | None = None,
     ) -> None:
         self._producers = producers
         self._contrast = contrast
@@ -108,6 +113,7 @@ class SanctionsEventStudyResults(ResultsBase):
         self._calibrated = calibrated
         self._pooled = pooled
         self._alpha = alpha
+        self._sector = sector
 
     @property
     def producers(self) -> EventStudyResults:
@@ -128,6 +134,11 @@ class SanctionsEventStudyResults(ResultsBase):
     @property
     def market(self) -> str:
         return self._market
+
+    @property
+    def sector(self) -> str | None:
+        """The sector factor of the two-index model (``model="factor"``), else None."""
+        return self._sector
 
     @property
     def alpha(self) -> float:
@@ -194,8 +205,13 @@ class SanctionsEventStudyResults(ResultsBase):
         return out.rename_axis("event_id").reset_index()
 
     def _notes(self) -> list[str]:
+        model = (
+            f"Market: {self._market}"
+            if self._sector is None
+            else f"Two-index factor model: market {self._market} + sector {self._sector}"
+        )
         notes = [
-            f"Market: {self._market}. Producers: "
+            f"{model}. Producers: "
             f"{', '.join(self._producers.params.index.get_level_values(1).unique())}; contrast: "
             f"{', '.join(self._contrast.params.index.get_level_values(1).unique())}. "
             f"Estimate: CAR of the equal-weighted producers-minus-contrast portfolio.",
@@ -363,6 +379,7 @@ def sanctions_event_study(
     producers: Sequence[str] = PRODUCERS,
     contrast: Sequence[str] = CONTRAST,
     market: str = "SPY",
+    sector: str | None = None,
     event_types: Sequence[str] = ("sanction", "relief"),
     estimation_window: Any = (-250, -11),
     event_window: Any = (-1, 2),
@@ -395,11 +412,18 @@ def sanctions_event_study(
         Tickers in the shipped equity data (drop one for a leave-one-out run).
     market : {"SPY", "ACWI", "XLB", "MOO"}
         Market index of the normal-return model: broad (SPY, ACWI) or sector (XLB materials,
-        MOO agribusiness).
+        MOO agribusiness). With ``model="factor"`` the first factor.
+    sector : {"XLB", "MOO"}, optional
+        The sector factor of the two-index model ``R = a + b1 market + b2 sector + e``
+        (``model="factor"``, where it is required; refused with any other model). It cannot
+        equal ``market`` or be a member of either group.
     event_types : sequence of str
         Calendar ``type`` values to study (default sanctions and relief).
-    estimation_window, event_window, model, convention, non_trading, min_estimation_obs
+    estimation_window, event_window, convention, non_trading, min_estimation_obs
         As in :func:`potash.event_study`.
+    model : {"market", "constant_mean", "market_adjusted", "factor"}
+        Normal-return model (as in :func:`potash.event_study`); ``"factor"`` is the two-index
+        model on ``market`` and ``sector``. The placebo calibration uses the same model.
     kind : {"simple", "log"}
         Returns.
     mask_events : bool, default True
@@ -423,10 +447,34 @@ def sanctions_event_study(
     [['2025-12-13', '2025-12-15']]
     >>> len(res.placebo_dates)
     40
+
+    The two-index factor model (SPY and the materials ETF):
+
+    >>> f = sanctions_event_study(model="factor", sector="XLB", event_types=("relief",),
+    ...                           producers=("NTR",), contrast=("CF",), n_placebo=0)
+    >>> list(f.producers.params.columns[:3]), f.sector
+    (['alpha', 'SPY', 'XLB'], 'XLB')
     """
     from potash.data import load_equity_prices, load_events, to_returns, to_trading_day
 
     check_option("market", market, Market)
+    check_option("model", model, ("market", "constant_mean", "market_adjusted", "factor"))
+    if model == "factor":
+        if sector is None:
+            raise ValueError(
+                "sector is required with model='factor' (the two-index model's second "
+                "factor): choose one of 'XLB', 'MOO'"
+            )
+        check_option("sector", sector, Sector)
+        if sector == market:
+            raise ValueError(
+                f"sector={sector!r} equals market={market!r}: the two factors must differ"
+            )
+    elif sector is not None:
+        raise ValueError(
+            f"sector={sector!r} is only used with model='factor' (got model={model!r}): drop "
+            "sector or set model='factor'"
+        )
     if not 0 < float(alpha) < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if int(n_placebo) < 0:
@@ -434,21 +482,24 @@ def sanctions_event_study(
     prod = as_names(producers, "producers")
     cont = as_names(contrast, "contrast")
     event_types = as_names(event_types, "event_types")
-    if market in prod or market in cont:
-        raise ValueError(
-            f"{market!r} is the market of the normal-return model and cannot also be a member "
-            f"of {'producers' if market in prod else 'contrast'}: drop it from the group or "
-            "choose another market"
-        )
+    for arg, factor in (("market", market), ("sector", sector)):
+        if factor is not None and (factor in prod or factor in cont):
+            raise ValueError(
+                f"{factor!r} is the {arg} of the normal-return model and cannot also be a "
+                f"member of {'producers' if factor in prod else 'contrast'}: drop it from the "
+                f"group or choose another {arg}"
+            )
     if set(prod) & set(cont):
         raise ValueError(f"tickers in both groups: {sorted(set(prod) & set(cont))}")
     if not prod or not cont:
         raise ValueError("producers and contrast need at least one ticker each")
-    prices = load_equity_prices(prod + cont + [market])
+    factors = [market] if sector is None else [market, sector]
+    prices = load_equity_prices(prod + cont + factors)
     rets = to_returns(prices, kind=kind)
     rets.columns = [str(c) for c in rets.columns]
-    mkt = rets[market].dropna()
-    calendar = mkt.index
+    calendar = rets[market].dropna().index
+    # the market (one-index models) or the frame of factors [market, sector] (model="factor")
+    mkt = rets.loc[calendar, market] if sector is None else rets.loc[calendar, factors]
 
     ev_all = load_events()
     unknown = sorted(set(event_types) - set(ev_all["type"].astype(str)))
@@ -510,7 +561,7 @@ def sanctions_event_study(
     # -- placebo dates: at the actual group size (every member present), away from events ---
     studied = pd.DatetimeIndex(groups["trading_date"])
     if int(n_placebo) > 0:
-        span = rets.loc[calendar, prod + cont].notna().all(axis=1)
+        span = rets.loc[calendar, prod + cont + factors[1:]].notna().all(axis=1)
         start_pos = int(np.argmax(span.to_numpy()))
         lead = (
             -int(estimation_window[0]) + 1
@@ -574,6 +625,7 @@ def sanctions_event_study(
         calibrated,
         pooled,
         float(alpha),
+        sector,
     )
 
 
@@ -584,14 +636,24 @@ def _bw80(res: EventStudyResults) -> pd.Series:
     return t[t["event_id"] != "pooled"].set_index("event_id")["value"]
 
 
-#: Documented default grid of the equity specification curve: 2 x 4 x 4 x 3 x 10 = 960
-#: specifications. Windows are "start..end" in trading days relative to the event day;
-#: ``leave_out`` drops one group member from the long-short portfolio ("none": all members).
+#: Market of the two-index factor model in the equity specification curve.
+FACTOR_MARKET = "SPY"
+
+#: Documented default grid of the equity specification curve: 2 x 4 x 4 x 4 x 10 = 1280
+#: combinations, of which 1120 specifications are estimated. Windows are "start..end" in
+#: trading days relative to the event day; ``leave_out`` drops one group member from the
+#: long-short portfolio ("none": all members). ``benchmark`` is the market index of the
+#: one-index models ("market", "market_adjusted"; ignored by "constant_mean"); for the
+#: two-index model ``"factor"`` it is the *sector* factor and the market is SPY
+#: (:data:`FACTOR_MARKET`): R = a + b1 SPY + b2 benchmark + e, defined only for the sector
+#: benchmarks XLB and MOO. The 2 x 4 x 2 x 10 = 160 combinations of "factor" with SPY or ACWI
+#: are not defined and are reported in ``SpecCurveResults.skipped`` (never estimated, never a
+#: duplicate in the curve).
 EQUITY_CURVE_GRID: dict[str, tuple[str, ...]] = {
     "estimation_window": ("-250..-11", "-120..-11"),
     "event_window": ("0..0", "0..1", "-1..2", "0..5"),
     "benchmark": ("SPY", "ACWI", "XLB", "MOO"),
-    "model": ("market", "market_adjusted", "constant_mean"),
+    "model": ("market", "market_adjusted", "constant_mean", "factor"),
     "leave_out": ("none",) + tuple(f"drop {t}" for t in PRODUCERS + CONTRAST),
 }
 
@@ -613,6 +675,12 @@ class EquityCurveDesign:
     specifications or dates. Estimation windows skip the days ``mask_window`` around every
     studied date.
 
+    Models are those of :data:`potash.estimators.eventstudy.batch.BATCH_MODELS`. For the
+    two-index model ``"factor"`` the benchmark of a specification is the sector factor and
+    ``factor_market`` the market (``R = a + b1 market + b2 benchmark + e``); it is defined only
+    for the benchmarks in ``sectors``, the other benchmarks' "factor" specifications come back
+    with a ``skip_reason`` (listed in ``SpecCurveResults.skipped``).
+
     Parameters
     ----------
     returns : DataFrame
@@ -626,6 +694,23 @@ class EquityCurveDesign:
         Studied dates masked out of estimation windows.
     mask_window : (int, int)
         Relative days masked around each of ``mask_dates``.
+    factor_market : str, default "SPY"
+        Column of ``returns``: the market of the model ``"factor"``.
+    sectors : sequence of str, default ("XLB", "MOO")
+        Benchmarks that are sector factors of the model ``"factor"``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> cols = ["NTR", "CF", "SPY", "XLB"]
+    >>> rets = pd.DataFrame(rng.normal(0, 0.01, (600, 4)), columns=cols,
+    ...                     index=pd.bdate_range("2019-01-01", periods=600))
+    >>> design = EquityCurveDesign(rets, rets.index[500], ["NTR"], ["CF"], ["SPY", "XLB"])
+    >>> specs = pd.DataFrame({"estimation_window": "-250..-11", "event_window": "0..1",
+    ...     "benchmark": ["XLB", "SPY"], "model": "factor", "leave_out": "none"})
+    >>> out = design.run(specs)
+    >>> bool(np.isfinite(out["estimate"].iloc[0])), out["skip_reason"].iloc[1][:11]
+    (True, 'not defined')
     """
 
     def __init__(
@@ -637,6 +722,8 @@ class EquityCurveDesign:
         benchmarks: Sequence[str],
         mask_dates: Sequence[Any] = (),
         mask_window: tuple[int, int] = (-1, 5),
+        factor_market: str = FACTOR_MARKET,
+        sectors: Sequence[str] = ("XLB", "MOO"),
     ) -> None:
         self.calendar = pd.DatetimeIndex(returns.index)
         prod, cont = as_names(producers, "producers"), as_names(contrast, "contrast")
@@ -649,6 +736,18 @@ class EquityCurveDesign:
         self.y = np.vstack(series)
         self.benchmarks = as_names(benchmarks, "benchmarks")
         self.x = returns[self.benchmarks].to_numpy().T
+        # the market paired with each sector benchmark in the model "factor" (NaN: not defined)
+        self.factor_defined = np.array([b in set(sectors) for b in self.benchmarks])
+        if factor_market in returns.columns:
+            m = returns[factor_market].to_numpy(dtype=float)
+            self.x2 = np.where(self.factor_defined[:, None], m[None, :], np.nan)
+        else:
+            self.x2 = None
+        self.factor_market = factor_market
+        self.factor_undefined = (  # why a "factor" spec on a non-sector benchmark is skipped
+            f"not defined: model 'factor' takes {factor_market} as market and the benchmark as "
+            f"sector ({' or '.join(sectors)}); this benchmark is not a sector ETF"
+        )
         ok = np.ones(len(self.calendar), dtype=bool)
         pos = self.calendar.searchsorted(pd.DatetimeIndex(pd.to_datetime(list(mask_dates))))
         for lo in range(mask_window[0], mask_window[1] + 1):  # a few offsets, not dates
@@ -678,27 +777,38 @@ class EquityCurveDesign:
         from potash.estimators.eventstudy.batch import batched_car_tests
 
         est, evt, models, (v, b, w, k, m) = self._index(specs)
+        x2 = None
+        if "factor" in models:
+            if self.x2 is None:
+                raise ValueError(
+                    f"model 'factor' needs the market {self.factor_market!r} in returns"
+                )
+            x2 = self.x2
         out = batched_car_tests(
-            self.y, self.x, t0, est, evt, models, estimation_ok=self.estimation_ok
+            self.y, self.x, t0, est, evt, models, estimation_ok=self.estimation_ok, x2=x2
         )
         # gather (D, specs) from (V, B, D, W, K, M)
         pick = {
             key: np.moveaxis(out[key], 2, 0)[:, v, b, w, k, m]
             for key in ("car", "var_car", "p_value", "n_est")
         }
+        undefined = (specs["model"].to_numpy() == "factor") & ~self.factor_defined[b]
+        pick["undefined"] = np.broadcast_to(undefined, pick["car"].shape)
         return pick
 
-    @staticmethod
-    def _frame(pick: dict[str, np.ndarray], row: Any) -> pd.DataFrame:
+    def _frame(self, pick: dict[str, np.ndarray], row: Any) -> pd.DataFrame:
         est = 100 * pick["car"][row]
         se = 100 * np.sqrt(pick["var_car"][row])
+        reason = np.full(est.shape, None, dtype=object)
+        reason[~np.isfinite(est)] = "window outside the data"
+        reason[pick["undefined"][row]] = self.factor_undefined
         return pd.DataFrame(
             {
                 "estimate": est,
                 "se": se,
                 "p_value": pick["p_value"][row],
                 "n": pick["n_est"][row],
-                "skip_reason": np.where(np.isfinite(est), None, "window outside the data"),
+                "skip_reason": reason,
             }
         )
 
@@ -737,6 +847,13 @@ def equity_spec_curve(
     the event date and on ``n_placebo`` seeded non-event dates (joint inference of Simonsohn,
     Simmons and Nelson 2020), all in one batched computation.
 
+    Models: the one-index market model ``"market"`` and ``"market_adjusted"`` on the benchmark,
+    ``"constant_mean"`` (no benchmark), and the two-index factor model ``"factor"``:
+    ``R = a + b1 SPY + b2 benchmark + e`` where the benchmark is the sector factor (XLB
+    materials or MOO agribusiness). "factor" is not defined with the benchmarks SPY or ACWI:
+    those combinations are listed in ``res.skipped`` (reason "not defined: ..."), not in the
+    curve. The default grid has 1280 combinations and 1120 estimated specifications.
+
     Parameters
     ----------
     event : str
@@ -762,6 +879,14 @@ def equity_spec_curve(
     ...           "benchmark": ["SPY"], "model": ["market"], "leave_out": ["none"]})
     >>> len(res.table), res.joint.n_draws
     (2, 20)
+
+    The two-index factor model on a sector benchmark; with SPY it is not defined:
+
+    >>> res = equity_spec_curve("eu_potash_full_ban", n_placebo=20,
+    ...     grid={"estimation_window": ["-250..-11"], "event_window": ["-1..2"],
+    ...           "benchmark": ["SPY", "XLB"], "model": ["factor"], "leave_out": ["none"]})
+    >>> res.table["benchmark"].tolist(), res.skipped["benchmark"].tolist()
+    (['XLB'], ['SPY'])
     """
     from potash.data import load_equity_prices, load_events, to_returns, to_trading_day
     from potash.estimators.speccurve import NullDraws, spec_curve
@@ -784,7 +909,9 @@ def equity_spec_curve(
     td_all = to_trading_day(ev["date"], calendar, policy="next")["trading_date"]
     ev = ev.assign(trading_date=td_all.to_numpy())
     day = ev.loc[ev["event_id"].astype(str) == event, "trading_date"].iloc[0]
-    studied = ev.loc[ev["type"].astype(str).isin(as_names(event_types, "event_types")), "trading_date"].dropna()
+    studied = ev.loc[
+        ev["type"].astype(str).isin(as_names(event_types, "event_types")), "trading_date"
+    ].dropna()
     windows = [_window(w) for w in grid["event_window"]]
     mask_window = (min(w[0] for w in windows), max(w[1] for w in windows))
     design = EquityCurveDesign(
