@@ -216,7 +216,14 @@ def test_default_equity_curve_includes_the_factor_model_on_the_shipped_data() ->
     assert "factor" in EQUITY_CURVE_GRID["model"]
     res = equity_spec_curve(n_placebo=10)
     assert len(res.table) + len(res.skipped) == 2 * 4 * 4 * 4 * 10
-    assert len(res.skipped) == 2 * 4 * 2 * 10  # factor with SPY or ACWI
+    undefined = res.skipped["reason"].str.startswith("not defined")
+    assert undefined.sum() == 2 * 4 * 2 * 10  # factor with SPY or ACWI
+    dup = res.skipped[~undefined]
+    assert len(dup) == 2 * 4 * 3 * 10  # constant_mean under ACWI, XLB, MOO
+    assert set(dup["model"]) == {"constant_mean"} and "SPY" not in set(dup["benchmark"])
+    assert dup["reason"].str.startswith("duplicate").all()
+    cm = res.table[res.table["model"] == "constant_mean"]
+    assert len(cm) == 2 * 4 * 10 and set(cm["benchmark"]) == {"SPY"}
     fac = res.table[res.table["model"] == "factor"]
     assert len(fac) == 2 * 4 * 2 * 10 and set(fac["benchmark"]) == {"XLB", "MOO"}
     # the factor model's CAR is not the one-index model's on the same sector benchmark
@@ -225,3 +232,19 @@ def test_default_equity_curve_includes_the_factor_model_on_the_shipped_data() ->
     )["estimate"]
     two = fac.set_index(["estimation_window", "event_window", "benchmark", "leave_out"])
     assert not np.allclose(two["estimate"], one.reindex(two.index))
+
+
+def test_constant_mean_is_estimated_once_whatever_the_benchmark() -> None:
+    """The constant-mean CAR does not depend on the benchmark (checked directly), so the curve
+    keeps one copy and lists the others as duplicates."""
+    rets = _returns(6, effect=0.08)
+    cal = rets.index
+    design = EquityCurveDesign(rets, cal[1200], PRODUCERS, CONTRAST, ["SPY", "XLB"])
+    specs = pd.DataFrame({"estimation_window": "-250..-11", "event_window": "0..1",
+                          "benchmark": ["SPY", "XLB"], "model": "constant_mean",
+                          "leave_out": "none"})
+    pick = design._compute(specs, np.array([design.t0]))
+    assert pick["car"][0, 0] == pytest.approx(pick["car"][0, 1], rel=1e-12)
+    out = design.run(specs)
+    assert np.isfinite(out["estimate"].iloc[0]) and pd.isna(out["skip_reason"].iloc[0])
+    assert out["skip_reason"].iloc[1].startswith("duplicate")

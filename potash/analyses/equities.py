@@ -640,15 +640,16 @@ def _bw80(res: EventStudyResults) -> pd.Series:
 FACTOR_MARKET = "SPY"
 
 #: Documented default grid of the equity specification curve: 2 x 4 x 4 x 4 x 10 = 1280
-#: combinations, of which 1120 specifications are estimated. Windows are "start..end" in
+#: combinations, of which 880 distinct specifications are estimated. Windows are "start..end" in
 #: trading days relative to the event day; ``leave_out`` drops one group member from the
 #: long-short portfolio ("none": all members). ``benchmark`` is the market index of the
 #: one-index models ("market", "market_adjusted"; ignored by "constant_mean"); for the
 #: two-index model ``"factor"`` it is the *sector* factor and the market is SPY
 #: (:data:`FACTOR_MARKET`): R = a + b1 SPY + b2 benchmark + e, defined only for the sector
 #: benchmarks XLB and MOO. The 2 x 4 x 2 x 10 = 160 combinations of "factor" with SPY or ACWI
-#: are not defined and are reported in ``SpecCurveResults.skipped`` (never estimated, never a
-#: duplicate in the curve).
+#: are not defined, and "constant_mean" (which uses no benchmark) is estimated under the first
+#: benchmark only: its 2 x 4 x 3 x 10 = 240 copies under ACWI, XLB and MOO would repeat it. Both
+#: are reported in ``SpecCurveResults.skipped`` (never estimated, never a duplicate in the curve).
 EQUITY_CURVE_GRID: dict[str, tuple[str, ...]] = {
     "estimation_window": ("-250..-11", "-120..-11"),
     "event_window": ("0..0", "0..1", "-1..2", "0..5"),
@@ -792,8 +793,13 @@ class EquityCurveDesign:
             key: np.moveaxis(out[key], 2, 0)[:, v, b, w, k, m]
             for key in ("car", "var_car", "p_value", "n_est")
         }
-        undefined = (specs["model"].to_numpy() == "factor") & ~self.factor_defined[b]
+        model = specs["model"].to_numpy()
+        undefined = (model == "factor") & ~self.factor_defined[b]
         pick["undefined"] = np.broadcast_to(undefined, pick["car"].shape)
+        # the constant-mean model uses no benchmark: estimated once (with the first benchmark),
+        # its copies under the other benchmarks would repeat it in the curve
+        duplicate = (model == "constant_mean") & (b != 0)
+        pick["duplicate"] = np.broadcast_to(duplicate, pick["car"].shape)
         return pick
 
     def _frame(self, pick: dict[str, np.ndarray], row: Any) -> pd.DataFrame:
@@ -802,6 +808,10 @@ class EquityCurveDesign:
         reason = np.full(est.shape, None, dtype=object)
         reason[~np.isfinite(est)] = "window outside the data"
         reason[pick["undefined"][row]] = self.factor_undefined
+        reason[pick["duplicate"][row]] = (
+            "duplicate: model 'constant_mean' uses no benchmark; estimated once, under "
+            f"benchmark {self.benchmarks[0]}"
+        )
         return pd.DataFrame(
             {
                 "estimate": est,
@@ -852,7 +862,9 @@ def equity_spec_curve(
     ``R = a + b1 SPY + b2 benchmark + e`` where the benchmark is the sector factor (XLB
     materials or MOO agribusiness). "factor" is not defined with the benchmarks SPY or ACWI:
     those combinations are listed in ``res.skipped`` (reason "not defined: ..."), not in the
-    curve. The default grid has 1280 combinations and 1120 estimated specifications.
+    curve. "constant_mean" uses no benchmark, so it is estimated under the first benchmark only
+    (its copies are listed as duplicates). The default grid has 1280 combinations and 880
+    distinct estimated specifications.
 
     Parameters
     ----------
