@@ -202,3 +202,17 @@ def test_factor_model_betas_equal_statsmodels_ols_and_placebos_use_the_same_mode
 def test_factor_model_bad_options_raise_naming_the_argument(kwargs, match) -> None:
     with pytest.raises(ValueError, match=match):
         sanctions_event_study(n_placebo=0, **kwargs)
+
+
+def test_without_placebo_dates_the_summary_is_nominal_not_an_error() -> None:
+    """n_placebo=0 used to raise KeyError('sample') in summary_frame(): the nominal columns
+    equal the calibrated run's, the calibrated ones are missing, and the notes say so."""
+    kw = dict(event_types="relief", producers=("NTR", "MOS"), contrast=("CF",))
+    r0 = sanctions_event_study(n_placebo=0, **kw)
+    r20 = sanctions_event_study(n_placebo=20, **kw)
+    a, b = r0.summary_frame(), r20.summary_frame()
+    cols = ["event_id", "estimate", "se", "statistic", "p_value", "ci_low", "ci_high"]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    assert a[["p_calibrated", "p_holm", "p_bh"]].isna().all().all()
+    assert b["p_calibrated"].notna().all()
+    assert "No placebo calibration" in str(r0.summary)

@@ -183,7 +183,13 @@ class SanctionsEventStudyResults(ResultsBase):
         car = self._long_short.car.reset_index()
         car = car[car["security"] == LONG_SHORT].set_index("event_id")
         cal = self._calibrated
-        cal = cal[(cal["sample"] == "long_short") & (cal["statistic"] == "brown_warner_1980")]
+        if "sample" in cal.columns:
+            cal = cal[(cal["sample"] == "long_short") & (cal["statistic"] == "brown_warner_1980")]
+        else:  # n_placebo=0: nominal inference only, the calibrated columns are missing (NaN)
+            t = self._long_short.tests
+            cal = t[(t["statistic"] == "brown_warner_1980") & (t["window"] == "car")
+                    & (t["event_id"] != "pooled")]
+            cal = cal.assign(p_calibrated=np.nan, p_holm=np.nan, p_bh=np.nan)
         cal = cal.set_index("event_id")
         fam = self._events.drop_duplicates("group").set_index("group")
         out = pd.DataFrame(
@@ -217,7 +223,10 @@ class SanctionsEventStudyResults(ResultsBase):
             f"Estimate: CAR of the equal-weighted producers-minus-contrast portfolio.",
             f"Calibrated p-values from {len(self._placebo)} seeded placebo dates (no calendar "
             f"event within {PLACEBO_BUFFER} trading days); Holm and Benjamini-Hochberg across "
-            "the dates of each family (sanctions, relief), never pooled across families.",
+            "the dates of each family (sanctions, relief), never pooled across families."
+            if len(self._placebo)
+            else "No placebo calibration (n_placebo=0): p-values are nominal, with no Holm or "
+            "Benjamini-Hochberg adjustment; nominal tests over-reject at these group sizes.",
         ]
         notes += [n for n in self._producers._notes() if "is not a trading day" not in n]
         for row in self.shifts.itertuples(index=False):
