@@ -97,9 +97,12 @@ def main() -> int:
     t_loop = per_call * n_calls
     grid = " x ".join(str(len(v)) for v in EQUITY_CURVE_GRID.values())
     n_combos = n_specs + len(res.skipped)
+    n_undef = int(res.skipped["reason"].str.startswith("not defined").sum())
     lines = [
         f"Grid: {grid} = {n_combos} combinations, {n_specs} specifications estimated "
-        f"({len(res.skipped)} not defined: the factor model with a non-sector benchmark); "
+        f"({n_undef} not defined: the factor model with a non-sector benchmark; "
+        f"{len(res.skipped) - n_undef} duplicates: the constant-mean model, which uses no "
+        "benchmark, under the other benchmarks); "
         f"{res.joint.n_draws} placebo dates; {n_calls:,} one-series event studies in all.",
         f"Machine: {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}.",
         "",
