@@ -236,7 +236,9 @@ def test_joint_p_values_by_hand_and_floor():
     assert less.joint.p_median == pytest.approx(5 / 5)  # every v <= 1.5
     sf = res.summary_frame()
     assert sf.loc["median", "p_value"] == pytest.approx(0.6)
-    assert "smallest possible p 0.2" in res.robustness_sentence()
+    sentence = res.robustness_sentence()
+    assert "smallest possible p 0.20)" in sentence  # two significant digits, zeros kept
+    assert "joint p-value of the median 0.60 " in sentence
 
 
 def test_strong_effect_hits_the_floor_and_seeded_subset():

@@ -878,4 +878,5 @@ def _pct(share: float) -> str:
 
 
 def _pval(p: float, digits: int) -> str:
-    return f"{p:.{digits}g}"
+    """``digits`` significant digits, trailing zeros kept (0.30, not 0.3; 0.084; 0.002)."""
+    return f"{p:#.{digits}g}".rstrip(".")
