@@ -30,8 +30,11 @@
 # (family-wise) and Benjamini-Hochberg (false discovery rate), separately for the sanction dates
 # and the relief dates, which are never pooled under the same sign. The equity specification
 # curve varies the estimation window, event window, benchmark (SPY, ACWI, XLB materials, MOO
-# agribusiness), model and group membership (leave one firm out), with joint inference over
-# placebo dates.
+# agribusiness), model (market model, market-adjusted, constant mean, and the two-index factor
+# model R = a + b1 SPY + b2 sector with XLB or MOO as the sector) and group membership (leave one
+# firm out), with joint inference over placebo dates. Combinations that are not a distinct model
+# (the factor model on SPY or ACWI; the constant mean, which uses no benchmark, repeated under
+# each benchmark) are listed as skipped, not counted twice.
 
 # %%
 import pandas as pd
