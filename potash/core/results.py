@@ -61,10 +61,15 @@ class ResultsBase:
 
 
 def _format_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats to 4 significant digits; dates without a time of day as YYYY-MM-DD."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
+        elif pd.api.types.is_datetime64_any_dtype(out[col]):
+            d = out[col]
+            midnight = bool((d.dropna() == d.dropna().dt.normalize()).all())
+            out[col] = d.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M").fillna("")
     return out
 
 
