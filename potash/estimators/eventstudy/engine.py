@@ -61,6 +61,13 @@ def _as_datetime_index(index: pd.Index, table: str) -> pd.DatetimeIndex:
     return out
 
 
+def _str_columns(columns: pd.Index) -> pd.Index | list[str]:
+    """The column labels as strings (``str(c)`` of each); a string index is converted at once."""
+    if isinstance(columns.dtype, pd.StringDtype) and not columns.hasnans:
+        return columns.astype(str)
+    return [str(c) for c in columns]
+
+
 def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Return ``frame`` as float64, or raise naming the first non-numeric cell."""
     if all(
@@ -68,7 +75,7 @@ def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         for t in set(frame.dtypes)
     ):
         fast = pd.DataFrame(frame.to_numpy(dtype="float64", na_value=np.nan), index=frame.index)
-        fast.columns = [str(c) for c in frame.columns]
+        fast.columns = _str_columns(frame.columns)
         return fast
     out = {}
     for col in frame.columns:
@@ -88,11 +95,16 @@ def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             )
         out[col] = coerced.astype("float64")
     result = pd.DataFrame(out, index=frame.index)
-    result.columns = [str(c) for c in frame.columns]
+    result.columns = _str_columns(frame.columns)
     return result
 
 
-def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
+def _check_returns(returns: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """The returns as a float64 frame on sorted dates, and whether every value is finite.
+
+    One pass over the values (``np.isfinite``) serves the infinity check, the price check and,
+    through the flag, the fast path of :func:`fit_models` (no missing value anywhere).
+    """
     if isinstance(returns, pd.Series):
         returns = returns.to_frame(name=returns.name if returns.name is not None else "security")
     if not isinstance(returns, pd.DataFrame):
@@ -109,32 +121,59 @@ def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
             "returns: the dates are not in increasing order; sorted them", UserWarning, stacklevel=4
         )
         frame = frame.sort_index()
-    inf = np.isinf(frame.to_numpy())
-    if inf.any():
-        r, c = np.argwhere(inf)[0]
-        raise PotashDataError(
-            "infinite return",
-            file="returns",
-            column=frame.columns[c],
-            row=str(frame.index[r].date()),
-        )
-    _refuse_prices(frame, "returns")
-    return frame
-
-
-def _refuse_prices(frame: pd.DataFrame, table: str) -> None:
-    """A column of only positive values with median above 1 is a price, not a return."""
     values = frame.to_numpy()
-    for j, col in enumerate(frame.columns):
-        v = values[:, j]
-        v = v[np.isfinite(v)]
-        if len(v) >= 5 and (v > 0).all() and float(np.median(v)) > 1.0:
+    finite = np.isfinite(values)
+    all_finite = bool(finite.all())
+    if not all_finite:
+        inf = np.isinf(values)
+        if inf.any():
+            r, c = np.argwhere(inf)[0]
             raise PotashDataError(
-                f"these look like prices, not returns (all {len(v)} values positive, median "
-                f"{float(np.median(v)):.4g}): convert them with potash.to_returns(prices)",
-                file=table,
-                column=str(col),
+                "infinite return",
+                file="returns",
+                column=frame.columns[c],
+                row=str(frame.index[r].date()),
             )
+    _refuse_prices(frame, "returns", finite=True if all_finite else finite)
+    return frame, all_finite
+
+
+def _refuse_prices(
+    frame: pd.DataFrame, table: str, finite: np.ndarray | bool | None = None
+) -> None:
+    """A column of only positive values with median above 1 is a price, not a return.
+
+    ``finite`` is ``np.isfinite`` of the values when the caller has it (``True``: all finite).
+    The columns are checked at once; the first offending column (in column order) is named.
+    """
+    values = frame.to_numpy()
+    if finite is None:
+        finite = np.isfinite(values)
+        if finite.all():
+            finite = True
+    if finite is True:
+        n_finite = np.full(values.shape[1], values.shape[0])
+        positive = ~(values <= 0).any(axis=0)
+    else:
+        n_finite = finite.sum(axis=0)
+        positive = ~((values <= 0) & finite).any(axis=0)
+    cand = np.flatnonzero((n_finite >= 5) & positive)
+    if not len(cand):
+        return
+    sub = values[:, cand]
+    if finite is True:
+        median = np.median(sub, axis=0)
+    else:
+        median = np.nanmedian(np.where(finite[:, cand], sub, np.nan), axis=0)
+    hit = np.flatnonzero(median > 1.0)
+    if len(hit):
+        j = cand[hit[0]]
+        raise PotashDataError(
+            f"these look like prices, not returns (all {int(n_finite[j])} values positive, "
+            f"median {float(median[hit[0]]):.4g}): convert them with potash.to_returns(prices)",
+            file=table,
+            column=str(frame.columns[j]),
+        )
 
 
 def _refuse_degenerate_regressors(mkt: pd.DataFrame) -> None:
@@ -256,8 +295,20 @@ def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     return res, notes
 
 
-def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
-    """Return a frame ``event_id, security, date`` (one row per requested pair)."""
+def _grid_codes(n_ev: int, n_sec: int) -> dict[str, _Col]:
+    """Event and security codes of the full (events x securities) grid, event-major."""
+    return {
+        "_e": np.repeat(np.arange(n_ev, dtype=np.int64), n_sec).view(_Col),
+        "_s": np.tile(np.arange(n_sec, dtype=np.int64), n_ev).view(_Col),
+    }
+
+
+def _normalise_events(events: Any, securities: Sequence[str]) -> tuple[_Pairs, list[str]]:
+    """Return the requested pairs (columns ``event_id, security, date, date_note`` and the
+    integer codes ``_e, _s`` into the event and security axes) and the event ids in order.
+
+    The pairs are built with ``np.repeat`` / ``np.tile`` and codes (no loop over pairs).
+    """
     if isinstance(events, (str, pd.Timestamp, np.datetime64)) or hasattr(events, "isoformat"):
         events = [events]
     if not isinstance(events, pd.DataFrame):
@@ -280,12 +331,14 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
                 f"duplicate event_id {ids[row]!r}", file="events", column="event_id", row=row + 1
             )
         n_sec = len(securities)
-        return _Pairs(
+        pairs = _Pairs(
             event_id=np.repeat(ids, n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), len(ids)).view(_Col),
             date=np.repeat(d.to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
             date_note=np.repeat(notes_l, n_sec).view(_Col),
+            **_grid_codes(len(ids), n_sec),
         )
+        return pairs, list(ids)
     if isinstance(events, pd.DataFrame):
         frame = events.copy()
         if "date" not in frame.columns:
@@ -343,18 +396,28 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
                 row=row + 1,
             )
         n_ev, n_sec = len(frame), len(securities)
-        return _Pairs(
-            event_id=np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec).view(_Col),
+        ids = frame["event_id"].to_numpy(dtype=object)
+        pairs = _Pairs(
+            event_id=np.repeat(ids, n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), n_ev).view(_Col),
             date=np.repeat(frame["date"].to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
             date_note=np.repeat(notes, n_sec).view(_Col),
+            **_grid_codes(n_ev, n_sec),
         )
-    return _Pairs(
-        event_id=frame["event_id"].to_numpy(dtype=object).view(_Col),
-        security=frame["security"].to_numpy(dtype=object).view(_Col),
+        return pairs, list(ids)
+    ids = frame["event_id"].to_numpy(dtype=object)
+    sec = frame["security"].to_numpy(dtype=object)
+    e_codes, uniques = pd.factorize(ids)  # codes in order of first appearance
+    s_codes = pd.Index(securities, dtype=object).get_indexer(sec)
+    pairs = _Pairs(
+        event_id=ids.view(_Col),
+        security=sec.view(_Col),
         date=frame["date"].to_numpy(dtype="datetime64[ns]").view(_Col),
         date_note=np.asarray(notes, dtype=object).view(_Col),
+        _e=np.asarray(e_codes, dtype=np.int64).view(_Col),
+        _s=np.asarray(s_codes, dtype=np.int64).view(_Col),
     )
+    return pairs, list(uniques)
 
 
 class _Col(np.ndarray):
@@ -436,12 +499,18 @@ def _as_date_pair(window: Any, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def _window_positions(
-    window: Any, name: str, pairs: pd.DataFrame, t0: np.ndarray, calendar: pd.DatetimeIndex
+    window: Any,
+    name: str,
+    event_ids: list[str],
+    e_idx: np.ndarray,
+    t0: np.ndarray,
+    calendar: pd.DatetimeIndex,
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     """Return per-pair (first position, last position) of a window and whether it is relative.
 
     A relative window moves with the (shifted) trading event day. A pair of dates is the same for
-    every event; a mapping ``{event_id: (start, end)}`` gives explicit dates per event.
+    every event; a mapping ``{event_id: (start, end)}`` gives explicit dates per event. Dates
+    are looked up once per event and spread to the pairs by their event code ``e_idx``.
     """
     if _is_relative(window):
         lo, hi = int(window[0]), int(window[1])
@@ -449,18 +518,18 @@ def _window_positions(
             raise ValueError(f"{name}: start {lo} is after end {hi}")
         return t0 + lo, t0 + hi, True
     if isinstance(window, Mapping):
-        missing = sorted(set(pairs["event_id"]) - {str(k) for k in window})
+        missing = sorted(set(event_ids) - {str(k) for k in window})
         if missing:
             raise ValueError(f"{name}: no window given for event(s) {missing}")
         table = {str(k): _as_date_pair(v, f"{name}[{k!r}]") for k, v in window.items()}
-        starts = pd.DatetimeIndex([table[e][0] for e in pairs["event_id"]])
-        ends = pd.DatetimeIndex([table[e][1] for e in pairs["event_id"]])
+        starts = pd.DatetimeIndex([table[e][0] for e in event_ids])  # one per event
+        ends = pd.DatetimeIndex([table[e][1] for e in event_ids])
     else:
         start, end = _as_date_pair(window, name)
-        starts = pd.DatetimeIndex([start] * len(pairs["event_id"]))
-        ends = pd.DatetimeIndex([end] * len(pairs["event_id"]))
-    first = calendar.searchsorted(starts, side="left").astype(np.int64)
-    last = calendar.searchsorted(ends, side="right").astype(np.int64) - 1
+        starts = pd.DatetimeIndex([start] * len(event_ids))
+        ends = pd.DatetimeIndex([end] * len(event_ids))
+    first = calendar.searchsorted(starts, side="left").astype(np.int64)[e_idx]
+    last = calendar.searchsorted(ends, side="right").astype(np.int64)[e_idx] - 1
     return first, last, False
 
 
@@ -543,10 +612,12 @@ def prepare(
     check_option("non_trading", non_trading, NonTrading)
     estimation_window = _normalise_window(estimation_window, "estimation_window")
     event_window = _normalise_window(event_window, "event_window")
-    rets = _check_returns(returns)
+    rets, returns_finite = _check_returns(returns)
+    securities = rets.columns.tolist()
     mkt = _check_market(market, model, regressors)
     if mkt is not None:
-        both = [c for c in mkt.columns if c in set(rets.columns)]
+        sec_set = set(securities)
+        both = [c for c in mkt.columns.tolist() if c in sec_set]
         if both:
             raise ValueError(
                 f"{both[0]!r} is the market (or a factor) and also a security in returns: "
@@ -565,8 +636,8 @@ def prepare(
         mkt = mkt.reindex(calendar)
         if model != "market_adjusted":
             _refuse_degenerate_regressors(mkt)
-    securities = list(rets.columns)
-    pairs = _normalise_events(events, securities)
+    pairs, event_ids = _normalise_events(events, securities)
+    e_idx, s_idx = pairs["_e"].to_numpy(), pairs["_s"].to_numpy()
 
     # -- event dates -> trading days ---------------------------------------------------------
     dates = pd.DatetimeIndex(pairs["date"])
@@ -595,9 +666,11 @@ def prepare(
     t0 = np.where(pos >= 0, pos, 0)
 
     # -- windows -----------------------------------------------------------------------------
-    e_first, e_last, e_rel = _window_positions(event_window, "event_window", pairs, t0, calendar)
+    e_first, e_last, e_rel = _window_positions(
+        event_window, "event_window", event_ids, e_idx, t0, calendar
+    )
     s_first, s_last, s_rel = _window_positions(
-        estimation_window, "estimation_window", pairs, t0, calendar
+        estimation_window, "estimation_window", event_ids, e_idx, t0, calendar
     )
     if e_rel and s_rel and estimation_window[1] >= event_window[0]:
         raise ValueError(
@@ -629,10 +702,6 @@ def prepare(
     L = max(nominal, 1)
 
     # -- the (E, S) grid ---------------------------------------------------------------------
-    ev_col = pairs["event_id"].to_numpy(dtype=object)
-    event_ids = list(pd.unique(ev_col))
-    e_idx = pd.Index(event_ids, dtype=object).get_indexer(ev_col)
-    s_idx = pd.Index(securities, dtype=object).get_indexer(pairs["security"].to_numpy(dtype=object))
     E, S, T = len(event_ids), len(securities), len(days)
     requested = np.zeros((E, S), dtype=bool)
     requested[e_idx, s_idx] = True
@@ -750,8 +819,6 @@ def prepare(
         estimation_days=est_len,
         event_start=_dates_at(calendar, np.clip(e_first, 0, n_cal - 1), ~outside),
         event_end=_dates_at(calendar, np.clip(e_last, 0, n_cal - 1), ~outside),
-        _e=e_idx,
-        _s=s_idx,
     )
     return Prepared(
         calendar=calendar,
