@@ -99,11 +99,12 @@ def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return result
 
 
-def _check_returns(returns: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
-    """The returns as a float64 frame on sorted dates, and whether every value is finite.
+def _check_returns(returns: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The returns as a float64 frame on sorted dates, and the rows holding a missing value.
 
-    One pass over the values (``np.isfinite``) serves the infinity check, the price check and,
-    through the flag, the fast path of :func:`fit_models` (no missing value anywhere).
+    One pass over the values (``np.isfinite``) serves the infinity check, the price check and
+    the fast path of :func:`fit_models`: the second item is ``None`` when every value is
+    finite, else a boolean per date (row) that has a missing value.
     """
     if isinstance(returns, pd.Series):
         returns = returns.to_frame(name=returns.name if returns.name is not None else "security")
@@ -135,7 +136,7 @@ def _check_returns(returns: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
                 row=str(frame.index[r].date()),
             )
     _refuse_prices(frame, "returns", finite=True if all_finite else finite)
-    return frame, all_finite
+    return frame, None if all_finite else ~finite.all(axis=1)
 
 
 def _refuse_prices(
@@ -612,7 +613,7 @@ def prepare(
     check_option("non_trading", non_trading, NonTrading)
     estimation_window = _normalise_window(estimation_window, "estimation_window")
     event_window = _normalise_window(event_window, "event_window")
-    rets, returns_finite = _check_returns(returns)
+    rets, nan_rows = _check_returns(returns)
     securities = rets.columns.tolist()
     mkt = _check_market(market, model, regressors)
     if mkt is not None:
@@ -764,7 +765,7 @@ def prepare(
 
     R = rets.to_numpy()
     if (
-        bool((est_mask.all(axis=2) == use[..., 0]).all())
+        (est_full or bool((est_mask.all(axis=2) == use[..., 0]).all()))
         and requested.all()
         and bool((g_sfirst == g_sfirst[:, :1]).all())
     ):
@@ -852,6 +853,7 @@ def prepare(
             "slice_starts": slice_starts,
             "R": R,
             "L": L,
+            "nan_rows": nan_rows,
         },
     )
 
@@ -916,11 +918,7 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
     complete = (
         bool(p.extra.get("est_full"))
         and (x_ok is True or bool(np.all(x_ok)))
-        and not (
-            any(bool(np.isnan(b).any()) for _, b in p.est_blocks())
-            if lazy
-            else bool(np.isnan(p.y_est).any())
-        )
+        and not (_blocks_have_nan(p) if lazy else bool(np.isnan(p.y_est).any()))
     )
     lazy = (
         lazy
@@ -959,12 +957,23 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
         else:
             k = 1 + f
             if f:
+                # complete data with the regressors shared by the securities of an event: the
+                # regressor moments (and everything built only from them: (X'X)^-1, leverages)
+                # are the same for every security, so they are computed once per event,
+                # shape (E, 1, ...), and broadcast
+                shared_x = complete and p.x_est.shape[1] == 1
+                xs = slice(0, 1) if shared_x else slice(None)
+                nx = nn[:, xs]  # (E, S|1)
                 cnt = np.isfinite(p.x_est).sum(axis=2, keepdims=True)
                 c = np.nansum(p.x_est, axis=2, keepdims=True) / np.maximum(cnt, 1)  # (E,S|1,1,f)
                 xc = np.nan_to_num(p.x_est - c)  # (E, S|1, L, f), NaN days are masked by w
-                sx = _wsum(w, xc, S)  # (E, S, f)
                 xx = (xc[..., :, None] * xc[..., None, :]).reshape(xc.shape[:3] + (f * f,))
-                sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
+                if shared_x:
+                    sx = xc.sum(axis=2)  # (E, 1, f)
+                    sxx_raw = xx.sum(axis=2).reshape(E, 1, f, f)
+                else:
+                    sx = _wsum(w, xc, S)  # (E, S, f)
+                    sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
                 if lazy:  # per event: (S, L) @ (L, f) on a view of the return table
                     sxy_raw = np.empty((E, S, f))
                     y2 = np.empty((E, S))
@@ -975,16 +984,25 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 else:
                     sxy_raw = _wsum(y0, xc)
                     y2 = np.einsum("esl,esl->es", y0, y0)
-                xbar = sx / nn[..., None]
-                sxx = sxx_raw - nn[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
+                xbar = sx / nx[..., None]  # (E, S|1, f)
+                sxx = sxx_raw - nx[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
                 sxy = sxy_raw - nn[..., None] * xbar * ybar[..., None]
-                fitted = n >= k + 1
+                fitted = n[:, xs] >= k + 1
                 safe = np.where(fitted[..., None, None], sxx, np.eye(f))
-                sxx_inv = np.linalg.inv(safe)
-                beta = np.einsum("esfg,esg->esf", sxx_inv, sxy)
-                a_c = ybar - np.einsum("esf,esf->es", xbar, beta)  # intercept, centred x
+                if f == 1:
+                    # one regressor: the inverse of the 1 x 1 centred sxx is 1 / sxx (bit for
+                    # bit what np.linalg.inv returns), singular exactly when sxx is 0
+                    if bool((safe == 0).any()):
+                        raise np.linalg.LinAlgError("Singular matrix")
+                    sxx_inv = 1.0 / safe
+                else:
+                    sxx_inv = np.linalg.inv(safe)
+                sxx_inv_b = np.broadcast_to(sxx_inv, (E, S, f, f))
+                xbar_b = np.broadcast_to(xbar, (E, S, f))
+                beta = np.einsum("esfg,esg->esf", sxx_inv_b, sxy)
+                a_c = ybar - np.einsum("esf,esf->es", xbar_b, beta)  # intercept, centred x
                 alpha = a_c - np.einsum(
-                    "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar.shape), beta
+                    "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar_b.shape), beta
                 )
                 # SSR from the moments: sum w (y - ybar)^2 - beta' sxy
                 # (clipped at 0: an exact fit can round to a tiny negative number)
@@ -995,14 +1013,24 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                     if not complete:
                         resid[~valid] = np.nan
                 xe = p.x_evt - c  # (E, S|1, T, f)
-                ar_evt = p.y_evt - a_c[..., None] - _xbeta(np.nan_to_num(xe), beta)
-                ar_evt = np.where(np.all(np.isfinite(xe), axis=-1), ar_evt, np.nan)
-                dx = np.nan_to_num(xe) - xbar[:, :, None, :]  # (E, S, T, f)
-                h_evt = 1.0 / nn[..., None] + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
-                in_evt = np.broadcast_to(p.evt_mask, (E, S, T)).astype(float)
+                xe_ok = np.all(np.isfinite(xe), axis=-1)
+                xe0 = xe if bool(xe_ok.all()) else np.nan_to_num(xe)
+                ar_evt = p.y_evt - a_c[..., None] - _xbeta(xe0, beta)
+                if xe0 is not xe:
+                    ar_evt = np.where(xe_ok, ar_evt, np.nan)
+                dx = xe0 - xbar[:, :, None, :]  # (E, S|1, T, f)
+                h_evt = 1.0 / nx[..., None] + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
+                evt_mask = np.broadcast_to(p.evt_mask, (E, S, T))
+                if shared_x and bool((evt_mask == evt_mask[:, :1]).all()):
+                    in_evt = evt_mask[:, :1].astype(float)  # the same days for every security
+                else:
+                    in_evt = evt_mask.astype(float)
+                    dx = np.broadcast_to(dx, (E, S, T, f))
+                    sxx_inv, nx = sxx_inv_b, nn
                 n_evt = in_evt.sum(axis=-1)
                 sdx = np.einsum("estf,est->esf", dx, in_evt)
-                h_car = n_evt**2 / nn + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
+                h_car = n_evt**2 / nx + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
+                h_car = np.broadcast_to(h_car, (E, S)).copy()
                 xbar_o = xbar + c[:, :, 0]  # masked mean of the uncentred regressors
             else:  # constant mean
                 beta = np.zeros((E, S, 0))
@@ -1017,7 +1045,8 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
             params = np.concatenate([alpha[..., None], beta], axis=-1)
             # (X'X)^-1 of the design with intercept, reported for completeness
             xtx_inv = np.full((E, S, k, k), np.nan)
-            xtx_inv[..., 0, 0] = 1.0 / nn + np.einsum("esf,esfg,esg->es", xbar_o, sxx_inv, xbar_o)
+            nx = nn if not f else nx
+            xtx_inv[..., 0, 0] = 1.0 / nx + np.einsum("esf,esfg,esg->es", xbar_o, sxx_inv, xbar_o)
             if f:
                 off = -np.einsum("esfg,esg->esf", sxx_inv, xbar_o)
                 xtx_inv[..., 0, 1:] = off
@@ -1050,6 +1079,23 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
         fit_intercept=a_c if (model not in ("market_adjusted",) and f) else None,
         x_centre=c if (model not in ("market_adjusted",) and f) else None,
     )
+
+
+def _blocks_have_nan(p: Prepared) -> bool:
+    """Whether an estimation block of the slice layout holds a missing return.
+
+    Uses the rows with a missing value found when the returns were checked (a prefix count
+    over dates, one lookup per event) instead of scanning the blocks again.
+    """
+    nan_rows = p.extra.get("nan_rows", False)
+    if nan_rows is None:  # every return is finite
+        return False
+    if nan_rows is False:  # not recorded: scan the blocks
+        return any(bool(np.isnan(b).any()) for _, b in p.est_blocks())
+    R, L = p.extra["R"], p.extra["L"]
+    starts = np.asarray(p.extra["slice_starts"], dtype=np.int64)
+    count = np.concatenate([[0], np.cumsum(nan_rows)])
+    return bool((count[np.minimum(starts + L, len(R))] > count[np.minimum(starts, len(R))]).any())
 
 
 def estimation_residuals(p: Prepared, fit: Fit) -> np.ndarray:
