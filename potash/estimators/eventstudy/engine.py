@@ -761,8 +761,6 @@ def prepare(
         & (days[None, None, :] <= np.minimum(g_rhi, n_cal - 1 - g_t0)[:, :, None])
         & use
     )
-    evt_pos = np.clip(t0c + days[None, None, :], 0, n_cal - 1)
-
     R = rets.to_numpy()
     if (
         (est_full or bool((est_mask.all(axis=2) == use[..., 0]).all()))
@@ -778,7 +776,6 @@ def prepare(
         slice_starts = None
         est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
         y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
-    y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
     # when every security of an event has the same windows (the usual case) the design is
     # gathered once per event, shape (E, 1, days, k), and broadcast over securities
     shared = bool(
@@ -786,12 +783,26 @@ def prepare(
         and all((g == g[:, :1]).all() for g in (g_t0, g_sfirst, g_slen, g_rlo, g_rhi))
     )
     xs = slice(0, 1) if shared else slice(None)
+    if shared and bool(evt_mask.all()):
+        # every event window inside the data and the same for the securities of an event:
+        # the (S, T) block of event e is rows t0 + days of R, transposed (a window view)
+        evt_pos = None
+        windows = np.lib.stride_tricks.sliding_window_view(R, T, axis=0)  # (n_cal-T+1, S, T)
+        y_evt = windows[g_t0[:, 0] + int(days[0])]
+    else:
+        evt_pos = np.clip(t0c + days[None, None, :], 0, n_cal - 1)
+        y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
     if mkt is not None:
         X = mkt.to_numpy()
         factor_names = list(mkt.columns)
         est_pos_x = np.clip(g_sfirst[:, xs, None] + off_l, 0, n_cal - 1)
         x_est = np.where(est_mask[:, xs, :, None], X[est_pos_x], np.nan)
-        x_evt = np.where(evt_mask[:, xs, :, None], X[evt_pos[:, xs]], np.nan)
+        evt_pos_x = (
+            evt_pos[:, xs]
+            if evt_pos is not None
+            else np.clip(t0c[:, xs] + days[None, None, :], 0, n_cal - 1)
+        )
+        x_evt = np.where(evt_mask[:, xs, :, None], X[evt_pos_x], np.nan)
         market_full_est = x_est[..., 0]
     else:
         factor_names = []
