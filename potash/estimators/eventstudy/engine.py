@@ -903,6 +903,15 @@ def _wsum(w: np.ndarray | None, x: np.ndarray, S: int = 1) -> np.ndarray:
     return np.einsum("esl,eslf->esf", w, x)
 
 
+def _centred(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Regressors (E, S|1, L, f) -> (their mean over the finite days, x - mean with NaN as 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cnt = np.isfinite(x).sum(axis=2, keepdims=True)
+        c = np.nansum(x, axis=2, keepdims=True) / np.maximum(cnt, 1)  # (E, S|1, 1, f)
+        xc = np.nan_to_num(x - c)  # NaN days are masked by the weights
+    return c, xc
+
+
 def _xbeta(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """x[e, s|0, l, f] @ beta[e, s, f] -> (E, S, L)."""
     if x.shape[1] == 1 and beta.shape[1] != 1:
@@ -946,10 +955,18 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
         n = valid.sum(axis=-1)
     w = None if complete else valid.astype(float)
     if lazy:
+        # one visit per event block (a view of the return table, while it is in cache): its
+        # sum, its cross-product with the centred regressors and its sum of squares
         y0 = None
+        c, xc = _centred(p.x_est)
         ysum = np.empty((E, S))
+        sxy_raw = np.empty((E, S, f))
+        y2 = np.empty((E, S))
+        xc_e = np.broadcast_to(xc, (E, 1) + xc.shape[2:])[:, 0]
         for ei, block in p.est_blocks():
             ysum[ei] = block.sum(axis=0)
+            sxy_raw[ei] = block.T @ xc_e[ei]
+            y2[ei] = np.einsum("ls,ls->s", block, block)
     else:
         y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
         ysum = y0.sum(axis=-1)
@@ -975,9 +992,8 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 shared_x = complete and p.x_est.shape[1] == 1
                 xs = slice(0, 1) if shared_x else slice(None)
                 nx = nn[:, xs]  # (E, S|1)
-                cnt = np.isfinite(p.x_est).sum(axis=2, keepdims=True)
-                c = np.nansum(p.x_est, axis=2, keepdims=True) / np.maximum(cnt, 1)  # (E,S|1,1,f)
-                xc = np.nan_to_num(p.x_est - c)  # (E, S|1, L, f), NaN days are masked by w
+                if not lazy:
+                    c, xc = _centred(p.x_est)
                 xx = (xc[..., :, None] * xc[..., None, :]).reshape(xc.shape[:3] + (f * f,))
                 if shared_x:
                     sx = xc.sum(axis=2)  # (E, 1, f)
@@ -985,14 +1001,7 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 else:
                     sx = _wsum(w, xc, S)  # (E, S, f)
                     sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
-                if lazy:  # per event: (S, L) @ (L, f) on a view of the return table
-                    sxy_raw = np.empty((E, S, f))
-                    y2 = np.empty((E, S))
-                    xc_e = np.broadcast_to(xc, (E, 1) + xc.shape[2:])[:, 0]
-                    for ei, block in p.est_blocks():
-                        sxy_raw[ei] = block.T @ xc_e[ei]
-                        y2[ei] = np.einsum("ls,ls->s", block, block)
-                else:
+                if not lazy:  # (lazy: sxy_raw and y2 come from the event blocks above)
                     sxy_raw = _wsum(y0, xc)
                     y2 = np.einsum("esl,esl->es", y0, y0)
                 xbar = sx / nx[..., None]  # (E, S|1, f)
@@ -1026,7 +1035,8 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 xe = p.x_evt - c  # (E, S|1, T, f)
                 xe_ok = np.all(np.isfinite(xe), axis=-1)
                 xe0 = xe if bool(xe_ok.all()) else np.nan_to_num(xe)
-                ar_evt = p.y_evt - a_c[..., None] - _xbeta(xe0, beta)
+                ar_evt = p.y_evt - a_c[..., None]
+                ar_evt -= _xbeta(xe0, beta)
                 if xe0 is not xe:
                     ar_evt = np.where(xe_ok, ar_evt, np.nan)
                 dx = xe0 - xbar[:, :, None, :]  # (E, S|1, T, f)
@@ -1076,14 +1086,17 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
             # MacKinlay (1997): M - k degrees of freedom (M - 2 for the market model)
             sigma2 = ssr / (n - k)
     sigma2 = np.where(n > k + 1, sigma2, np.nan)
+    evt_all = bool(np.all(p.evt_mask))  # no event day to blank out
     return Fit(
         params=params,
         xtx_inv=xtx_inv,
         n_obs=n,
         sigma2=sigma2,
         ar_est=resid,
-        ar_evt=np.where(p.evt_mask, ar_evt, np.nan),
-        h_evt=np.where(p.evt_mask, h_evt, np.nan),
+        ar_evt=ar_evt if evt_all else np.where(p.evt_mask, ar_evt, np.nan),
+        h_evt=np.broadcast_to(h_evt, (E, S, T)).copy()
+        if evt_all
+        else np.where(p.evt_mask, h_evt, np.nan),
         h_car=h_car,
         k=k,
         valid_est=valid,
