@@ -304,11 +304,16 @@ def _grid_codes(n_ev: int, n_sec: int) -> dict[str, _Col]:
     }
 
 
-def _normalise_events(events: Any, securities: Sequence[str]) -> tuple[_Pairs, list[str]]:
-    """Return the requested pairs (columns ``event_id, security, date, date_note`` and the
-    integer codes ``_e, _s`` into the event and security axes) and the event ids in order.
+def _normalise_events(
+    events: Any, securities: Sequence[str]
+) -> tuple[_Pairs, list[str], np.ndarray, np.ndarray]:
+    """Return the requested pairs, the event ids in order, and the pairs' dates as codes.
 
-    The pairs are built with ``np.repeat`` / ``np.tile`` and codes (no loop over pairs).
+    The pairs have columns ``event_id, security, date, date_note`` and the integer codes
+    ``_e, _s`` into the event and security axes; they are built with ``np.repeat`` /
+    ``np.tile`` and codes (no loop over pairs). The last two items are distinct dates and a
+    code per pair with ``pairs["date"] == dates[codes]`` (one date per event when every
+    security is studied), so that dates are moved to trading days once per date.
     """
     if isinstance(events, (str, pd.Timestamp, np.datetime64)) or hasattr(events, "isoformat"):
         events = [events]
@@ -332,14 +337,15 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> tuple[_Pairs, l
                 f"duplicate event_id {ids[row]!r}", file="events", column="event_id", row=row + 1
             )
         n_sec = len(securities)
+        ev_dates = d.to_numpy(dtype="datetime64[ns]")
         pairs = _Pairs(
             event_id=np.repeat(ids, n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), len(ids)).view(_Col),
-            date=np.repeat(d.to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
+            date=np.repeat(ev_dates, n_sec).view(_Col),
             date_note=np.repeat(notes_l, n_sec).view(_Col),
             **_grid_codes(len(ids), n_sec),
         )
-        return pairs, list(ids)
+        return pairs, list(ids), ev_dates, pairs["_e"].to_numpy()
     if isinstance(events, pd.DataFrame):
         frame = events.copy()
         if "date" not in frame.columns:
@@ -398,27 +404,29 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> tuple[_Pairs, l
             )
         n_ev, n_sec = len(frame), len(securities)
         ids = frame["event_id"].to_numpy(dtype=object)
+        ev_dates = frame["date"].to_numpy(dtype="datetime64[ns]")
         pairs = _Pairs(
             event_id=np.repeat(ids, n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), n_ev).view(_Col),
-            date=np.repeat(frame["date"].to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
+            date=np.repeat(ev_dates, n_sec).view(_Col),
             date_note=np.repeat(notes, n_sec).view(_Col),
             **_grid_codes(n_ev, n_sec),
         )
-        return pairs, list(ids)
+        return pairs, list(ids), ev_dates, pairs["_e"].to_numpy()
     ids = frame["event_id"].to_numpy(dtype=object)
     sec = frame["security"].to_numpy(dtype=object)
     e_codes, uniques = pd.factorize(ids)  # codes in order of first appearance
     s_codes = pd.Index(securities, dtype=object).get_indexer(sec)
+    pair_dates = frame["date"].to_numpy(dtype="datetime64[ns]")
     pairs = _Pairs(
         event_id=ids.view(_Col),
         security=sec.view(_Col),
-        date=frame["date"].to_numpy(dtype="datetime64[ns]").view(_Col),
+        date=pair_dates.view(_Col),
         date_note=np.asarray(notes, dtype=object).view(_Col),
         _e=np.asarray(e_codes, dtype=np.int64).view(_Col),
         _s=np.asarray(s_codes, dtype=np.int64).view(_Col),
     )
-    return pairs, list(uniques)
+    return pairs, list(uniques), pair_dates, np.arange(len(pair_dates))
 
 
 class _Col(np.ndarray):
@@ -637,31 +645,34 @@ def prepare(
         mkt = mkt.reindex(calendar)
         if model != "market_adjusted":
             _refuse_degenerate_regressors(mkt)
-    pairs, event_ids = _normalise_events(events, securities)
+    pairs, event_ids, u_dates, d_idx = _normalise_events(events, securities)
     e_idx, s_idx = pairs["_e"].to_numpy(), pairs["_s"].to_numpy()
 
-    # -- event dates -> trading days ---------------------------------------------------------
-    dates = pd.DatetimeIndex(pairs["date"])
+    # -- event dates -> trading days (once per distinct date, spread by the codes d_idx) -----
+    dates = pd.DatetimeIndex(u_dates)
     nxt = calendar.searchsorted(dates, side="left")
     prv = calendar.searchsorted(dates, side="right") - 1
     on_day = (nxt < len(calendar)) & (calendar[np.minimum(nxt, len(calendar) - 1)] == dates)
-    outside = (dates < calendar[0]) | (dates > calendar[-1])
-    if non_trading == "raise" and (~on_day & ~outside).any():
-        row = int(np.flatnonzero(~on_day & ~outside)[0])
+    outside_u = (dates < calendar[0]) | (dates > calendar[-1])
+    off_day = (~on_day & ~outside_u)[d_idx]
+    if non_trading == "raise" and off_day.any():
+        row = int(np.flatnonzero(off_day)[0])
         raise PotashDataError(
-            f"{dates[row].date()} is not a trading day (non_trading='raise')",
+            f"{dates[d_idx[row]].date()} is not a trading day (non_trading='raise')",
             file="events",
             column="date",
             row=row + 1,
         )
-    pos = np.where(on_day, nxt, nxt if non_trading == "next" else prv).astype(np.int64)
-    pos[outside] = -1
-    trading_date = _dates_at(calendar, pos, pos >= 0)
+    pos_u = np.where(on_day, nxt, nxt if non_trading == "next" else prv).astype(np.int64)
+    pos_u[outside_u] = -1
+    trading_u = _dates_at(calendar, pos_u, pos_u >= 0)
+    shift_u = np.where(
+        pos_u >= 0, (trading_u - dates).days.to_numpy(dtype="float64"), np.nan
+    )
+    pos, outside, trading_date = pos_u[d_idx], outside_u[d_idx], trading_u[d_idx]
     pairs = pairs.assign(
         trading_date=trading_date,
-        shift_days=np.where(
-            pos >= 0, (trading_date - dates).days.to_numpy(dtype="float64"), np.nan
-        ),
+        shift_days=shift_u[d_idx],
         event_outside_data=outside,
     )
     t0 = np.where(pos >= 0, pos, 0)
