@@ -152,28 +152,40 @@ def _refuse_prices(
         finite = np.isfinite(values)
         if finite.all():
             finite = True
+    # a column with a finite value <= 0 in its first rows is no price: only the others are
+    # scanned in full (for returns, usually none)
+    head = values[:64]
+    nonpos = head <= 0
+    if finite is not True:
+        nonpos &= finite[:64]
+    cols = np.flatnonzero(~nonpos.any(axis=0))
+    if not len(cols):
+        return
+    values = values[:, cols]
     if finite is True:
-        n_finite = np.full(values.shape[1], values.shape[0])
+        n_finite = np.full(len(cols), values.shape[0])
         positive = ~(values <= 0).any(axis=0)
     else:
+        finite = finite[:, cols]
         n_finite = finite.sum(axis=0)
         positive = ~((values <= 0) & finite).any(axis=0)
-    cand = np.flatnonzero((n_finite >= 5) & positive)
-    if not len(cand):
+    keep = np.flatnonzero((n_finite >= 5) & positive)
+    if not len(keep):
         return
-    sub = values[:, cand]
+    cand = cols[keep]
+    sub = values[:, keep]
     if finite is True:
         median = np.median(sub, axis=0)
     else:
-        median = np.nanmedian(np.where(finite[:, cand], sub, np.nan), axis=0)
+        median = np.nanmedian(np.where(finite[:, keep], sub, np.nan), axis=0)
     hit = np.flatnonzero(median > 1.0)
     if len(hit):
-        j = cand[hit[0]]
+        i = hit[0]
         raise PotashDataError(
-            f"these look like prices, not returns (all {int(n_finite[j])} values positive, "
-            f"median {float(median[hit[0]]):.4g}): convert them with potash.to_returns(prices)",
+            f"these look like prices, not returns (all {int(n_finite[keep[i]])} values positive, "
+            f"median {float(median[i]):.4g}): convert them with potash.to_returns(prices)",
             file=table,
-            column=str(frame.columns[j]),
+            column=str(frame.columns[cand[i]]),
         )
 
 
@@ -241,6 +253,12 @@ def _check_market(
     return frame.sort_index()
 
 
+def _years_between(values: np.ndarray, first: int, last: int) -> bool:
+    """Whether the calendar year of every date (``datetime64``, NaT ignored) is in range."""
+    years = values[~np.isnat(values)].astype("datetime64[Y]").astype(np.int64) + 1970
+    return bool(((years >= first) & (years <= last)).all())
+
+
 def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     """Parse event dates; a timezone-aware date is read as its local (wall-clock) date.
 
@@ -257,7 +275,7 @@ def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     if (
         naive
         and not any(getattr(v, "tzinfo", None) is not None for v in values)
-        and bool(parsed.dropna().dt.year.between(1678, 2261).all())
+        and _years_between(parsed.to_numpy(), 1678, 2261)
     ):
         return parsed.astype("datetime64[ns]"), notes
     out = []
@@ -328,16 +346,18 @@ def _normalise_events(
             raise PotashDataError(
                 f"not a date: {dates_in[row]!r}", file="events", column="date", row=row + 1
             )
-        d = pd.DatetimeIndex(parsed_l).normalize()
-        ids = np.asarray(d.strftime("%Y-%m-%d"), dtype=object)
-        dup = pd.Index(ids).duplicated()
+        # midnight of each date (datetime64 casts floor), its ISO date as the event id
+        day = parsed_l.to_numpy().astype("datetime64[D]")
+        ids = np.datetime_as_string(day, unit="D").astype(object)
+        dup = np.ones(len(day), dtype=bool)
+        dup[np.unique(day, return_index=True)[1]] = False  # all but first occurrences
         if dup.any():
             row = int(np.flatnonzero(dup)[0])
             raise PotashDataError(
                 f"duplicate event_id {ids[row]!r}", file="events", column="event_id", row=row + 1
             )
         n_sec = len(securities)
-        ev_dates = d.to_numpy(dtype="datetime64[ns]")
+        ev_dates = day.astype("datetime64[ns]")
         pairs = _Pairs(
             event_id=np.repeat(ids, n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), len(ids)).view(_Col),
