@@ -787,11 +787,20 @@ def prepare(
             est_mask = np.asarray(est_mask) & ~hit
             est_full = False
     t0c = np.maximum(g_t0, 0)[:, :, None]
-    evt_mask = (
-        (days[None, None, :] >= np.maximum(g_rlo, -g_t0)[:, :, None])
-        & (days[None, None, :] <= np.minimum(g_rhi, n_cal - 1 - g_t0)[:, :, None])
-        & use
+    # when every security of an event has the same windows (the usual case) the design is
+    # gathered once per event, shape (E, 1, days, k), and broadcast over securities
+    shared = bool(
+        requested.all()
+        and all((g == g[:, :1]).all() for g in (g_t0, g_sfirst, g_slen, g_rlo, g_rhi, g_ok))
     )
+    xs = slice(0, 1) if shared else slice(None)
+    evt_mask = (
+        (days[None, None, :] >= np.maximum(g_rlo[:, xs], -g_t0[:, xs])[:, :, None])
+        & (days[None, None, :] <= np.minimum(g_rhi[:, xs], n_cal - 1 - g_t0[:, xs])[:, :, None])
+        & use[:, xs]
+    )
+    if shared:  # one row of days per event, copied to every security
+        evt_mask = np.broadcast_to(evt_mask, (E, S, T)).copy()
     R = rets.to_numpy()
     if (
         (est_full or bool((est_mask.all(axis=2) == use[..., 0]).all()))
@@ -807,13 +816,6 @@ def prepare(
         slice_starts = None
         est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
         y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
-    # when every security of an event has the same windows (the usual case) the design is
-    # gathered once per event, shape (E, 1, days, k), and broadcast over securities
-    shared = bool(
-        requested.all()
-        and all((g == g[:, :1]).all() for g in (g_t0, g_sfirst, g_slen, g_rlo, g_rhi))
-    )
-    xs = slice(0, 1) if shared else slice(None)
     if shared and bool(evt_mask.all()):
         # every event window inside the data and the same for the securities of an event:
         # the (S, T) block of event e is rows t0 + days of R, transposed (a window view)
