@@ -1075,12 +1075,10 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 dx = xe0 - xbar[:, :, None, :]  # (E, S|1, T, f)
                 h_evt = 1.0 / nx[..., None] + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
                 evt_mask = np.broadcast_to(p.evt_mask, (E, S, T))
-                if shared_x and bool((evt_mask == evt_mask[:, :1]).all()):
-                    in_evt = evt_mask[:, :1].astype(float)  # the same days for every security
-                else:
-                    in_evt = evt_mask.astype(float)
-                    dx = np.broadcast_to(dx, (E, S, T, f))
-                    sxx_inv, nx = sxx_inv_b, nn
+                # the same event days for every security: the CAR leverage once per event
+                # (einsum broadcasts the (E, 1, ...) operands otherwise)
+                uniform = shared_x and bool((evt_mask == evt_mask[:, :1]).all())
+                in_evt = (evt_mask[:, :1] if uniform else evt_mask).astype(float)
                 n_evt = in_evt.sum(axis=-1)
                 sdx = np.einsum("estf,est->esf", dx, in_evt)
                 h_car = n_evt**2 / nx + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
@@ -1096,10 +1094,10 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 h_car = n_evt**2 / nn
                 sxx_inv = np.zeros((E, S, 0, 0))
                 xbar_o = np.zeros((E, S, 0))
+                nx = nn
             params = np.concatenate([alpha[..., None], beta], axis=-1)
             # (X'X)^-1 of the design with intercept, reported for completeness
             xtx_inv = np.full((E, S, k, k), np.nan)
-            nx = nn if not f else nx
             xtx_inv[..., 0, 0] = 1.0 / nx + np.einsum("esf,esfg,esg->es", xbar_o, sxx_inv, xbar_o)
             if f:
                 off = -np.einsum("esfg,esg->esf", sxx_inv, xbar_o)
