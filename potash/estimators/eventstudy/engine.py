@@ -61,6 +61,13 @@ def _as_datetime_index(index: pd.Index, table: str) -> pd.DatetimeIndex:
     return out
 
 
+def _str_columns(columns: pd.Index) -> pd.Index | list[str]:
+    """The column labels as strings (``str(c)`` of each); a string index is converted at once."""
+    if isinstance(columns.dtype, pd.StringDtype) and not columns.hasnans:
+        return columns.astype(str)
+    return [str(c) for c in columns]
+
+
 def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Return ``frame`` as float64, or raise naming the first non-numeric cell."""
     if all(
@@ -68,7 +75,7 @@ def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         for t in set(frame.dtypes)
     ):
         fast = pd.DataFrame(frame.to_numpy(dtype="float64", na_value=np.nan), index=frame.index)
-        fast.columns = [str(c) for c in frame.columns]
+        fast.columns = _str_columns(frame.columns)
         return fast
     out = {}
     for col in frame.columns:
@@ -88,11 +95,17 @@ def _numeric_frame(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             )
         out[col] = coerced.astype("float64")
     result = pd.DataFrame(out, index=frame.index)
-    result.columns = [str(c) for c in frame.columns]
+    result.columns = _str_columns(frame.columns)
     return result
 
 
-def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
+def _check_returns(returns: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The returns as a float64 frame on sorted dates, and the rows holding a missing value.
+
+    One pass over the values (``np.isfinite``) serves the infinity check, the price check and
+    the fast path of :func:`fit_models`: the second item is ``None`` when every value is
+    finite, else a boolean per date (row) that has a missing value.
+    """
     if isinstance(returns, pd.Series):
         returns = returns.to_frame(name=returns.name if returns.name is not None else "security")
     if not isinstance(returns, pd.DataFrame):
@@ -109,32 +122,71 @@ def _check_returns(returns: pd.DataFrame) -> pd.DataFrame:
             "returns: the dates are not in increasing order; sorted them", UserWarning, stacklevel=4
         )
         frame = frame.sort_index()
-    inf = np.isinf(frame.to_numpy())
-    if inf.any():
-        r, c = np.argwhere(inf)[0]
-        raise PotashDataError(
-            "infinite return",
-            file="returns",
-            column=frame.columns[c],
-            row=str(frame.index[r].date()),
-        )
-    _refuse_prices(frame, "returns")
-    return frame
-
-
-def _refuse_prices(frame: pd.DataFrame, table: str) -> None:
-    """A column of only positive values with median above 1 is a price, not a return."""
     values = frame.to_numpy()
-    for j, col in enumerate(frame.columns):
-        v = values[:, j]
-        v = v[np.isfinite(v)]
-        if len(v) >= 5 and (v > 0).all() and float(np.median(v)) > 1.0:
+    finite = np.isfinite(values)
+    all_finite = bool(finite.all())
+    if not all_finite:
+        inf = np.isinf(values)
+        if inf.any():
+            r, c = np.argwhere(inf)[0]
             raise PotashDataError(
-                f"these look like prices, not returns (all {len(v)} values positive, median "
-                f"{float(np.median(v)):.4g}): convert them with potash.to_returns(prices)",
-                file=table,
-                column=str(col),
+                "infinite return",
+                file="returns",
+                column=frame.columns[c],
+                row=str(frame.index[r].date()),
             )
+    _refuse_prices(frame, "returns", finite=True if all_finite else finite)
+    return frame, None if all_finite else ~finite.all(axis=1)
+
+
+def _refuse_prices(
+    frame: pd.DataFrame, table: str, finite: np.ndarray | bool | None = None
+) -> None:
+    """A column of only positive values with median above 1 is a price, not a return.
+
+    ``finite`` is ``np.isfinite`` of the values when the caller has it (``True``: all finite).
+    The columns are checked at once; the first offending column (in column order) is named.
+    """
+    values = frame.to_numpy()
+    if finite is None:
+        finite = np.isfinite(values)
+        if finite.all():
+            finite = True
+    # a column with a finite value <= 0 in its first rows is no price: only the others are
+    # scanned in full (for returns, usually none)
+    head = values[:64]
+    nonpos = head <= 0
+    if finite is not True:
+        nonpos &= finite[:64]
+    cols = np.flatnonzero(~nonpos.any(axis=0))
+    if not len(cols):
+        return
+    values = values[:, cols]
+    if finite is True:
+        n_finite = np.full(len(cols), values.shape[0])
+        positive = ~(values <= 0).any(axis=0)
+    else:
+        finite = finite[:, cols]
+        n_finite = finite.sum(axis=0)
+        positive = ~((values <= 0) & finite).any(axis=0)
+    keep = np.flatnonzero((n_finite >= 5) & positive)
+    if not len(keep):
+        return
+    cand = cols[keep]
+    sub = values[:, keep]
+    if finite is True:
+        median = np.median(sub, axis=0)
+    else:
+        median = np.nanmedian(np.where(finite[:, keep], sub, np.nan), axis=0)
+    hit = np.flatnonzero(median > 1.0)
+    if len(hit):
+        i = hit[0]
+        raise PotashDataError(
+            f"these look like prices, not returns (all {int(n_finite[keep[i]])} values positive, "
+            f"median {float(median[i]):.4g}): convert them with potash.to_returns(prices)",
+            file=table,
+            column=str(frame.columns[cand[i]]),
+        )
 
 
 def _refuse_degenerate_regressors(mkt: pd.DataFrame) -> None:
@@ -201,6 +253,12 @@ def _check_market(
     return frame.sort_index()
 
 
+def _years_between(values: np.ndarray, first: int, last: int) -> bool:
+    """Whether the calendar year of every date (``datetime64``, NaT ignored) is in range."""
+    years = values[~np.isnat(values)].astype("datetime64[Y]").astype(np.int64) + 1970
+    return bool(((years >= first) & (years <= last)).all())
+
+
 def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     """Parse event dates; a timezone-aware date is read as its local (wall-clock) date.
 
@@ -217,7 +275,7 @@ def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     if (
         naive
         and not any(getattr(v, "tzinfo", None) is not None for v in values)
-        and bool(parsed.dropna().dt.year.between(1678, 2261).all())
+        and _years_between(parsed.to_numpy(), 1678, 2261)
     ):
         return parsed.astype("datetime64[ns]"), notes
     out = []
@@ -256,8 +314,25 @@ def _parse_event_dates(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     return res, notes
 
 
-def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
-    """Return a frame ``event_id, security, date`` (one row per requested pair)."""
+def _grid_codes(n_ev: int, n_sec: int) -> dict[str, _Col]:
+    """Event and security codes of the full (events x securities) grid, event-major."""
+    return {
+        "_e": np.repeat(np.arange(n_ev, dtype=np.int64), n_sec).view(_Col),
+        "_s": np.tile(np.arange(n_sec, dtype=np.int64), n_ev).view(_Col),
+    }
+
+
+def _normalise_events(
+    events: Any, securities: Sequence[str]
+) -> tuple[_Pairs, list[str], np.ndarray, np.ndarray]:
+    """Return the requested pairs, the event ids in order, and the pairs' dates as codes.
+
+    The pairs have columns ``event_id, security, date, date_note`` and the integer codes
+    ``_e, _s`` into the event and security axes; they are built with ``np.repeat`` /
+    ``np.tile`` and codes (no loop over pairs). The last two items are distinct dates and a
+    code per pair with ``pairs["date"] == dates[codes]`` (one date per event when every
+    security is studied), so that dates are moved to trading days once per date.
+    """
     if isinstance(events, (str, pd.Timestamp, np.datetime64)) or hasattr(events, "isoformat"):
         events = [events]
     if not isinstance(events, pd.DataFrame):
@@ -271,21 +346,26 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
             raise PotashDataError(
                 f"not a date: {dates_in[row]!r}", file="events", column="date", row=row + 1
             )
-        d = pd.DatetimeIndex(parsed_l).normalize()
-        ids = np.asarray(d.strftime("%Y-%m-%d"), dtype=object)
-        dup = pd.Index(ids).duplicated()
+        # midnight of each date (datetime64 casts floor), its ISO date as the event id
+        day = parsed_l.to_numpy().astype("datetime64[D]")
+        ids = np.datetime_as_string(day, unit="D").astype(object)
+        dup = np.ones(len(day), dtype=bool)
+        dup[np.unique(day, return_index=True)[1]] = False  # all but first occurrences
         if dup.any():
             row = int(np.flatnonzero(dup)[0])
             raise PotashDataError(
                 f"duplicate event_id {ids[row]!r}", file="events", column="event_id", row=row + 1
             )
         n_sec = len(securities)
-        return _Pairs(
+        ev_dates = day.astype("datetime64[ns]")
+        pairs = _Pairs(
             event_id=np.repeat(ids, n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), len(ids)).view(_Col),
-            date=np.repeat(d.to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
+            date=np.repeat(ev_dates, n_sec).view(_Col),
             date_note=np.repeat(notes_l, n_sec).view(_Col),
+            **_grid_codes(len(ids), n_sec),
         )
+        return pairs, list(ids), ev_dates, pairs["_e"].to_numpy()
     if isinstance(events, pd.DataFrame):
         frame = events.copy()
         if "date" not in frame.columns:
@@ -343,18 +423,30 @@ def _normalise_events(events: Any, securities: Sequence[str]) -> _Pairs:
                 row=row + 1,
             )
         n_ev, n_sec = len(frame), len(securities)
-        return _Pairs(
-            event_id=np.repeat(frame["event_id"].to_numpy(dtype=object), n_sec).view(_Col),
+        ids = frame["event_id"].to_numpy(dtype=object)
+        ev_dates = frame["date"].to_numpy(dtype="datetime64[ns]")
+        pairs = _Pairs(
+            event_id=np.repeat(ids, n_sec).view(_Col),
             security=np.tile(np.asarray(securities, dtype=object), n_ev).view(_Col),
-            date=np.repeat(frame["date"].to_numpy(dtype="datetime64[ns]"), n_sec).view(_Col),
+            date=np.repeat(ev_dates, n_sec).view(_Col),
             date_note=np.repeat(notes, n_sec).view(_Col),
+            **_grid_codes(n_ev, n_sec),
         )
-    return _Pairs(
-        event_id=frame["event_id"].to_numpy(dtype=object).view(_Col),
-        security=frame["security"].to_numpy(dtype=object).view(_Col),
-        date=frame["date"].to_numpy(dtype="datetime64[ns]").view(_Col),
+        return pairs, list(ids), ev_dates, pairs["_e"].to_numpy()
+    ids = frame["event_id"].to_numpy(dtype=object)
+    sec = frame["security"].to_numpy(dtype=object)
+    e_codes, uniques = pd.factorize(ids)  # codes in order of first appearance
+    s_codes = pd.Index(securities, dtype=object).get_indexer(sec)
+    pair_dates = frame["date"].to_numpy(dtype="datetime64[ns]")
+    pairs = _Pairs(
+        event_id=ids.view(_Col),
+        security=sec.view(_Col),
+        date=pair_dates.view(_Col),
         date_note=np.asarray(notes, dtype=object).view(_Col),
+        _e=np.asarray(e_codes, dtype=np.int64).view(_Col),
+        _s=np.asarray(s_codes, dtype=np.int64).view(_Col),
     )
+    return pairs, list(uniques), pair_dates, np.arange(len(pair_dates))
 
 
 class _Col(np.ndarray):
@@ -436,12 +528,18 @@ def _as_date_pair(window: Any, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def _window_positions(
-    window: Any, name: str, pairs: pd.DataFrame, t0: np.ndarray, calendar: pd.DatetimeIndex
+    window: Any,
+    name: str,
+    event_ids: list[str],
+    e_idx: np.ndarray,
+    t0: np.ndarray,
+    calendar: pd.DatetimeIndex,
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     """Return per-pair (first position, last position) of a window and whether it is relative.
 
     A relative window moves with the (shifted) trading event day. A pair of dates is the same for
-    every event; a mapping ``{event_id: (start, end)}`` gives explicit dates per event.
+    every event; a mapping ``{event_id: (start, end)}`` gives explicit dates per event. Dates
+    are looked up once per event and spread to the pairs by their event code ``e_idx``.
     """
     if _is_relative(window):
         lo, hi = int(window[0]), int(window[1])
@@ -449,18 +547,18 @@ def _window_positions(
             raise ValueError(f"{name}: start {lo} is after end {hi}")
         return t0 + lo, t0 + hi, True
     if isinstance(window, Mapping):
-        missing = sorted(set(pairs["event_id"]) - {str(k) for k in window})
+        missing = sorted(set(event_ids) - {str(k) for k in window})
         if missing:
             raise ValueError(f"{name}: no window given for event(s) {missing}")
         table = {str(k): _as_date_pair(v, f"{name}[{k!r}]") for k, v in window.items()}
-        starts = pd.DatetimeIndex([table[e][0] for e in pairs["event_id"]])
-        ends = pd.DatetimeIndex([table[e][1] for e in pairs["event_id"]])
+        starts = pd.DatetimeIndex([table[e][0] for e in event_ids])  # one per event
+        ends = pd.DatetimeIndex([table[e][1] for e in event_ids])
     else:
         start, end = _as_date_pair(window, name)
-        starts = pd.DatetimeIndex([start] * len(pairs["event_id"]))
-        ends = pd.DatetimeIndex([end] * len(pairs["event_id"]))
-    first = calendar.searchsorted(starts, side="left").astype(np.int64)
-    last = calendar.searchsorted(ends, side="right").astype(np.int64) - 1
+        starts = pd.DatetimeIndex([start] * len(event_ids))
+        ends = pd.DatetimeIndex([end] * len(event_ids))
+    first = calendar.searchsorted(starts, side="left").astype(np.int64)[e_idx]
+    last = calendar.searchsorted(ends, side="right").astype(np.int64)[e_idx] - 1
     return first, last, False
 
 
@@ -543,10 +641,12 @@ def prepare(
     check_option("non_trading", non_trading, NonTrading)
     estimation_window = _normalise_window(estimation_window, "estimation_window")
     event_window = _normalise_window(event_window, "event_window")
-    rets = _check_returns(returns)
+    rets, nan_rows = _check_returns(returns)
+    securities = rets.columns.tolist()
     mkt = _check_market(market, model, regressors)
     if mkt is not None:
-        both = [c for c in mkt.columns if c in set(rets.columns)]
+        sec_set = set(securities)
+        both = [c for c in mkt.columns.tolist() if c in sec_set]
         if both:
             raise ValueError(
                 f"{both[0]!r} is the market (or a factor) and also a security in returns: "
@@ -565,39 +665,44 @@ def prepare(
         mkt = mkt.reindex(calendar)
         if model != "market_adjusted":
             _refuse_degenerate_regressors(mkt)
-    securities = list(rets.columns)
-    pairs = _normalise_events(events, securities)
+    pairs, event_ids, u_dates, d_idx = _normalise_events(events, securities)
+    e_idx, s_idx = pairs["_e"].to_numpy(), pairs["_s"].to_numpy()
 
-    # -- event dates -> trading days ---------------------------------------------------------
-    dates = pd.DatetimeIndex(pairs["date"])
+    # -- event dates -> trading days (once per distinct date, spread by the codes d_idx) -----
+    dates = pd.DatetimeIndex(u_dates)
     nxt = calendar.searchsorted(dates, side="left")
     prv = calendar.searchsorted(dates, side="right") - 1
     on_day = (nxt < len(calendar)) & (calendar[np.minimum(nxt, len(calendar) - 1)] == dates)
-    outside = (dates < calendar[0]) | (dates > calendar[-1])
-    if non_trading == "raise" and (~on_day & ~outside).any():
-        row = int(np.flatnonzero(~on_day & ~outside)[0])
+    outside_u = (dates < calendar[0]) | (dates > calendar[-1])
+    off_day = (~on_day & ~outside_u)[d_idx]
+    if non_trading == "raise" and off_day.any():
+        row = int(np.flatnonzero(off_day)[0])
         raise PotashDataError(
-            f"{dates[row].date()} is not a trading day (non_trading='raise')",
+            f"{dates[d_idx[row]].date()} is not a trading day (non_trading='raise')",
             file="events",
             column="date",
             row=row + 1,
         )
-    pos = np.where(on_day, nxt, nxt if non_trading == "next" else prv).astype(np.int64)
-    pos[outside] = -1
-    trading_date = _dates_at(calendar, pos, pos >= 0)
+    pos_u = np.where(on_day, nxt, nxt if non_trading == "next" else prv).astype(np.int64)
+    pos_u[outside_u] = -1
+    trading_u = _dates_at(calendar, pos_u, pos_u >= 0)
+    shift_u = np.where(
+        pos_u >= 0, (trading_u - dates).days.to_numpy(dtype="float64"), np.nan
+    )
+    pos, outside, trading_date = pos_u[d_idx], outside_u[d_idx], trading_u[d_idx]
     pairs = pairs.assign(
         trading_date=trading_date,
-        shift_days=np.where(
-            pos >= 0, (trading_date - dates).days.to_numpy(dtype="float64"), np.nan
-        ),
+        shift_days=shift_u[d_idx],
         event_outside_data=outside,
     )
     t0 = np.where(pos >= 0, pos, 0)
 
     # -- windows -----------------------------------------------------------------------------
-    e_first, e_last, e_rel = _window_positions(event_window, "event_window", pairs, t0, calendar)
+    e_first, e_last, e_rel = _window_positions(
+        event_window, "event_window", event_ids, e_idx, t0, calendar
+    )
     s_first, s_last, s_rel = _window_positions(
-        estimation_window, "estimation_window", pairs, t0, calendar
+        estimation_window, "estimation_window", event_ids, e_idx, t0, calendar
     )
     if e_rel and s_rel and estimation_window[1] >= event_window[0]:
         raise ValueError(
@@ -629,10 +734,6 @@ def prepare(
     L = max(nominal, 1)
 
     # -- the (E, S) grid ---------------------------------------------------------------------
-    ev_col = pairs["event_id"].to_numpy(dtype=object)
-    event_ids = list(pd.unique(ev_col))
-    e_idx = pd.Index(event_ids, dtype=object).get_indexer(ev_col)
-    s_idx = pd.Index(securities, dtype=object).get_indexer(pairs["security"].to_numpy(dtype=object))
     E, S, T = len(event_ids), len(securities), len(days)
     requested = np.zeros((E, S), dtype=bool)
     requested[e_idx, s_idx] = True
@@ -686,16 +787,23 @@ def prepare(
             est_mask = np.asarray(est_mask) & ~hit
             est_full = False
     t0c = np.maximum(g_t0, 0)[:, :, None]
-    evt_mask = (
-        (days[None, None, :] >= np.maximum(g_rlo, -g_t0)[:, :, None])
-        & (days[None, None, :] <= np.minimum(g_rhi, n_cal - 1 - g_t0)[:, :, None])
-        & use
+    # when every security of an event has the same windows (the usual case) the design is
+    # gathered once per event, shape (E, 1, days, k), and broadcast over securities
+    shared = bool(
+        requested.all()
+        and all((g == g[:, :1]).all() for g in (g_t0, g_sfirst, g_slen, g_rlo, g_rhi, g_ok))
     )
-    evt_pos = np.clip(t0c + days[None, None, :], 0, n_cal - 1)
-
+    xs = slice(0, 1) if shared else slice(None)
+    evt_mask = (
+        (days[None, None, :] >= np.maximum(g_rlo[:, xs], -g_t0[:, xs])[:, :, None])
+        & (days[None, None, :] <= np.minimum(g_rhi[:, xs], n_cal - 1 - g_t0[:, xs])[:, :, None])
+        & use[:, xs]
+    )
+    if shared:  # one row of days per event, copied to every security
+        evt_mask = np.broadcast_to(evt_mask, (E, S, T)).copy()
     R = rets.to_numpy()
     if (
-        bool((est_mask.all(axis=2) == use[..., 0]).all())
+        (est_full or bool((est_mask.all(axis=2) == use[..., 0]).all()))
         and requested.all()
         and bool((g_sfirst == g_sfirst[:, :1]).all())
     ):
@@ -708,20 +816,26 @@ def prepare(
         slice_starts = None
         est_pos = np.clip(g_sfirst[:, :, None] + off_l, 0, n_cal - 1)
         y_est = np.where(est_mask, R[est_pos, np.arange(S)[None, :, None]], np.nan)
-    y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
-    # when every security of an event has the same windows (the usual case) the design is
-    # gathered once per event, shape (E, 1, days, k), and broadcast over securities
-    shared = bool(
-        requested.all()
-        and all((g == g[:, :1]).all() for g in (g_t0, g_sfirst, g_slen, g_rlo, g_rhi))
-    )
-    xs = slice(0, 1) if shared else slice(None)
+    if shared and bool(evt_mask.all()):
+        # every event window inside the data and the same for the securities of an event:
+        # the (S, T) block of event e is rows t0 + days of R, transposed (a window view)
+        evt_pos = None
+        windows = np.lib.stride_tricks.sliding_window_view(R, T, axis=0)  # (n_cal-T+1, S, T)
+        y_evt = windows[g_t0[:, 0] + int(days[0])]
+    else:
+        evt_pos = np.clip(t0c + days[None, None, :], 0, n_cal - 1)
+        y_evt = np.where(evt_mask, R[evt_pos, np.arange(S)[None, :, None]], np.nan)
     if mkt is not None:
         X = mkt.to_numpy()
         factor_names = list(mkt.columns)
         est_pos_x = np.clip(g_sfirst[:, xs, None] + off_l, 0, n_cal - 1)
         x_est = np.where(est_mask[:, xs, :, None], X[est_pos_x], np.nan)
-        x_evt = np.where(evt_mask[:, xs, :, None], X[evt_pos[:, xs]], np.nan)
+        evt_pos_x = (
+            evt_pos[:, xs]
+            if evt_pos is not None
+            else np.clip(t0c[:, xs] + days[None, None, :], 0, n_cal - 1)
+        )
+        x_evt = np.where(evt_mask[:, xs, :, None], X[evt_pos_x], np.nan)
         market_full_est = x_est[..., 0]
     else:
         factor_names = []
@@ -750,8 +864,6 @@ def prepare(
         estimation_days=est_len,
         event_start=_dates_at(calendar, np.clip(e_first, 0, n_cal - 1), ~outside),
         event_end=_dates_at(calendar, np.clip(e_last, 0, n_cal - 1), ~outside),
-        _e=e_idx,
-        _s=s_idx,
     )
     return Prepared(
         calendar=calendar,
@@ -785,6 +897,7 @@ def prepare(
             "slice_starts": slice_starts,
             "R": R,
             "L": L,
+            "nan_rows": nan_rows,
         },
     )
 
@@ -823,6 +936,15 @@ def _wsum(w: np.ndarray | None, x: np.ndarray, S: int = 1) -> np.ndarray:
     return np.einsum("esl,eslf->esf", w, x)
 
 
+def _centred(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Regressors (E, S|1, L, f) -> (their mean over the finite days, x - mean with NaN as 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cnt = np.isfinite(x).sum(axis=2, keepdims=True)
+        c = np.nansum(x, axis=2, keepdims=True) / np.maximum(cnt, 1)  # (E, S|1, 1, f)
+        xc = np.nan_to_num(x - c)  # NaN days are masked by the weights
+    return c, xc
+
+
 def _xbeta(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """x[e, s|0, l, f] @ beta[e, s, f] -> (E, S, L)."""
     if x.shape[1] == 1 and beta.shape[1] != 1:
@@ -849,11 +971,7 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
     complete = (
         bool(p.extra.get("est_full"))
         and (x_ok is True or bool(np.all(x_ok)))
-        and not (
-            any(bool(np.isnan(b).any()) for _, b in p.est_blocks())
-            if lazy
-            else bool(np.isnan(p.y_est).any())
-        )
+        and not (_blocks_have_nan(p) if lazy else bool(np.isnan(p.y_est).any()))
     )
     lazy = (
         lazy
@@ -870,10 +988,18 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
         n = valid.sum(axis=-1)
     w = None if complete else valid.astype(float)
     if lazy:
+        # one visit per event block (a view of the return table, while it is in cache): its
+        # sum, its cross-product with the centred regressors and its sum of squares
         y0 = None
+        c, xc = _centred(p.x_est)
         ysum = np.empty((E, S))
+        sxy_raw = np.empty((E, S, f))
+        y2 = np.empty((E, S))
+        xc_e = np.broadcast_to(xc, (E, 1) + xc.shape[2:])[:, 0]
         for ei, block in p.est_blocks():
             ysum[ei] = block.sum(axis=0)
+            sxy_raw[ei] = block.T @ xc_e[ei]
+            y2[ei] = np.einsum("ls,ls->s", block, block)
     else:
         y0 = p.y_est if complete else np.where(valid, p.y_est, 0.0)
         ysum = y0.sum(axis=-1)
@@ -892,32 +1018,44 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
         else:
             k = 1 + f
             if f:
-                cnt = np.isfinite(p.x_est).sum(axis=2, keepdims=True)
-                c = np.nansum(p.x_est, axis=2, keepdims=True) / np.maximum(cnt, 1)  # (E,S|1,1,f)
-                xc = np.nan_to_num(p.x_est - c)  # (E, S|1, L, f), NaN days are masked by w
-                sx = _wsum(w, xc, S)  # (E, S, f)
+                # complete data with the regressors shared by the securities of an event: the
+                # regressor moments (and everything built only from them: (X'X)^-1, leverages)
+                # are the same for every security, so they are computed once per event,
+                # shape (E, 1, ...), and broadcast
+                shared_x = complete and p.x_est.shape[1] == 1
+                xs = slice(0, 1) if shared_x else slice(None)
+                nx = nn[:, xs]  # (E, S|1)
+                if not lazy:
+                    c, xc = _centred(p.x_est)
                 xx = (xc[..., :, None] * xc[..., None, :]).reshape(xc.shape[:3] + (f * f,))
-                sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
-                if lazy:  # per event: (S, L) @ (L, f) on a view of the return table
-                    sxy_raw = np.empty((E, S, f))
-                    y2 = np.empty((E, S))
-                    xc_e = np.broadcast_to(xc, (E, 1) + xc.shape[2:])[:, 0]
-                    for ei, block in p.est_blocks():
-                        sxy_raw[ei] = block.T @ xc_e[ei]
-                        y2[ei] = np.einsum("ls,ls->s", block, block)
+                if shared_x:
+                    sx = xc.sum(axis=2)  # (E, 1, f)
+                    sxx_raw = xx.sum(axis=2).reshape(E, 1, f, f)
                 else:
+                    sx = _wsum(w, xc, S)  # (E, S, f)
+                    sxx_raw = _wsum(w, xx, S).reshape(E, S, f, f)
+                if not lazy:  # (lazy: sxy_raw and y2 come from the event blocks above)
                     sxy_raw = _wsum(y0, xc)
                     y2 = np.einsum("esl,esl->es", y0, y0)
-                xbar = sx / nn[..., None]
-                sxx = sxx_raw - nn[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
+                xbar = sx / nx[..., None]  # (E, S|1, f)
+                sxx = sxx_raw - nx[..., None, None] * xbar[..., :, None] * xbar[..., None, :]
                 sxy = sxy_raw - nn[..., None] * xbar * ybar[..., None]
-                fitted = n >= k + 1
+                fitted = n[:, xs] >= k + 1
                 safe = np.where(fitted[..., None, None], sxx, np.eye(f))
-                sxx_inv = np.linalg.inv(safe)
-                beta = np.einsum("esfg,esg->esf", sxx_inv, sxy)
-                a_c = ybar - np.einsum("esf,esf->es", xbar, beta)  # intercept, centred x
+                if f == 1:
+                    # one regressor: the inverse of the 1 x 1 centred sxx is 1 / sxx (bit for
+                    # bit what np.linalg.inv returns), singular exactly when sxx is 0
+                    if bool((safe == 0).any()):
+                        raise np.linalg.LinAlgError("Singular matrix")
+                    sxx_inv = 1.0 / safe
+                else:
+                    sxx_inv = np.linalg.inv(safe)
+                sxx_inv_b = np.broadcast_to(sxx_inv, (E, S, f, f))
+                xbar_b = np.broadcast_to(xbar, (E, S, f))
+                beta = np.einsum("esfg,esg->esf", sxx_inv_b, sxy)
+                a_c = ybar - np.einsum("esf,esf->es", xbar_b, beta)  # intercept, centred x
                 alpha = a_c - np.einsum(
-                    "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar.shape), beta
+                    "esf,esf->es", np.broadcast_to(c[:, :, 0], xbar_b.shape), beta
                 )
                 # SSR from the moments: sum w (y - ybar)^2 - beta' sxy
                 # (clipped at 0: an exact fit can round to a tiny negative number)
@@ -928,14 +1066,23 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                     if not complete:
                         resid[~valid] = np.nan
                 xe = p.x_evt - c  # (E, S|1, T, f)
-                ar_evt = p.y_evt - a_c[..., None] - _xbeta(np.nan_to_num(xe), beta)
-                ar_evt = np.where(np.all(np.isfinite(xe), axis=-1), ar_evt, np.nan)
-                dx = np.nan_to_num(xe) - xbar[:, :, None, :]  # (E, S, T, f)
-                h_evt = 1.0 / nn[..., None] + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
-                in_evt = np.broadcast_to(p.evt_mask, (E, S, T)).astype(float)
+                xe_ok = np.all(np.isfinite(xe), axis=-1)
+                xe0 = xe if bool(xe_ok.all()) else np.nan_to_num(xe)
+                ar_evt = p.y_evt - a_c[..., None]
+                ar_evt -= _xbeta(xe0, beta)
+                if xe0 is not xe:
+                    ar_evt = np.where(xe_ok, ar_evt, np.nan)
+                dx = xe0 - xbar[:, :, None, :]  # (E, S|1, T, f)
+                h_evt = 1.0 / nx[..., None] + np.einsum("estf,esfg,estg->est", dx, sxx_inv, dx)
+                evt_mask = np.broadcast_to(p.evt_mask, (E, S, T))
+                # the same event days for every security: the CAR leverage once per event
+                # (einsum broadcasts the (E, 1, ...) operands otherwise)
+                uniform = shared_x and bool((evt_mask == evt_mask[:, :1]).all())
+                in_evt = (evt_mask[:, :1] if uniform else evt_mask).astype(float)
                 n_evt = in_evt.sum(axis=-1)
                 sdx = np.einsum("estf,est->esf", dx, in_evt)
-                h_car = n_evt**2 / nn + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
+                h_car = n_evt**2 / nx + np.einsum("esf,esfg,esg->es", sdx, sxx_inv, sdx)
+                h_car = np.broadcast_to(h_car, (E, S)).copy()
                 xbar_o = xbar + c[:, :, 0]  # masked mean of the uncentred regressors
             else:  # constant mean
                 beta = np.zeros((E, S, 0))
@@ -947,10 +1094,11 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
                 h_car = n_evt**2 / nn
                 sxx_inv = np.zeros((E, S, 0, 0))
                 xbar_o = np.zeros((E, S, 0))
+                nx = nn
             params = np.concatenate([alpha[..., None], beta], axis=-1)
             # (X'X)^-1 of the design with intercept, reported for completeness
             xtx_inv = np.full((E, S, k, k), np.nan)
-            xtx_inv[..., 0, 0] = 1.0 / nn + np.einsum("esf,esfg,esg->es", xbar_o, sxx_inv, xbar_o)
+            xtx_inv[..., 0, 0] = 1.0 / nx + np.einsum("esf,esfg,esg->es", xbar_o, sxx_inv, xbar_o)
             if f:
                 off = -np.einsum("esfg,esg->esf", sxx_inv, xbar_o)
                 xtx_inv[..., 0, 1:] = off
@@ -969,20 +1117,40 @@ def fit_models(p: Prepared, residuals: bool = True) -> Fit:
             # MacKinlay (1997): M - k degrees of freedom (M - 2 for the market model)
             sigma2 = ssr / (n - k)
     sigma2 = np.where(n > k + 1, sigma2, np.nan)
+    evt_all = bool(np.all(p.evt_mask))  # no event day to blank out
     return Fit(
         params=params,
         xtx_inv=xtx_inv,
         n_obs=n,
         sigma2=sigma2,
         ar_est=resid,
-        ar_evt=np.where(p.evt_mask, ar_evt, np.nan),
-        h_evt=np.where(p.evt_mask, h_evt, np.nan),
+        ar_evt=ar_evt if evt_all else np.where(p.evt_mask, ar_evt, np.nan),
+        h_evt=np.broadcast_to(h_evt, (E, S, T)).copy()
+        if evt_all
+        else np.where(p.evt_mask, h_evt, np.nan),
         h_car=h_car,
         k=k,
         valid_est=valid,
         fit_intercept=a_c if (model not in ("market_adjusted",) and f) else None,
         x_centre=c if (model not in ("market_adjusted",) and f) else None,
     )
+
+
+def _blocks_have_nan(p: Prepared) -> bool:
+    """Whether an estimation block of the slice layout holds a missing return.
+
+    Uses the rows with a missing value found when the returns were checked (a prefix count
+    over dates, one lookup per event) instead of scanning the blocks again.
+    """
+    nan_rows = p.extra.get("nan_rows", False)
+    if nan_rows is None:  # every return is finite
+        return False
+    if nan_rows is False:  # not recorded: scan the blocks
+        return any(bool(np.isnan(b).any()) for _, b in p.est_blocks())
+    R, L = p.extra["R"], p.extra["L"]
+    starts = np.asarray(p.extra["slice_starts"], dtype=np.int64)
+    count = np.concatenate([[0], np.cumsum(nan_rows)])
+    return bool((count[np.minimum(starts + L, len(R))] > count[np.minimum(starts, len(R))]).any())
 
 
 def estimation_residuals(p: Prepared, fit: Fit) -> np.ndarray:
