@@ -14,6 +14,7 @@ from potash.estimators.eventstudy.results import EventStudyResults
 from potash.estimators.eventstudy.stats import (
     ROBUST_TO_CLUSTERING,
     GroupArrays,
+    _grank_pairs,
     _nanmean,
     battery,
     pair_ranks,
@@ -305,36 +306,38 @@ def event_study(
     fit.ar_est = estimation_residuals(p, fit)  # the statistics need the residuals
 
     # rank quantities depend only on the pair, so they are computed once for all groupings
-    pr_rk = pair_ranks(
-        np.where(inc_grid[..., None], fit.ar_est, np.nan),
-        np.where(inc_grid[..., None], fit.ar_evt, np.nan),
-    )
+    pr_rk = pair_ranks(fit.ar_est, fit.ar_evt, inc_grid)
+    grank_pairs = _grank_pairs(pr_rk["est_r2"], pr_rk["est_sorted"], sigma2, inc_grid)
 
     pair_keys = ("delta_full", "avg_rank", "pos_est", "n_est")
     sum_keys = [k for k in pr_rk if k.startswith(("sum_", "cnt_"))]
 
     def group_arrays(idx_e, idx_s, inc, inc_car, pooled=False):
+        # the groupings hold the (E, S) pairs in their order: per event the grid itself,
+        # pooled one group of E * S pairs (views, no copies)
+        def view(x):
+            return x.reshape((1, E * S) + x.shape[2:]) if pooled else x
+
         c, c_car = lamb_factors(inc, idx_e, idx_s)
-        pq = {k: pr_rk[k][idx_e, idx_s] for k in pair_keys}
+        pq = {k: view(pr_rk[k]) for k in pair_keys}
         for k in sum_keys:  # position sums: per event, or summed over events when pooled
             pq[k] = pr_rk[k].sum(axis=0, keepdims=True) if pooled else pr_rk[k]
         return GroupArrays(
-            ar_est=fit.ar_est[idx_e, idx_s],
-            ar=fit.ar_evt[idx_e, idx_s],
-            sar=sar[idx_e, idx_s],
-            car=car[idx_e, idx_s],
-            scar=scar[idx_e, idx_s],
-            sigma2=sigma2[idx_e, idx_s],
-            n_obs=fit.n_obs[idx_e, idx_s].astype(float),
+            ar_est=view(fit.ar_est),
+            ar=view(fit.ar_evt),
+            sar=view(sar),
+            car=view(car),
+            scar=view(scar),
+            sigma2=view(sigma2),
+            n_obs=view(fit.n_obs).astype(float),
             inc=inc,
             inc_car=inc_car,
-            cluster=cluster[idx_e, idx_s],
+            cluster=view(cluster),
             lamb_c=c,
             lamb_c_car=c_car,
-            var_car=var_car[idx_e, idx_s],
+            var_car=view(var_car),
             pq=pq,
-            est_ranks=pr_rk["est_ranks"][idx_e, idx_s],
-            est_sorted=pr_rk["est_sorted"][idx_e, idx_s],
+            grank=grank_pairs,
             k=max(fit.k, 1) if model != "market_adjusted" else 0,
             convention=convention,
         )

@@ -77,8 +77,7 @@ class GroupArrays:
     lamb_c_car: np.ndarray  # (G,) same for the window sum
     var_car: np.ndarray  # (G, N) variance of each CAR (forecast-error corrected)
     pq: dict  # from pair_ranks: pair-level arrays indexed to (G, N); sums as (G, P)
-    est_ranks: np.ndarray  # (G, N, L)
-    est_sorted: np.ndarray  # (G, N, L) estimation ARs sorted per pair (NaN last)
+    grank: GrankPairs  # GRANK's pair-level arrays, flat over the G * N pairs
     k: int  # estimated parameters per pair
     convention: str
 
@@ -170,6 +169,66 @@ def _searchsorted_rows(
     return lo
 
 
+@dataclass
+class GrankPairs:
+    """Pair-level inputs of GRANK, built once and shared by every grouping of the pairs.
+
+    Arrays are flat over the ``Np`` pairs (a grouping (G, N) with G * N = Np reshapes them).
+    """
+
+    r2: np.ndarray  # (Np, L) twice the estimation ranks, -1 missing or not in the test
+    r1: np.ndarray | None  # (Np, L) uint8 ranks (0 missing) when none is a half rank
+    m: np.ndarray  # (Np,) estimation observations in the test
+    w: np.ndarray  # (Np,) 1 / (M_i + 2), 0 outside the test
+    rf: np.ndarray  # (Np, L) ranks as float, 0 where missing
+    padded: np.ndarray  # (Np * W,) sorted estimation SARs, +inf after the M_i valid ones
+    width: int  # W, a power of two > L
+
+
+def _grank_pairs(
+    r2: np.ndarray, est_sorted: np.ndarray, sigma2: np.ndarray, inc: np.ndarray
+) -> GrankPairs:
+    """``r2`` (..., L): twice the estimation ranks (-1 missing); ``est_sorted`` (..., L): the
+    estimation ARs sorted (NaN last); ``sigma2`` and ``inc`` (...): variances, pairs in test."""
+    L = r2.shape[-1]
+    inc = np.asarray(inc, dtype=bool).reshape(-1)
+    rank_t = np.int16 if 2 * L + 2 < np.iinfo(np.int16).max else np.int32
+    r2 = np.where(inc[:, None], r2.reshape(-1, L), -1).astype(rank_t, copy=False)
+    m = np.sum(r2 >= 0, axis=1)
+    w = np.where(inc & (m > 0), 1.0 / (m + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
+    rf = np.maximum(r2, 0) * 0.5
+    r1 = None
+    if L < 255 and not np.any((r2 & 1).astype(bool) & (r2 > 0)):  # no half ranks: uint8
+        r1 = (np.maximum(r2, 0) >> 1).astype(np.uint8)
+    # ranks of the estimation SARs equal the ranks of the ARs (sigma_i is a constant)
+    sd = np.sqrt(np.asarray(sigma2, dtype=float).reshape(-1))
+    width = 1 << int(np.ceil(np.log2(L + 1)))
+    padded = np.full((r2.shape[0], width), np.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.divide(est_sorted.reshape(-1, L), sd[:, None], out=padded[:, :L])
+    # missing SARs are NaN (sorted last), which no comparison counts; pairs not in the test
+    # are +inf
+    padded[~inc] = np.inf
+    return GrankPairs(r2=r2, r1=r1, m=m, w=w, rf=rf, padded=padded.reshape(-1), width=width)
+
+
+def _bsearch_padded(padded: np.ndarray, width: int, q: np.ndarray, side: str) -> np.ndarray:
+    """Rows of ``padded`` (rows * width, sorted, +inf padded, width a power of two) searched
+    for queries ``q`` (rows, D): entries <= q (``side="right"``) or < q ("left"), finite q.
+    Branchless bisection: log2(width) steps of one gather and one comparison each."""
+    rows, D = q.shape
+    start = (np.arange(rows, dtype=np.intp) * width)[:, None]
+    pos = np.repeat(start, D, axis=1)
+    cmp = np.less_equal if side == "right" else np.less
+    hit = np.empty(q.shape, dtype=bool)
+    step = width >> 1
+    while step >= 1:
+        cmp(padded.take(pos + (step - 1)), q, out=hit)
+        np.add(pos, step, out=pos, where=hit)
+        step >>= 1
+    return pos - start
+
+
 def _grank_factory(
     est_ranks: np.ndarray, est_sorted: np.ndarray, sigma2: np.ndarray, inc: np.ndarray
 ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -181,61 +240,76 @@ def _grank_factory(
     event observations (G, N, D) (standardised ARs of a day, or SCARs) and gives the GRANK
     t and its degrees of freedom (G, D).
     """
-    G = inc.shape[0]
-    sd_i = np.sqrt(sigma2)
+    est_ranks = np.asarray(est_ranks, dtype=float)
+    r2 = np.where(np.isfinite(est_ranks), 2 * np.nan_to_num(est_ranks), -1).astype(np.int32)
+    gp = _grank_pairs(r2, est_sorted, sigma2, inc)
+    return _grank_groups(gp, *inc.shape)
 
-    # ranks of the estimation SARs equal the ranks of the ARs (sigma_i is a constant);
-    # the appended event observation only shifts the ranks above it by one, so ranks are
-    # updated by a batched binary search and one comparison instead of a sort per day.
-    r_est = np.where(inc[..., None], est_ranks, np.nan).astype(np.float32)
-    m_i = np.sum(np.isfinite(r_est), axis=2)  # (G, N) estimation observations
-    sorted_sar = est_sorted / sd_i[..., None]
-    w_i = np.where(inc & (m_i > 0), 1.0 / (m_i + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
-    n_j = np.sum(np.isfinite(r_est), axis=1).astype(float)  # (G, L)
-    n_all = np.sum(inc & (m_i > 0), axis=1).astype(float)  # (G,)
-    base_sum = np.einsum("gn,gnl->gl", w_i, np.nan_to_num(r_est).astype(float))
+
+def _grank_groups(
+    gp: GrankPairs, G: int, N: int
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """GRANK for the grouping (G, N) of the pairs of ``gp`` (see ``_grank_factory``)."""
+    L_ = gp.r2.shape[-1]
+    r2 = gp.r2.reshape(G, N, L_)
+    r1 = None if gp.r1 is None else gp.r1.reshape(G, N, L_)
+    m_i = gp.m.reshape(G, N)
+    w_i = gp.w.reshape(G, N)
+    rank_t = r2.dtype.type
+    n_j = np.sum(r2 >= 0, axis=1).astype(float)  # (G, L)
+    n_all = np.sum(w_i > 0, axis=1).astype(float)  # (G,)
+    base_sum = np.einsum("gn,gnl->gl", w_i, gp.rf.reshape(G, N, L_))
     half_j = 0.5 * n_j
-    rank_t = np.int16 if 2 * r_est.shape[-1] + 2 < np.iinfo(np.int16).max else np.int32
-    r2 = np.where(np.isfinite(r_est), 2 * r_est, -1).astype(rank_t)  # twice the ranks
+    cnt_t = np.int16 if N < np.iinfo(np.int16).max else np.int32
 
     def grank(event_obs: np.ndarray):
         # event_obs (G, N, D): D event-period standardised returns per pair (one test per
         # column), re-standardised cross-sectionally (generalized SAR) and appended as
-        # observation M_i + 1 to the pair's estimation SARs.
+        # observation M_i + 1 to the pair's estimation SARs; the appended observation only
+        # shifts the ranks above it by one, so ranks are updated by a batched binary search
+        # and one comparison instead of a sort per day.
         D = event_obs.shape[-1]
         cs = _nanstd(event_obs, 1)  # (G, D)
         x = event_obs / cs[:, None, :]
         ok = np.isfinite(x) & (w_i > 0)[..., None]
-        xv = np.where(ok, x, np.inf)
+        xv = np.where(ok, x, 0.0).reshape(G * N, D)
         wv = np.where(ok, w_i[..., None], 0.0)  # (G, N, D)
-        L_ = r2.shape[-1]
         # estimation SARs <= x and < x, by a batched binary search of the sorted SARs
-        k_hi_i = _searchsorted_rows(sorted_sar, m_i, xv, "right")
+        k_hi_i = _bsearch_padded(gp.padded, gp.width, xv, "right").reshape(G, N, D)
+        k_hi_i = np.where(ok, k_hi_i, m_i[..., None])
         # x equal to estimation SARs (rare with returns) shows at sorted position k_hi - 1;
         # only those cells are searched again for the SARs < x
-        at = np.take_along_axis(sorted_sar, np.clip(k_hi_i - 1, 0, L_ - 1), axis=-1)
-        tied = (k_hi_i > 0) & (at == xv)
+        start = (np.arange(G * N, dtype=np.intp) * gp.width).reshape(G, N, 1)
+        at = gp.padded.take(start + np.maximum(k_hi_i - 1, 0))
+        tied = ok & (k_hi_i > 0) & (at == xv.reshape(G, N, D))
         k_lo_i = k_hi_i.copy()
         if tied.any():
             g_, n_, d_ = np.nonzero(tied)
-            k_lo_i[g_, n_, d_] = _searchsorted_rows(
-                sorted_sar[g_, n_], m_i[g_, n_], xv[g_, n_, d_][:, None], "left"
+            rows = g_ * N + n_
+            sub = gp.padded.reshape(-1, gp.width)[rows].reshape(-1)
+            k_lo_i[g_, n_, d_] = _bsearch_padded(
+                sub, gp.width, xv.reshape(G, N, D)[g_, n_, d_][:, None], "left"
             )[:, 0]
         k_hi, k_lo = k_hi_i.astype(float), k_lo_i.astype(float)
         # an estimation SAR is above x exactly when its rank exceeds k_hi, and equal to x
         # when its rank is in (k_lo, k_hi] (average ranks of tied values stay inside their
         # block): compare small integers (twice the ranks) instead of the SARs
-        hi2 = (2 * k_hi).astype(rank_t)
-        lo2 = (2 * k_lo).astype(rank_t)
+        hi2 = (2 * k_hi_i).astype(rank_t)
+        lo2 = (2 * k_lo_i).astype(rank_t)
+        hi1 = k_hi_i.astype(np.uint8) if r1 is not None else None
         adj = np.empty((G, L_, D))
         for d in range(D):  # one comparison of the estimation ranks per event day
             wd = wv[..., d]
-            above = r2 > hi2[..., d, None]  # (G, N, L); a missing SAR (-1) is never above
             tie = bool(np.any(lo2[..., d] != hi2[..., d]))
+            if r1 is not None and not tie:  # whole ranks: one byte per comparison
+                above = r1 > hi1[..., d, None]  # a missing rank (0) is never above
+            else:
+                above = r2 > hi2[..., d, None]  # (G, N, L); a missing SAR (-1) is never above
             if tie:
                 eq = (r2 > lo2[..., d, None]) & ~above
             if np.all(wd == wd[:, :1]):  # equal weights (complete data): count, no casts
-                adj[:, :, d] = wd[:, :1] * above.sum(axis=1, dtype=np.int32)
+                cnt = np.add.reduce(above.view(np.uint8), axis=1, dtype=cnt_t)
+                adj[:, :, d] = wd[:, :1] * cnt
                 if tie:
                     adj[:, :, d] += 0.5 * wd[:, :1] * eq.sum(axis=1, dtype=np.int32)
             else:
@@ -259,67 +333,81 @@ def _grank_factory(
     return grank
 
 
-def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
+def pair_ranks(
+    ar_est: np.ndarray, ar: np.ndarray, inc: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Per-pair rank quantities, computed once for every grouping of the pairs.
 
-    Inputs are (E, S, L) and (E, S, T) with NaN for pairs not in the tests. Returns pair-level
-    arrays (``delta_full``, ``avg_rank``, ``pos_est``, ``n_est``, ``est_ranks``, ``est_sorted``)
-    and *position sums* over the securities of each event (``sum_*``, ``cnt_*``, shape (E, P)):
+    Inputs are (E, S, L) and (E, S, T); pairs not in the tests are NaN, or are dropped by
+    ``inc`` (E, S). Returns pair-level arrays (``delta_full``, ``avg_rank``, ``pos_est``,
+    ``n_est``; ``est_sorted``, each pair's estimation ARs sorted, NaN last; ``est_r2``, twice
+    each estimation AR's average rank among the pair's estimation ARs, -1 where missing) and
+    *position sums* over the securities of each event (``sum_*``, ``cnt_*``, shape (E, P)):
     any grouping's sums are sums of these (the pooled group is their sum over events).
     """
-    full = np.concatenate([ar_est, ar], axis=-1)  # (E, S, P)
+    E_, S_, L = ar_est.shape
+    P = L + ar.shape[-1]
+    full = np.empty((E_, S_, P))
+    full[..., :L] = ar_est
+    full[..., L:] = ar
+    if inc is not None:
+        full[~inc] = np.nan
     ok = np.isfinite(full)
-    E_, S_, P = full.shape
-    L = ar_est.shape[-1]
     flat = full.reshape(-1, P)
-    # one argsort serves the combined-window ranks, the median, and (by dropping the event
-    # days from the sorted order) the estimation-window ranks and sorted values
+    okf = ok.reshape(-1, P)
+    # one argsort serves the combined-window ranks, the median, and (by counting the
+    # estimation days along the sorted order) the estimation-window ranks
     order = np.argsort(flat, axis=-1)  # NaN last
     srt = np.take_along_axis(flat, order, axis=-1)
-    ranks_f = np.empty(flat.shape)
-    np.put_along_axis(ranks_f, order, np.arange(1, P + 1, dtype=float)[None, :], axis=-1)
-    is_est = order < L
+    delta_i = okf.sum(axis=-1)  # non-missing days per pair
+    valid = np.arange(P)[None, :] < delta_i[:, None]  # sorted position holds a value
+    ranks = np.empty(flat.shape)  # combined-window ranks, 0 where missing
+    np.put_along_axis(ranks, order, np.where(valid, np.arange(1.0, P + 1), 0.0), axis=-1)
+    rank_t = np.int16 if 2 * P + 2 < np.iinfo(np.int16).max else np.int32
     # an estimation day's rank among the estimation days = estimation days sorted up to it
-    both = np.empty(flat.shape)
-    np.put_along_axis(both, order, np.cumsum(is_est, axis=1, dtype=float), axis=-1)
-    est_ranks_f = both[:, :L]
-    est_sorted = srt[is_est].reshape(-1, L)
+    cum = np.cumsum(order < L, axis=1, dtype=rank_t)
+    both = np.empty(flat.shape, dtype=rank_t)
+    np.put_along_axis(both, order, np.where(valid, 2 * cum, -1).astype(rank_t), axis=-1)
+    est_r2 = both[:, :L]
     ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
     if ties.any():  # rare with returns: average ranks from scipy for those rows
-        ranks_f[ties] = sps.rankdata(flat[ties], axis=-1, method="average", nan_policy="omit")
-        est_ranks_f[ties] = sps.rankdata(
-            flat[ties][:, :L], axis=-1, method="average", nan_policy="omit"
-        )
-    ranks_f[np.isnan(flat)] = np.nan
-    est_ranks_f[np.isnan(flat[:, :L])] = np.nan
-    ranks = ranks_f.reshape(full.shape)
-    delta = ok.sum(axis=-1).astype(float)  # non-missing days per pair
+        ft = flat[ties]
+        ranks[ties] = np.nan_to_num(sps.rankdata(ft, axis=-1, method="average", nan_policy="omit"))
+        rt = sps.rankdata(ft[:, :L], axis=-1, method="average", nan_policy="omit")
+        est_r2[ties] = np.where(np.isnan(rt), -1, 2 * np.nan_to_num(rt)).astype(rank_t)
+    delta = delta_i.astype(float).reshape(E_, S_)
     # median of each pair's combined window, from its sorted values (NaN last)
-    srt = srt.reshape(full.shape)
-    n = delta.astype(int)
-    lo_i = np.clip((n - 1) // 2, 0, P - 1)[..., None]
-    hi_i = np.clip(n // 2, 0, P - 1)[..., None]
+    lo_i = np.clip((delta_i - 1) // 2, 0, P - 1)[:, None]
+    hi_i = np.clip(delta_i // 2, 0, P - 1)[:, None]
     med = 0.5 * (np.take_along_axis(srt, lo_i, -1) + np.take_along_axis(srt, hi_i, -1))
-    med = np.where(n[..., None] > 0, med, np.nan)
+    med = np.where(delta_i[:, None] > 0, med, np.nan).reshape(E_, S_, 1)
+    ranks = ranks.reshape(full.shape)
+    # the average ranks of a pair sum to delta (delta + 1) / 2 (exact in floating point)
     with np.errstate(invalid="ignore", divide="ignore"):
-        avg_rank = np.where(delta > 0, np.nansum(ranks, axis=-1) / np.maximum(delta, 1), np.nan)
-        diff = np.where(ok, ranks - avg_rank[..., None], 0.0)
-        u = np.where(ok, ranks / (delta[..., None] + 1) - 0.5, 0.0)
-        sg = np.where(ok, np.sign(full - med), 0.0)
-    est_ok = np.isfinite(ar_est)
+        avg_rank = np.where(delta > 0, (delta + 1.0) / 2.0, np.nan)
+    cnt_full = ok.sum(axis=1).astype(float)
+    sum_rank = ranks.sum(axis=1)
+    # sums of (rank - mean rank) and of rank / (delta + 1) - 0.5 over the securities present
+    okw = ok.astype(float)
+    sum_diff = sum_rank - np.matmul(np.where(delta > 0, avg_rank, 0.0)[:, None, :], okw)[:, 0]
+    sum_u = np.matmul((1.0 / (delta + 1.0))[:, None, :], ranks)[:, 0] - 0.5 * cnt_full
+    # sign(AR - median); NaN compares False on both sides
+    sum_sign = (full > med).sum(axis=1, dtype=np.intp) - (full < med).sum(axis=1, dtype=np.intp)
+    est = full[..., :L]
+    est_ok = ok[..., :L]
     return {
         "delta_full": delta,
         "avg_rank": avg_rank,
-        "pos_est": np.sum(est_ok & (ar_est > 0), axis=-1).astype(float),
+        "pos_est": np.sum(est > 0, axis=-1).astype(float),
         "n_est": est_ok.sum(axis=-1).astype(float),
-        "est_ranks": est_ranks_f.reshape(E_, S_, L).astype(np.float32),
-        "est_sorted": est_sorted.reshape(E_, S_, L),  # NaN last
-        "sum_rank": np.where(ok, ranks, 0.0).sum(axis=1),
-        "sum_diff": diff.sum(axis=1),
-        "sum_u": u.sum(axis=1),
-        "sum_sign": sg.sum(axis=1),
-        "cnt_full": ok.sum(axis=1).astype(float),
-        "sum_est": np.where(est_ok, ar_est, 0.0).sum(axis=1),
+        "est_r2": est_r2.reshape(E_, S_, L),
+        "est_sorted": np.sort(est, axis=-1),  # NaN last
+        "sum_rank": sum_rank,
+        "sum_diff": sum_diff,
+        "sum_u": sum_u,
+        "sum_sign": sum_sign.astype(float),
+        "cnt_full": cnt_full,
+        "sum_est": np.where(est_ok, est, 0.0).sum(axis=1),
         "cnt_est": est_ok.sum(axis=1).astype(float),
     }
 
@@ -736,7 +824,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(win, "cowan_car_rank", cowan, np.nan, "z", n_car)
 
         # -- GRANK (Kolari-Pynnonen 2011) ---------------------------------------------------
-        grank = _grank_factory(a.est_ranks, a.est_sorted, sigma2, inc)
+        grank = _grank_groups(a.grank, G, N)
         g_day, g_df = grank(sar)
         put(day, "grank", g_day, g_df, "t", n_t)
         gw, gdf = grank(scar[..., None])
