@@ -121,7 +121,7 @@ def _rowsum(x: np.ndarray, n_cols: np.ndarray, convention: str, axis: int = 1) -
     return np.where(n > 0, np.nansum(x, axis=axis), np.nan)
 
 
-def _ranks(x: np.ndarray) -> np.ndarray:
+def _ranks(x: np.ndarray, with_sorted: bool = False):
     """Average ranks along the last axis, NaN kept as NaN (R ``rank(na.last='keep')``).
 
     One ``argsort``; rows with ties (rare for returns) are re-ranked by scipy's ``rankdata``.
@@ -138,6 +138,8 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     if ties.any():
         ranks[ties] = sps.rankdata(flat[ties], axis=-1, method="average", nan_policy="omit")
     ranks[np.isnan(flat)] = np.nan
+    if with_sorted:  # also the sorted values (NaN last)
+        return ranks.reshape(shape), srt.reshape(shape)
     return ranks.reshape(shape)
 
 
@@ -221,12 +223,18 @@ def _bsearch_padded(padded: np.ndarray, width: int, q: np.ndarray, side: str) ->
     pos = np.repeat(start, D, axis=1)
     cmp = np.less_equal if side == "right" else np.less
     hit = np.empty(q.shape, dtype=bool)
+    idx = np.empty(q.shape, dtype=np.intp)
+    val = np.empty(q.shape)
     step = width >> 1
-    while step >= 1:
-        cmp(padded.take(pos + (step - 1)), q, out=hit)
-        np.add(pos, step, out=pos, where=hit)
+    while step >= 1:  # preallocated buffers; pos += step * hit (faster than add where=)
+        np.add(pos, step - 1, out=idx)
+        padded.take(idx, out=val)
+        cmp(val, q, out=hit)
+        np.multiply(hit, step, out=idx)
+        pos += idx
         step >>= 1
-    return pos - start
+    pos -= start
+    return pos
 
 
 def _grank_factory(
@@ -387,10 +395,13 @@ def pair_ranks(
         avg_rank = np.where(delta > 0, (delta + 1.0) / 2.0, np.nan)
     cnt_full = ok.sum(axis=1).astype(float)
     sum_rank = ranks.sum(axis=1)
-    # sums of (rank - mean rank) and of rank / (delta + 1) - 0.5 over the securities present
+    # sums of (rank - mean rank) (exact: multiples of 1/2) and of rank / (delta + 1) - 0.5
+    # over the securities present
     okw = ok.astype(float)
     sum_diff = sum_rank - np.matmul(np.where(delta > 0, avg_rank, 0.0)[:, None, :], okw)[:, 0]
-    sum_u = np.matmul((1.0 / (delta + 1.0))[:, None, :], ranks)[:, 0] - 0.5 * cnt_full
+    u = ranks / (delta[..., None] + 1)
+    u -= 0.5
+    sum_u = np.where(ok, u, 0.0).sum(axis=1)
     # sign(AR - median); NaN compares False on both sides
     sum_sign = (full > med).sum(axis=1, dtype=np.intp) - (full < med).sum(axis=1, dtype=np.intp)
     est = full[..., :L]
@@ -510,22 +521,34 @@ def _signrank_cdf(n: int) -> np.ndarray:
     return np.cumsum(counts) / 2.0**n
 
 
+_EXACT_MAX = 50  # exact signed-rank p-values up to this many observations
+
+
+@lru_cache(maxsize=1)
+def _signrank_table() -> np.ndarray:
+    """``_signrank_cdf(n)[w]`` in row n, padded with 1.0 (read-only)."""
+    top = _EXACT_MAX * (_EXACT_MAX + 1) // 2
+    out = np.ones((_EXACT_MAX + 1, top + 1))
+    for n in range(1, _EXACT_MAX + 1):
+        c = _signrank_cdf(n)
+        out[n, : len(c)] = c
+    out.setflags(write=False)
+    return out
+
+
 def _wilcoxon(x: np.ndarray, convention: str, n_cols: np.ndarray):
     """W+ per (group, day) over the pairs axis 1 of ``x`` (G, N, T)."""
     absx = np.abs(x)
     absx = np.where(absx == 0, np.nan, absx)  # zeros are dropped
     xt = np.moveaxis(absx, 1, -1)  # (G, T, N)
-    ranks = _ranks(xt)
+    ranks, srt = _ranks(xt, with_sorted=True)
     pos = np.moveaxis(
         np.where(np.moveaxis(x, 1, -1) > 0, ranks, np.where(np.isfinite(ranks), 0.0, np.nan)), -1, 1
     )
     n = np.sum(np.isfinite(absx), axis=1)
     w = _rowsum(pos, n_cols, convention)
     # ties: any equal |x| within a (group, day)
-    srt = np.sort(xt, axis=-1)
-    ties = np.any(np.diff(srt, axis=-1) == 0, axis=-1)
-    p = np.full(w.shape, np.nan)
-    dist = np.empty(w.shape, dtype=object)
+    ties = np.any(srt[..., 1:] == srt[..., :-1], axis=-1)
     mu = n * (n + 1) / 4.0
     # tie-corrected normal approximation: sum over tie groups of (t^3 - t) / 48
     tie_term = np.zeros(w.shape)
@@ -539,21 +562,23 @@ def _wilcoxon(x: np.ndarray, convention: str, n_cols: np.ndarray):
         sd = np.sqrt(n * (n + 1) * (2 * n + 1) / 24.0 - tie_term)
         z = (w - mu) / sd
     p_norm = _p_z(z)
-    for idx in np.ndindex(w.shape):  # (group, day) cells, exact where small
-        nn = int(n[idx])
-        if nn == 0 or not np.isfinite(w[idx]):
-            dist[idx] = "none"
-            continue
-        if nn <= 50 and not ties[idx] and float(w[idx]).is_integer():
-            cdf = _signrank_cdf(nn)
-            wi = int(w[idx])
-            lower = cdf[wi]
-            upper = 1.0 - (cdf[wi - 1] if wi > 0 else 0.0)
-            p[idx] = min(1.0, 2 * min(lower, upper))
-            dist[idx] = f"signrank({nn}) exact"
-        else:
-            p[idx] = p_norm[idx]
-            dist[idx] = "N(0,1) approximation of W+"
+    # exact where small: a lookup in the table of the signed-rank cdfs for n <= 50
+    none = (n == 0) | ~np.isfinite(w)
+    w_int = np.where(none, 0.0, w)
+    exact = ~none & (n <= _EXACT_MAX) & ~ties & (np.floor(w_int) == w_int)
+    cdf = _signrank_table()
+    nn = np.where(exact, n, 0)
+    wi = np.minimum(np.where(exact, w_int, 0), cdf.shape[1] - 1).astype(np.intp)
+    lower = cdf[nn, wi]
+    upper = 1.0 - np.where(wi > 0, cdf[nn, np.maximum(wi - 1, 0)], 0.0)
+    p = np.where(exact, np.minimum(1.0, 2 * np.minimum(lower, upper)), p_norm)
+    p = np.where(none, np.nan, p)
+    labels = np.array([f"signrank({i}) exact" for i in range(_EXACT_MAX + 1)], dtype=object)
+    dist = np.where(
+        exact,
+        labels[nn],
+        np.where(none, "none", "N(0,1) approximation of W+").astype(object),
+    )
     return w, p, dist, n
 
 
@@ -614,7 +639,8 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
 
     # -- cross-sectional t --------------------------------------------------------------------
     with np.errstate(invalid="ignore", divide="ignore"):
-        put(day, "t_cs", aar / _nanstd(ar, 1) * np.sqrt(n_t), n_t - 1, "t", n_t)
+        sd_ar = _nanstd(ar, 1)
+        put(day, "t_cs", aar / sd_ar * np.sqrt(n_t), n_t - 1, "t", n_t)
         put(win, "t_cs", caar / _nanstd(car, 1) * np.sqrt(n_car), n_car - 1, "t", n_car)
 
         # -- Brown-Warner 1980: portfolio variance = sum of the securities' variances / N^2 ---
@@ -711,15 +737,17 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(win, "bmp_adjusted", bmp_win * f_win, n_car - 1, "t", n_car)
 
         # -- skewness-corrected t (Hall 1992) -------------------------------------------------
-        def skew_t(x, n):
-            m = _nanmean(x, 1)
-            s = _nanstd(x, 1)
-            m3 = np.expand_dims(m, 1)
-            g = n / ((n - 1) * (n - 2)) * np.nansum((x - m3) ** 3, axis=1) / s**3
+        def skew_t(x, n, m=None, s=None):
+            # m and s as _nanmean / _nanstd give them (passed when already computed)
+            m = _nanmean(x, 1) if m is None else m
+            s = _nanstd(x, 1) if s is None else s
+            dev = x - np.expand_dims(m, 1)
+            dev = np.where(np.isnan(dev), 0.0, dev)
+            g = n / ((n - 1) * (n - 2)) * np.sum(dev**3, axis=1) / s**3
             ss = m / s
             return np.sqrt(n) * (ss + g * ss**2 / 3 + g**2 * ss**3 / 27 + g / (6 * n))
 
-        put(day, "skewness_t", skew_t(ar, n_t), np.nan, "z", n_t)
+        put(day, "skewness_t", skew_t(ar, n_t, aar, sd_ar), np.nan, "z", n_t)
         put(win, "skewness_t", skew_t(car[..., None], n_car[:, None])[:, 0], np.nan, "z", n_car)
 
         # -- sign ----------------------------------------------------------------------------
