@@ -308,6 +308,7 @@ def event_study(
     # rank quantities depend only on the pair, so they are computed once for all groupings
     pr_rk = pair_ranks(fit.ar_est, fit.ar_evt, inc_grid)
     grank_pairs = _grank_pairs(pr_rk["est_r2"], pr_rk["est_sorted"], sigma2, inc_grid)
+    corr_cache: dict = {}
 
     pair_keys = ("delta_full", "avg_rank", "pos_est", "n_est")
     sum_keys = [k for k in pr_rk if k.startswith(("sum_", "cnt_"))]
@@ -340,6 +341,7 @@ def event_study(
             grank=grank_pairs,
             k=max(fit.k, 1) if model != "market_adjusted" else 0,
             convention=convention,
+            corr_cache=corr_cache,
         )
 
     ge, gs = np.meshgrid(np.arange(E), np.arange(S), indexing="ij")
@@ -373,9 +375,17 @@ def event_study(
 
     # calendar clustering: several included pairs on one trading day
     inc_dq = dq[dq["in_daily_tests"]]
+    # the events of a trading day from its distinct (day, event) rows (few), not every pair
+    ev_of_day = (
+        inc_dq[["trading_date", "event_id"]]
+        .drop_duplicates()
+        .groupby("trading_date")
+        .agg(events=("event_id", lambda x: ", ".join(sorted(set(x)))))
+    )
     clusters = (
         inc_dq.groupby("trading_date")
-        .agg(n_pairs=("security", "size"), events=("event_id", lambda x: ", ".join(sorted(set(x)))))
+        .agg(n_pairs=("security", "size"))
+        .join(ev_of_day)
         .reset_index()
     )
     clusters = clusters[clusters["n_pairs"] > 1].reset_index(drop=True)

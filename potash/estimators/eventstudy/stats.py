@@ -80,6 +80,7 @@ class GroupArrays:
     grank: GrankPairs  # GRANK's pair-level arrays, flat over the G * N pairs
     k: int  # estimated parameters per pair
     convention: str
+    corr_cache: dict | None = None  # shared by the groupings: see mean_correlation
 
 
 def _p_t(x: np.ndarray, df: np.ndarray) -> np.ndarray:
@@ -87,6 +88,14 @@ def _p_t(x: np.ndarray, df: np.ndarray) -> np.ndarray:
         return np.where(
             np.isfinite(x) & (df > 0), 2 * sps.t.sf(np.abs(x), np.maximum(df, 1)), np.nan
         )
+
+
+def _t_labels(df: np.ndarray) -> np.ndarray:
+    """``"t(<df>)"`` per cell ("t" where df is not finite), formatted once per distinct df."""
+    fin = np.isfinite(df)
+    u, inv = np.unique(np.where(fin, df, 0.0), return_inverse=True)
+    labels = np.array([f"t({v:g})" for v in u] + ["t"], dtype=object)
+    return labels[np.where(fin, inv.reshape(df.shape), len(u))]
 
 
 def _p_z(x: np.ndarray) -> np.ndarray:
@@ -462,12 +471,18 @@ def _pairwise_r_sum(z: np.ndarray) -> tuple[float, int]:
     return float(rv[good].sum()), int(good.sum())
 
 
-def mean_correlation(ar_est: np.ndarray, cluster: np.ndarray, inc: np.ndarray) -> np.ndarray:
+def mean_correlation(
+    ar_est: np.ndarray, cluster: np.ndarray, inc: np.ndarray, cache: dict | None = None
+) -> np.ndarray:
     """Kolari-Pynnonen r-bar per group: mean pairwise correlation of estimation residuals.
 
     Pairs in the same cluster (same trading event day, hence the same calendar dates) are
     correlated on their matched dates; pairs in different clusters have event windows on
     different dates and count as uncorrelated (r = 0). The mean runs over all N(N-1)/2 pairs.
+
+    ``cache`` (cluster code -> (pairs, sum of r)), shared by the groupings of one grid of
+    pairs, skips a cluster whose pairs were all in one group of an earlier grouping (codes are
+    the grid's; a group holding all of a cluster's pairs holds them in the grid's order).
     """
     G = ar_est.shape[0]
     out = np.full(G, np.nan)
@@ -480,7 +495,15 @@ def mean_correlation(ar_est: np.ndarray, cluster: np.ndarray, inc: np.ndarray) -
         codes = cluster[g][sel]
         z_all = ar_est[g][sel]
         for c in np.unique(codes):
-            t, _ = _pairwise_r_sum(z_all[codes == c])
+            in_c = codes == c
+            m = int(in_c.sum())
+            hit = None if cache is None else cache.get(c)
+            if hit is not None and hit[0] == m:
+                t = hit[1]
+            else:
+                t, _ = _pairwise_r_sum(z_all[in_c])
+                if cache is not None:
+                    cache[c] = (m, t)
             total += t
         out[g] = total / (n * (n - 1) / 2.0)
     return out
@@ -596,7 +619,6 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
     G, N, T = a.ar.shape
     ar = np.where(inc[..., None], a.ar, np.nan)
     sar = np.where(inc[..., None], a.sar, np.nan)
-    ar_est = np.where(inc[..., None], a.ar_est, np.nan)
     car = np.where(a.inc_car, a.car, np.nan)
     scar = np.where(a.inc_car, a.scar, np.nan)
     sigma2 = np.where(inc, a.sigma2, np.nan)
@@ -612,11 +634,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         df = np.broadcast_to(np.asarray(df, dtype=float), value.shape).copy()
         if dist_name == "t":
             p = _p_t(value, df)
-            dist = np.where(
-                np.isfinite(df),
-                np.char.add("t(", np.char.add(np.char.mod("%g", np.nan_to_num(df)), ")")),
-                "t",
-            )
+            dist = _t_labels(df)
         elif dist_name == "z":
             p = _p_z(value)
             df = np.full(value.shape, np.nan)
@@ -726,7 +744,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(win, "bmp", bmp_win, n_car - 1, "t", n_car)
 
         # -- Kolari-Pynnonen adjustments -----------------------------------------------------
-        rbar = mean_correlation(ar_est, a.cluster, inc)
+        rbar = mean_correlation(a.ar_est, a.cluster, inc, a.corr_cache)
         f_day = _kp_factor(rbar[:, None], n_t)
         f_win = _kp_factor(rbar, n_car)
         fp_day = _kp_patell_factor(rbar[:, None], n_t)
@@ -784,7 +802,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         )
 
         # -- rank and sign tests on the combined (estimation + event) window ---------------------
-        L = ar_est.shape[2]
+        L = a.ar_est.shape[2]
         delta_full = np.where(inc, a.pq["delta_full"], np.nan)  # (G, N)
         mean_delta_full = _nanmean(delta_full, 1)
         n_full_t = a.pq["cnt_full"]  # (G, L+T) securities present per position
