@@ -375,16 +375,20 @@ def pair_ranks(
     # one argsort serves the combined-window ranks, the median, and (by counting the
     # estimation days along the sorted order) the estimation-window ranks
     order = np.argsort(flat, axis=-1)  # NaN last
-    srt = np.take_along_axis(flat, order, axis=-1)
+    # flat positions of the sorted order: one index for the gather and both scatters
+    # (faster than take/put_along_axis, which rebuild a two-array fancy index each time)
+    at = order + (np.arange(flat.shape[0]) * P)[:, None]
+    srt = flat.reshape(-1).take(at)
     delta_i = okf.sum(axis=-1)  # non-missing days per pair
     valid = np.arange(P)[None, :] < delta_i[:, None]  # sorted position holds a value
     ranks = np.empty(flat.shape)  # combined-window ranks, 0 where missing
-    np.put_along_axis(ranks, order, np.where(valid, np.arange(1.0, P + 1), 0.0), axis=-1)
+    ranks.reshape(-1)[at] = np.where(valid, np.arange(1.0, P + 1), 0.0)
     rank_t = np.int16 if 2 * P + 2 < np.iinfo(np.int16).max else np.int32
     # an estimation day's rank among the estimation days = estimation days sorted up to it
-    cum = np.cumsum(order < L, axis=1, dtype=rank_t)
+    is_est = order < L
+    cum = np.cumsum(is_est.astype(rank_t), axis=1)
     both = np.empty(flat.shape, dtype=rank_t)
-    np.put_along_axis(both, order, np.where(valid, 2 * cum, -1).astype(rank_t), axis=-1)
+    both.reshape(-1)[at] = np.where(valid, 2 * cum, -1).astype(rank_t)
     est_r2 = both[:, :L]
     ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
     if ties.any():  # rare with returns: average ranks from scipy for those rows
@@ -421,7 +425,7 @@ def pair_ranks(
         "pos_est": np.sum(est > 0, axis=-1).astype(float),
         "n_est": est_ok.sum(axis=-1).astype(float),
         "est_r2": est_r2.reshape(E_, S_, L),
-        "est_sorted": np.sort(est, axis=-1),  # NaN last
+        "est_sorted": srt[is_est].reshape(E_, S_, L),  # NaN last
         "sum_rank": sum_rank,
         "sum_diff": sum_diff,
         "sum_u": sum_u,
