@@ -158,9 +158,8 @@ def event_study(
     # is excluded with a record, never standardised and pooled
     sig_pair = sigma2[e, s]
     with np.errstate(invalid="ignore", divide="ignore"):
-        y_win = np.where(p.est_mask, p.y_est, np.nan)[e, s]
-        y_sd = np.nanstd(y_win, axis=-1)
-        y_scale = np.nanmax(np.abs(y_win), axis=-1, initial=0.0)
+        y_sd_grid, y_scale_grid = _window_sd_and_scale(p.est_mask, p.y_est)
+        y_sd, y_scale = y_sd_grid[e, s], y_scale_grid[e, s]
         # constant over the window: no spread beyond rounding of the level
         constant = ~(y_sd > 1e-12 * np.maximum(y_scale, 1e-300))
         # fitted exactly by the model: residual variance at rounding error of the returns
@@ -494,6 +493,27 @@ def _tidy(results_list, groups, days, convention, p):
     aar = pd.DataFrame(aar_cols, index=pd.Index(days, name="day"))
     caar = aar.cumsum()
     return tests, aar, caar, pd.Series(rbar, name="rbar"), pd.Series(sdp, name="sd_portfolio")
+
+
+def _window_sd_and_scale(mask: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nanstd`` and ``np.nanmax(abs(.), initial=0)`` over the last axis of ``y`` where
+    ``mask``, by numpy's own steps (so the same numbers) but without the NaN-filled copy and
+    its fancy-indexed copy; a row with no values has sd NaN (numpy also warns).
+    """
+    valid = mask & ~np.isnan(y)
+    arr = np.where(valid, y, 0.0)
+    scale = np.max(np.abs(arr), axis=-1, initial=0.0)
+    cnt = np.sum(valid, axis=-1, dtype=np.intp, keepdims=True)
+    avg = np.sum(arr, axis=-1, keepdims=True)
+    avg = np.true_divide(avg, cnt, out=avg, casting="unsafe")
+    np.subtract(arr, avg, out=arr, casting="unsafe")
+    np.copyto(arr, 0, where=~valid)
+    sqr = np.multiply(arr, arr, out=arr)
+    var = np.sum(sqr, axis=-1)
+    dof = cnt[..., 0]
+    var = np.true_divide(var, dof, out=var, casting="unsafe")
+    var[dof <= 0] = np.nan
+    return np.sqrt(var), scale
 
 
 def _unique_rows(pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

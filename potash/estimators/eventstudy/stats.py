@@ -191,7 +191,6 @@ class GrankPairs:
     r1: np.ndarray | None  # (Np, L) uint8 ranks (0 missing) when none is a half rank
     m: np.ndarray  # (Np,) estimation observations in the test
     w: np.ndarray  # (Np,) 1 / (M_i + 2), 0 outside the test
-    rf: np.ndarray  # (Np, L) ranks as float, 0 where missing
     padded: np.ndarray  # (Np * W,) sorted estimation SARs, +inf after the M_i valid ones
     width: int  # W, a power of two > L
 
@@ -207,7 +206,6 @@ def _grank_pairs(
     r2 = np.where(inc[:, None], r2.reshape(-1, L), -1).astype(rank_t, copy=False)
     m = np.sum(r2 >= 0, axis=1)
     w = np.where(inc & (m > 0), 1.0 / (m + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
-    rf = np.maximum(r2, 0) * 0.5
     r1 = None
     if L < 255 and not np.any((r2 & 1).astype(bool) & (r2 > 0)):  # no half ranks: uint8
         r1 = (np.maximum(r2, 0) >> 1).astype(np.uint8)
@@ -220,7 +218,7 @@ def _grank_pairs(
     # missing SARs are NaN (sorted last), which no comparison counts; pairs not in the test
     # are +inf
     padded[~inc] = np.inf
-    return GrankPairs(r2=r2, r1=r1, m=m, w=w, rf=rf, padded=padded.reshape(-1), width=width)
+    return GrankPairs(r2=r2, r1=r1, m=m, w=w, padded=padded.reshape(-1), width=width)
 
 
 def _bsearch_padded(padded: np.ndarray, width: int, q: np.ndarray, side: str) -> np.ndarray:
@@ -275,7 +273,8 @@ def _grank_groups(
     rank_t = r2.dtype.type
     n_j = np.sum(r2 >= 0, axis=1).astype(float)  # (G, L)
     n_all = np.sum(w_i > 0, axis=1).astype(float)  # (G,)
-    base_sum = np.einsum("gn,gnl->gl", w_i, gp.rf.reshape(G, N, L_))
+    # sum of the weighted ranks: from twice the ranks, halved (exact scalings)
+    base_sum = np.einsum("gn,gnl->gl", w_i, np.maximum(r2, 0)) * 0.5
     half_j = 0.5 * n_j
     cnt_t = np.int16 if N < np.iinfo(np.int16).max else np.int32
 
