@@ -140,9 +140,9 @@ def _ranks(x: np.ndarray, with_sorted: bool = False):
     flat = x.reshape(-1, n)
     order = np.argsort(flat, axis=-1)  # NaN sort last
     ranks = np.empty(flat.shape)
-    rows = np.arange(flat.shape[0])[:, None]
-    ranks[rows, order] = np.arange(1, n + 1, dtype=float)
-    srt = flat[rows, order]
+    at = order + (np.arange(flat.shape[0]) * n)[:, None]  # flat positions of the sorted order
+    ranks.reshape(-1)[at] = np.arange(1, n + 1, dtype=float)
+    srt = np.ascontiguousarray(flat).reshape(-1).take(at)
     ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
     if ties.any():
         ranks[ties] = sps.rankdata(flat[ties], axis=-1, method="average", nan_policy="omit")
