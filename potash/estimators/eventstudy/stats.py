@@ -380,19 +380,21 @@ def pair_ranks(
     srt = flat.reshape(-1).take(at)
     delta_i = okf.sum(axis=-1)  # non-missing days per pair
     valid = np.arange(P)[None, :] < delta_i[:, None]  # sorted position holds a value
-    ranks = np.empty(flat.shape)  # combined-window ranks, 0 where missing
-    ranks.reshape(-1)[at] = np.where(valid, np.arange(1.0, P + 1), 0.0)
     rank_t = np.int16 if 2 * P + 2 < np.iinfo(np.int16).max else np.int32
+    # twice the combined-window ranks (integers also for average ranks), 0 where missing
+    rank2 = np.empty(flat.shape, dtype=rank_t)
+    rank2.reshape(-1)[at] = np.where(valid, 2 * np.arange(1, P + 1, dtype=rank_t), 0)
     # an estimation day's rank among the estimation days = estimation days sorted up to it
     is_est = order < L
     cum = np.cumsum(is_est.astype(rank_t), axis=1)
     both = np.empty(flat.shape, dtype=rank_t)
-    both.reshape(-1)[at] = np.where(valid, 2 * cum, -1).astype(rank_t)
+    both.reshape(-1)[at] = np.where(valid, 2 * cum, -1).astype(rank_t, copy=False)
     est_r2 = both[:, :L]
     ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
     if ties.any():  # rare with returns: average ranks from scipy for those rows
         ft = flat[ties]
-        ranks[ties] = np.nan_to_num(sps.rankdata(ft, axis=-1, method="average", nan_policy="omit"))
+        rk = sps.rankdata(ft, axis=-1, method="average", nan_policy="omit")
+        rank2[ties] = (2 * np.nan_to_num(rk)).astype(rank_t)
         rt = sps.rankdata(ft[:, :L], axis=-1, method="average", nan_policy="omit")
         est_r2[ties] = np.where(np.isnan(rt), -1, 2 * np.nan_to_num(rt)).astype(rank_t)
     delta = delta_i.astype(float).reshape(E_, S_)
@@ -401,19 +403,21 @@ def pair_ranks(
     hi_i = np.clip(delta_i // 2, 0, P - 1)[:, None]
     med = 0.5 * (np.take_along_axis(srt, lo_i, -1) + np.take_along_axis(srt, hi_i, -1))
     med = np.where(delta_i[:, None] > 0, med, np.nan).reshape(E_, S_, 1)
-    ranks = ranks.reshape(full.shape)
+    rank2 = rank2.reshape(full.shape)
     # the average ranks of a pair sum to delta (delta + 1) / 2 (exact in floating point)
     with np.errstate(invalid="ignore", divide="ignore"):
         avg_rank = np.where(delta > 0, (delta + 1.0) / 2.0, np.nan)
     cnt_full = ok.sum(axis=1).astype(float)
-    sum_rank = ranks.sum(axis=1)
-    # sums of (rank - mean rank) (exact: multiples of 1/2) and of rank / (delta + 1) - 0.5
-    # over the securities present
-    okw = ok.astype(float)
-    sum_diff = sum_rank - np.matmul(np.where(delta > 0, avg_rank, 0.0)[:, None, :], okw)[:, 0]
-    u = ranks / (delta[..., None] + 1)
+    # sums of ranks and of (rank - mean rank): multiples of 1/2, exact in any order
+    sum_rank = rank2.sum(axis=1, dtype=np.int64) * 0.5
+    n_avg2 = np.einsum("es,esp->ep", np.where(delta_i > 0, delta_i + 1, 0).reshape(E_, S_), ok)
+    sum_diff = sum_rank - n_avg2 * 0.5
+    # sum of rank / (delta + 1) - 0.5 over the securities present
+    u = rank2 * 0.5  # the ranks, exactly
+    np.divide(u, delta[..., None] + 1, out=u)
     u -= 0.5
-    sum_u = np.where(ok, u, 0.0).sum(axis=1)
+    np.copyto(u, 0.0, where=~ok)
+    sum_u = u.sum(axis=1)
     # sign(AR - median); NaN compares False on both sides
     sum_sign = (full > med).sum(axis=1, dtype=np.intp) - (full < med).sum(axis=1, dtype=np.intp)
     est = full[..., :L]
