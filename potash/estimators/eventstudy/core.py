@@ -14,6 +14,7 @@ from potash.estimators.eventstudy.results import EventStudyResults
 from potash.estimators.eventstudy.stats import (
     ROBUST_TO_CLUSTERING,
     GroupArrays,
+    _grank_pairs,
     _nanmean,
     battery,
     pair_ranks,
@@ -157,9 +158,8 @@ def event_study(
     # is excluded with a record, never standardised and pooled
     sig_pair = sigma2[e, s]
     with np.errstate(invalid="ignore", divide="ignore"):
-        y_win = np.where(p.est_mask, p.y_est, np.nan)[e, s]
-        y_sd = np.nanstd(y_win, axis=-1)
-        y_scale = np.nanmax(np.abs(y_win), axis=-1, initial=0.0)
+        y_sd_grid, y_scale_grid = _window_sd_and_scale(p.est_mask, p.y_est)
+        y_sd, y_scale = y_sd_grid[e, s], y_scale_grid[e, s]
         # constant over the window: no spread beyond rounding of the level
         constant = ~(y_sd > 1e-12 * np.maximum(y_scale, 1e-300))
         # fitted exactly by the model: residual variance at rounding error of the returns
@@ -305,38 +305,42 @@ def event_study(
     fit.ar_est = estimation_residuals(p, fit)  # the statistics need the residuals
 
     # rank quantities depend only on the pair, so they are computed once for all groupings
-    pr_rk = pair_ranks(
-        np.where(inc_grid[..., None], fit.ar_est, np.nan),
-        np.where(inc_grid[..., None], fit.ar_evt, np.nan),
-    )
+    pr_rk = pair_ranks(fit.ar_est, fit.ar_evt, inc_grid)
+    grank_pairs = _grank_pairs(pr_rk["est_r2"], pr_rk["est_sorted"], sigma2, inc_grid)
+    corr_cache: dict = {}
 
     pair_keys = ("delta_full", "avg_rank", "pos_est", "n_est")
     sum_keys = [k for k in pr_rk if k.startswith(("sum_", "cnt_"))]
 
     def group_arrays(idx_e, idx_s, inc, inc_car, pooled=False):
+        # the groupings hold the (E, S) pairs in their order: per event the grid itself,
+        # pooled one group of E * S pairs (views, no copies)
+        def view(x):
+            return x.reshape((1, E * S) + x.shape[2:]) if pooled else x
+
         c, c_car = lamb_factors(inc, idx_e, idx_s)
-        pq = {k: pr_rk[k][idx_e, idx_s] for k in pair_keys}
+        pq = {k: view(pr_rk[k]) for k in pair_keys}
         for k in sum_keys:  # position sums: per event, or summed over events when pooled
             pq[k] = pr_rk[k].sum(axis=0, keepdims=True) if pooled else pr_rk[k]
         return GroupArrays(
-            ar_est=fit.ar_est[idx_e, idx_s],
-            ar=fit.ar_evt[idx_e, idx_s],
-            sar=sar[idx_e, idx_s],
-            car=car[idx_e, idx_s],
-            scar=scar[idx_e, idx_s],
-            sigma2=sigma2[idx_e, idx_s],
-            n_obs=fit.n_obs[idx_e, idx_s].astype(float),
+            ar_est=view(fit.ar_est),
+            ar=view(fit.ar_evt),
+            sar=view(sar),
+            car=view(car),
+            scar=view(scar),
+            sigma2=view(sigma2),
+            n_obs=view(fit.n_obs).astype(float),
             inc=inc,
             inc_car=inc_car,
-            cluster=cluster[idx_e, idx_s],
+            cluster=view(cluster),
             lamb_c=c,
             lamb_c_car=c_car,
-            var_car=var_car[idx_e, idx_s],
+            var_car=view(var_car),
             pq=pq,
-            est_ranks=pr_rk["est_ranks"][idx_e, idx_s],
-            est_sorted=pr_rk["est_sorted"][idx_e, idx_s],
+            grank=grank_pairs,
             k=max(fit.k, 1) if model != "market_adjusted" else 0,
             convention=convention,
+            corr_cache=corr_cache,
         )
 
     ge, gs = np.meshgrid(np.arange(E), np.arange(S), indexing="ij")
@@ -370,9 +374,17 @@ def event_study(
 
     # calendar clustering: several included pairs on one trading day
     inc_dq = dq[dq["in_daily_tests"]]
+    # the events of a trading day from its distinct (day, event) rows (few), not every pair
+    ev_of_day = (
+        inc_dq[["trading_date", "event_id"]]
+        .drop_duplicates()
+        .groupby("trading_date")
+        .agg(events=("event_id", lambda x: ", ".join(sorted(set(x)))))
+    )
     clusters = (
         inc_dq.groupby("trading_date")
-        .agg(n_pairs=("security", "size"), events=("event_id", lambda x: ", ".join(sorted(set(x)))))
+        .agg(n_pairs=("security", "size"))
+        .join(ev_of_day)
         .reset_index()
     )
     clusters = clusters[clusters["n_pairs"] > 1].reset_index(drop=True)
@@ -481,6 +493,27 @@ def _tidy(results_list, groups, days, convention, p):
     aar = pd.DataFrame(aar_cols, index=pd.Index(days, name="day"))
     caar = aar.cumsum()
     return tests, aar, caar, pd.Series(rbar, name="rbar"), pd.Series(sdp, name="sd_portfolio")
+
+
+def _window_sd_and_scale(mask: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nanstd`` and ``np.nanmax(abs(.), initial=0)`` over the last axis of ``y`` where
+    ``mask``, by numpy's own steps (so the same numbers) but without the NaN-filled copy and
+    its fancy-indexed copy; a row with no values has sd NaN (numpy also warns).
+    """
+    valid = mask & ~np.isnan(y)
+    arr = np.where(valid, y, 0.0)
+    scale = np.max(np.abs(arr), axis=-1, initial=0.0)
+    cnt = np.sum(valid, axis=-1, dtype=np.intp, keepdims=True)
+    avg = np.sum(arr, axis=-1, keepdims=True)
+    avg = np.true_divide(avg, cnt, out=avg, casting="unsafe")
+    np.subtract(arr, avg, out=arr, casting="unsafe")
+    np.copyto(arr, 0, where=~valid)
+    sqr = np.multiply(arr, arr, out=arr)
+    var = np.sum(sqr, axis=-1)
+    dof = cnt[..., 0]
+    var = np.true_divide(var, dof, out=var, casting="unsafe")
+    var[dof <= 0] = np.nan
+    return np.sqrt(var), scale
 
 
 def _unique_rows(pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

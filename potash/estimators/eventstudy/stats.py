@@ -77,10 +77,10 @@ class GroupArrays:
     lamb_c_car: np.ndarray  # (G,) same for the window sum
     var_car: np.ndarray  # (G, N) variance of each CAR (forecast-error corrected)
     pq: dict  # from pair_ranks: pair-level arrays indexed to (G, N); sums as (G, P)
-    est_ranks: np.ndarray  # (G, N, L)
-    est_sorted: np.ndarray  # (G, N, L) estimation ARs sorted per pair (NaN last)
+    grank: GrankPairs  # GRANK's pair-level arrays, flat over the G * N pairs
     k: int  # estimated parameters per pair
     convention: str
+    corr_cache: dict | None = None  # shared by the groupings: see mean_correlation
 
 
 def _p_t(x: np.ndarray, df: np.ndarray) -> np.ndarray:
@@ -88,6 +88,14 @@ def _p_t(x: np.ndarray, df: np.ndarray) -> np.ndarray:
         return np.where(
             np.isfinite(x) & (df > 0), 2 * sps.t.sf(np.abs(x), np.maximum(df, 1)), np.nan
         )
+
+
+def _t_labels(df: np.ndarray) -> np.ndarray:
+    """``"t(<df>)"`` per cell ("t" where df is not finite), formatted once per distinct df."""
+    fin = np.isfinite(df)
+    u, inv = np.unique(np.where(fin, df, 0.0), return_inverse=True)
+    labels = np.array([f"t({v:g})" for v in u] + ["t"], dtype=object)
+    return labels[np.where(fin, inv.reshape(df.shape), len(u))]
 
 
 def _p_z(x: np.ndarray) -> np.ndarray:
@@ -122,7 +130,7 @@ def _rowsum(x: np.ndarray, n_cols: np.ndarray, convention: str, axis: int = 1) -
     return np.where(n > 0, np.nansum(x, axis=axis), np.nan)
 
 
-def _ranks(x: np.ndarray) -> np.ndarray:
+def _ranks(x: np.ndarray, with_sorted: bool = False):
     """Average ranks along the last axis, NaN kept as NaN (R ``rank(na.last='keep')``).
 
     One ``argsort``; rows with ties (rare for returns) are re-ranked by scipy's ``rankdata``.
@@ -132,13 +140,15 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     flat = x.reshape(-1, n)
     order = np.argsort(flat, axis=-1)  # NaN sort last
     ranks = np.empty(flat.shape)
-    rows = np.arange(flat.shape[0])[:, None]
-    ranks[rows, order] = np.arange(1, n + 1, dtype=float)
-    srt = flat[rows, order]
+    at = order + (np.arange(flat.shape[0]) * n)[:, None]  # flat positions of the sorted order
+    ranks.reshape(-1)[at] = np.arange(1, n + 1, dtype=float)
+    srt = np.ascontiguousarray(flat).reshape(-1).take(at)
     ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
     if ties.any():
         ranks[ties] = sps.rankdata(flat[ties], axis=-1, method="average", nan_policy="omit")
     ranks[np.isnan(flat)] = np.nan
+    if with_sorted:  # also the sorted values (NaN last)
+        return ranks.reshape(shape), srt.reshape(shape)
     return ranks.reshape(shape)
 
 
@@ -170,6 +180,70 @@ def _searchsorted_rows(
     return lo
 
 
+@dataclass
+class GrankPairs:
+    """Pair-level inputs of GRANK, built once and shared by every grouping of the pairs.
+
+    Arrays are flat over the ``Np`` pairs (a grouping (G, N) with G * N = Np reshapes them).
+    """
+
+    r2: np.ndarray  # (Np, L) twice the estimation ranks, -1 missing or not in the test
+    r1: np.ndarray | None  # (Np, L) uint8 ranks (0 missing) when none is a half rank
+    m: np.ndarray  # (Np,) estimation observations in the test
+    w: np.ndarray  # (Np,) 1 / (M_i + 2), 0 outside the test
+    padded: np.ndarray  # (Np * W,) sorted estimation SARs, +inf after the M_i valid ones
+    width: int  # W, a power of two > L
+
+
+def _grank_pairs(
+    r2: np.ndarray, est_sorted: np.ndarray, sigma2: np.ndarray, inc: np.ndarray
+) -> GrankPairs:
+    """``r2`` (..., L): twice the estimation ranks (-1 missing); ``est_sorted`` (..., L): the
+    estimation ARs sorted (NaN last); ``sigma2`` and ``inc`` (...): variances, pairs in test."""
+    L = r2.shape[-1]
+    inc = np.asarray(inc, dtype=bool).reshape(-1)
+    rank_t = np.int16 if 2 * L + 2 < np.iinfo(np.int16).max else np.int32
+    r2 = np.where(inc[:, None], r2.reshape(-1, L), -1).astype(rank_t, copy=False)
+    m = np.sum(r2 >= 0, axis=1)
+    w = np.where(inc & (m > 0), 1.0 / (m + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
+    r1 = None
+    if L < 255 and not np.any((r2 & 1).astype(bool) & (r2 > 0)):  # no half ranks: uint8
+        r1 = (np.maximum(r2, 0) >> 1).astype(np.uint8)
+    # ranks of the estimation SARs equal the ranks of the ARs (sigma_i is a constant)
+    sd = np.sqrt(np.asarray(sigma2, dtype=float).reshape(-1))
+    width = 1 << int(np.ceil(np.log2(L + 1)))
+    padded = np.full((r2.shape[0], width), np.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.divide(est_sorted.reshape(-1, L), sd[:, None], out=padded[:, :L])
+    # missing SARs are NaN (sorted last), which no comparison counts; pairs not in the test
+    # are +inf
+    padded[~inc] = np.inf
+    return GrankPairs(r2=r2, r1=r1, m=m, w=w, padded=padded.reshape(-1), width=width)
+
+
+def _bsearch_padded(padded: np.ndarray, width: int, q: np.ndarray, side: str) -> np.ndarray:
+    """Rows of ``padded`` (rows * width, sorted, +inf padded, width a power of two) searched
+    for queries ``q`` (rows, D): entries <= q (``side="right"``) or < q ("left"), finite q.
+    Branchless bisection: log2(width) steps of one gather and one comparison each."""
+    rows, D = q.shape
+    start = (np.arange(rows, dtype=np.intp) * width)[:, None]
+    pos = np.repeat(start, D, axis=1)
+    cmp = np.less_equal if side == "right" else np.less
+    hit = np.empty(q.shape, dtype=bool)
+    idx = np.empty(q.shape, dtype=np.intp)
+    val = np.empty(q.shape)
+    step = width >> 1
+    while step >= 1:  # preallocated buffers; pos += step * hit (faster than add where=)
+        np.add(pos, step - 1, out=idx)
+        padded.take(idx, out=val)
+        cmp(val, q, out=hit)
+        np.multiply(hit, step, out=idx)
+        pos += idx
+        step >>= 1
+    pos -= start
+    return pos
+
+
 def _grank_factory(
     est_ranks: np.ndarray, est_sorted: np.ndarray, sigma2: np.ndarray, inc: np.ndarray
 ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -181,61 +255,77 @@ def _grank_factory(
     event observations (G, N, D) (standardised ARs of a day, or SCARs) and gives the GRANK
     t and its degrees of freedom (G, D).
     """
-    G = inc.shape[0]
-    sd_i = np.sqrt(sigma2)
+    est_ranks = np.asarray(est_ranks, dtype=float)
+    r2 = np.where(np.isfinite(est_ranks), 2 * np.nan_to_num(est_ranks), -1).astype(np.int32)
+    gp = _grank_pairs(r2, est_sorted, sigma2, inc)
+    return _grank_groups(gp, *inc.shape)
 
-    # ranks of the estimation SARs equal the ranks of the ARs (sigma_i is a constant);
-    # the appended event observation only shifts the ranks above it by one, so ranks are
-    # updated by a batched binary search and one comparison instead of a sort per day.
-    r_est = np.where(inc[..., None], est_ranks, np.nan).astype(np.float32)
-    m_i = np.sum(np.isfinite(r_est), axis=2)  # (G, N) estimation observations
-    sorted_sar = est_sorted / sd_i[..., None]
-    w_i = np.where(inc & (m_i > 0), 1.0 / (m_i + 2.0), 0.0)  # 1 / (M_i + 1 + 1)
-    n_j = np.sum(np.isfinite(r_est), axis=1).astype(float)  # (G, L)
-    n_all = np.sum(inc & (m_i > 0), axis=1).astype(float)  # (G,)
-    base_sum = np.einsum("gn,gnl->gl", w_i, np.nan_to_num(r_est).astype(float))
+
+def _grank_groups(
+    gp: GrankPairs, G: int, N: int
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """GRANK for the grouping (G, N) of the pairs of ``gp`` (see ``_grank_factory``)."""
+    L_ = gp.r2.shape[-1]
+    r2 = gp.r2.reshape(G, N, L_)
+    r1 = None if gp.r1 is None else gp.r1.reshape(G, N, L_)
+    m_i = gp.m.reshape(G, N)
+    w_i = gp.w.reshape(G, N)
+    rank_t = r2.dtype.type
+    n_j = np.sum(r2 >= 0, axis=1).astype(float)  # (G, L)
+    n_all = np.sum(w_i > 0, axis=1).astype(float)  # (G,)
+    # sum of the weighted ranks: from twice the ranks, halved (exact scalings)
+    base_sum = np.einsum("gn,gnl->gl", w_i, np.maximum(r2, 0)) * 0.5
     half_j = 0.5 * n_j
-    rank_t = np.int16 if 2 * r_est.shape[-1] + 2 < np.iinfo(np.int16).max else np.int32
-    r2 = np.where(np.isfinite(r_est), 2 * r_est, -1).astype(rank_t)  # twice the ranks
+    cnt_t = np.int16 if N < np.iinfo(np.int16).max else np.int32
 
     def grank(event_obs: np.ndarray):
         # event_obs (G, N, D): D event-period standardised returns per pair (one test per
         # column), re-standardised cross-sectionally (generalized SAR) and appended as
-        # observation M_i + 1 to the pair's estimation SARs.
+        # observation M_i + 1 to the pair's estimation SARs; the appended observation only
+        # shifts the ranks above it by one, so ranks are updated by a batched binary search
+        # and one comparison instead of a sort per day.
         D = event_obs.shape[-1]
         cs = _nanstd(event_obs, 1)  # (G, D)
         x = event_obs / cs[:, None, :]
         ok = np.isfinite(x) & (w_i > 0)[..., None]
-        xv = np.where(ok, x, np.inf)
+        xv = np.where(ok, x, 0.0).reshape(G * N, D)
         wv = np.where(ok, w_i[..., None], 0.0)  # (G, N, D)
-        L_ = r2.shape[-1]
         # estimation SARs <= x and < x, by a batched binary search of the sorted SARs
-        k_hi_i = _searchsorted_rows(sorted_sar, m_i, xv, "right")
+        k_hi_i = _bsearch_padded(gp.padded, gp.width, xv, "right").reshape(G, N, D)
+        k_hi_i = np.where(ok, k_hi_i, m_i[..., None])
         # x equal to estimation SARs (rare with returns) shows at sorted position k_hi - 1;
         # only those cells are searched again for the SARs < x
-        at = np.take_along_axis(sorted_sar, np.clip(k_hi_i - 1, 0, L_ - 1), axis=-1)
-        tied = (k_hi_i > 0) & (at == xv)
+        start = (np.arange(G * N, dtype=np.intp) * gp.width).reshape(G, N, 1)
+        at = gp.padded.take(start + np.maximum(k_hi_i - 1, 0))
+        tied = ok & (k_hi_i > 0) & (at == xv.reshape(G, N, D))
         k_lo_i = k_hi_i.copy()
         if tied.any():
             g_, n_, d_ = np.nonzero(tied)
-            k_lo_i[g_, n_, d_] = _searchsorted_rows(
-                sorted_sar[g_, n_], m_i[g_, n_], xv[g_, n_, d_][:, None], "left"
+            rows = g_ * N + n_
+            sub = gp.padded.reshape(-1, gp.width)[rows].reshape(-1)
+            k_lo_i[g_, n_, d_] = _bsearch_padded(
+                sub, gp.width, xv.reshape(G, N, D)[g_, n_, d_][:, None], "left"
             )[:, 0]
         k_hi, k_lo = k_hi_i.astype(float), k_lo_i.astype(float)
         # an estimation SAR is above x exactly when its rank exceeds k_hi, and equal to x
         # when its rank is in (k_lo, k_hi] (average ranks of tied values stay inside their
         # block): compare small integers (twice the ranks) instead of the SARs
-        hi2 = (2 * k_hi).astype(rank_t)
-        lo2 = (2 * k_lo).astype(rank_t)
+        hi2 = (2 * k_hi_i).astype(rank_t)
+        lo2 = (2 * k_lo_i).astype(rank_t)
+        hi1 = k_hi_i.astype(np.uint8) if r1 is not None else None
         adj = np.empty((G, L_, D))
         for d in range(D):  # one comparison of the estimation ranks per event day
             wd = wv[..., d]
-            above = r2 > hi2[..., d, None]  # (G, N, L); a missing SAR (-1) is never above
             tie = bool(np.any(lo2[..., d] != hi2[..., d]))
+            if r1 is not None and not tie:  # whole ranks: one byte per comparison
+                above = r1 > hi1[..., d, None]  # a missing rank (0) is never above
+            else:
+                above = r2 > hi2[..., d, None]  # (G, N, L); a missing SAR (-1) is never above
             if tie:
                 eq = (r2 > lo2[..., d, None]) & ~above
             if np.all(wd == wd[:, :1]):  # equal weights (complete data): count, no casts
-                adj[:, :, d] = wd[:, :1] * above.sum(axis=1, dtype=np.int32)
+                cnt = np.add.reduce(above.view(np.uint8), axis=1, dtype=cnt_t)
+                adj[:, :, d] = wd[:, :1] * cnt
                 if tie:
                     adj[:, :, d] += 0.5 * wd[:, :1] * eq.sum(axis=1, dtype=np.int32)
             else:
@@ -259,67 +349,92 @@ def _grank_factory(
     return grank
 
 
-def pair_ranks(ar_est: np.ndarray, ar: np.ndarray) -> dict[str, np.ndarray]:
+def pair_ranks(
+    ar_est: np.ndarray, ar: np.ndarray, inc: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Per-pair rank quantities, computed once for every grouping of the pairs.
 
-    Inputs are (E, S, L) and (E, S, T) with NaN for pairs not in the tests. Returns pair-level
-    arrays (``delta_full``, ``avg_rank``, ``pos_est``, ``n_est``, ``est_ranks``, ``est_sorted``)
-    and *position sums* over the securities of each event (``sum_*``, ``cnt_*``, shape (E, P)):
+    Inputs are (E, S, L) and (E, S, T); pairs not in the tests are NaN, or are dropped by
+    ``inc`` (E, S). Returns pair-level arrays (``delta_full``, ``avg_rank``, ``pos_est``,
+    ``n_est``; ``est_sorted``, each pair's estimation ARs sorted, NaN last; ``est_r2``, twice
+    each estimation AR's average rank among the pair's estimation ARs, -1 where missing) and
+    *position sums* over the securities of each event (``sum_*``, ``cnt_*``, shape (E, P)):
     any grouping's sums are sums of these (the pooled group is their sum over events).
     """
-    full = np.concatenate([ar_est, ar], axis=-1)  # (E, S, P)
+    E_, S_, L = ar_est.shape
+    P = L + ar.shape[-1]
+    full = np.empty((E_, S_, P))
+    full[..., :L] = ar_est
+    full[..., L:] = ar
+    if inc is not None:
+        full[~inc] = np.nan
     ok = np.isfinite(full)
-    E_, S_, P = full.shape
-    L = ar_est.shape[-1]
     flat = full.reshape(-1, P)
-    # one argsort serves the combined-window ranks, the median, and (by dropping the event
-    # days from the sorted order) the estimation-window ranks and sorted values
+    okf = ok.reshape(-1, P)
+    # one argsort serves the combined-window ranks, the median, and (by counting the
+    # estimation days along the sorted order) the estimation-window ranks
     order = np.argsort(flat, axis=-1)  # NaN last
-    srt = np.take_along_axis(flat, order, axis=-1)
-    ranks_f = np.empty(flat.shape)
-    np.put_along_axis(ranks_f, order, np.arange(1, P + 1, dtype=float)[None, :], axis=-1)
-    is_est = order < L
+    # flat positions of the sorted order: one index for the gather and both scatters
+    # (faster than take/put_along_axis, which rebuild a two-array fancy index each time)
+    at = order + (np.arange(flat.shape[0]) * P)[:, None]
+    srt = flat.reshape(-1).take(at)
+    delta_i = okf.sum(axis=-1)  # non-missing days per pair
+    valid = np.arange(P)[None, :] < delta_i[:, None]  # sorted position holds a value
+    rank_t = np.int16 if 2 * P + 2 < np.iinfo(np.int16).max else np.int32
+    # twice the combined-window ranks (integers also for average ranks), 0 where missing
+    rank2 = np.empty(flat.shape, dtype=rank_t)
+    rank2.reshape(-1)[at] = np.where(valid, 2 * np.arange(1, P + 1, dtype=rank_t), 0)
     # an estimation day's rank among the estimation days = estimation days sorted up to it
-    both = np.empty(flat.shape)
-    np.put_along_axis(both, order, np.cumsum(is_est, axis=1, dtype=float), axis=-1)
-    est_ranks_f = both[:, :L]
-    est_sorted = srt[is_est].reshape(-1, L)
+    is_est = order < L
+    cum = np.cumsum(is_est.astype(rank_t), axis=1)
+    both = np.empty(flat.shape, dtype=rank_t)
+    both.reshape(-1)[at] = np.where(valid, 2 * cum, -1).astype(rank_t, copy=False)
+    est_r2 = both[:, :L]
     ties = np.any(srt[:, 1:] == srt[:, :-1], axis=1)
     if ties.any():  # rare with returns: average ranks from scipy for those rows
-        ranks_f[ties] = sps.rankdata(flat[ties], axis=-1, method="average", nan_policy="omit")
-        est_ranks_f[ties] = sps.rankdata(
-            flat[ties][:, :L], axis=-1, method="average", nan_policy="omit"
-        )
-    ranks_f[np.isnan(flat)] = np.nan
-    est_ranks_f[np.isnan(flat[:, :L])] = np.nan
-    ranks = ranks_f.reshape(full.shape)
-    delta = ok.sum(axis=-1).astype(float)  # non-missing days per pair
+        ft = flat[ties]
+        rk = sps.rankdata(ft, axis=-1, method="average", nan_policy="omit")
+        rank2[ties] = (2 * np.nan_to_num(rk)).astype(rank_t)
+        rt = sps.rankdata(ft[:, :L], axis=-1, method="average", nan_policy="omit")
+        est_r2[ties] = np.where(np.isnan(rt), -1, 2 * np.nan_to_num(rt)).astype(rank_t)
+    delta = delta_i.astype(float).reshape(E_, S_)
     # median of each pair's combined window, from its sorted values (NaN last)
-    srt = srt.reshape(full.shape)
-    n = delta.astype(int)
-    lo_i = np.clip((n - 1) // 2, 0, P - 1)[..., None]
-    hi_i = np.clip(n // 2, 0, P - 1)[..., None]
+    lo_i = np.clip((delta_i - 1) // 2, 0, P - 1)[:, None]
+    hi_i = np.clip(delta_i // 2, 0, P - 1)[:, None]
     med = 0.5 * (np.take_along_axis(srt, lo_i, -1) + np.take_along_axis(srt, hi_i, -1))
-    med = np.where(n[..., None] > 0, med, np.nan)
+    med = np.where(delta_i[:, None] > 0, med, np.nan).reshape(E_, S_, 1)
+    rank2 = rank2.reshape(full.shape)
+    # the average ranks of a pair sum to delta (delta + 1) / 2 (exact in floating point)
     with np.errstate(invalid="ignore", divide="ignore"):
-        avg_rank = np.where(delta > 0, np.nansum(ranks, axis=-1) / np.maximum(delta, 1), np.nan)
-        diff = np.where(ok, ranks - avg_rank[..., None], 0.0)
-        u = np.where(ok, ranks / (delta[..., None] + 1) - 0.5, 0.0)
-        sg = np.where(ok, np.sign(full - med), 0.0)
-    est_ok = np.isfinite(ar_est)
+        avg_rank = np.where(delta > 0, (delta + 1.0) / 2.0, np.nan)
+    cnt_full = ok.sum(axis=1).astype(float)
+    # sums of ranks and of (rank - mean rank): multiples of 1/2, exact in any order
+    sum_rank = rank2.sum(axis=1, dtype=np.int64) * 0.5
+    n_avg2 = np.einsum("es,esp->ep", np.where(delta_i > 0, delta_i + 1, 0).reshape(E_, S_), ok)
+    sum_diff = sum_rank - n_avg2 * 0.5
+    # sum of rank / (delta + 1) - 0.5 over the securities present
+    u = rank2 * 0.5  # the ranks, exactly
+    np.divide(u, delta[..., None] + 1, out=u)
+    u -= 0.5
+    np.copyto(u, 0.0, where=~ok)
+    sum_u = u.sum(axis=1)
+    # sign(AR - median); NaN compares False on both sides
+    sum_sign = (full > med).sum(axis=1, dtype=np.intp) - (full < med).sum(axis=1, dtype=np.intp)
+    est = full[..., :L]
+    est_ok = ok[..., :L]
     return {
         "delta_full": delta,
         "avg_rank": avg_rank,
-        "pos_est": np.sum(est_ok & (ar_est > 0), axis=-1).astype(float),
+        "pos_est": np.sum(est > 0, axis=-1).astype(float),
         "n_est": est_ok.sum(axis=-1).astype(float),
-        "est_ranks": est_ranks_f.reshape(E_, S_, L).astype(np.float32),
-        "est_sorted": est_sorted.reshape(E_, S_, L),  # NaN last
-        "sum_rank": np.where(ok, ranks, 0.0).sum(axis=1),
-        "sum_diff": diff.sum(axis=1),
-        "sum_u": u.sum(axis=1),
-        "sum_sign": sg.sum(axis=1),
-        "cnt_full": ok.sum(axis=1).astype(float),
-        "sum_est": np.where(est_ok, ar_est, 0.0).sum(axis=1),
+        "est_r2": est_r2.reshape(E_, S_, L),
+        "est_sorted": srt[is_est].reshape(E_, S_, L),  # NaN last
+        "sum_rank": sum_rank,
+        "sum_diff": sum_diff,
+        "sum_u": sum_u,
+        "sum_sign": sum_sign.astype(float),
+        "cnt_full": cnt_full,
+        "sum_est": np.where(est_ok, est, 0.0).sum(axis=1),
         "cnt_est": est_ok.sum(axis=1).astype(float),
     }
 
@@ -363,12 +478,18 @@ def _pairwise_r_sum(z: np.ndarray) -> tuple[float, int]:
     return float(rv[good].sum()), int(good.sum())
 
 
-def mean_correlation(ar_est: np.ndarray, cluster: np.ndarray, inc: np.ndarray) -> np.ndarray:
+def mean_correlation(
+    ar_est: np.ndarray, cluster: np.ndarray, inc: np.ndarray, cache: dict | None = None
+) -> np.ndarray:
     """Kolari-Pynnonen r-bar per group: mean pairwise correlation of estimation residuals.
 
     Pairs in the same cluster (same trading event day, hence the same calendar dates) are
     correlated on their matched dates; pairs in different clusters have event windows on
     different dates and count as uncorrelated (r = 0). The mean runs over all N(N-1)/2 pairs.
+
+    ``cache`` (cluster code -> (pairs, sum of r)), shared by the groupings of one grid of
+    pairs, skips a cluster whose pairs were all in one group of an earlier grouping (codes are
+    the grid's; a group holding all of a cluster's pairs holds them in the grid's order).
     """
     G = ar_est.shape[0]
     out = np.full(G, np.nan)
@@ -381,7 +502,15 @@ def mean_correlation(ar_est: np.ndarray, cluster: np.ndarray, inc: np.ndarray) -
         codes = cluster[g][sel]
         z_all = ar_est[g][sel]
         for c in np.unique(codes):
-            t, _ = _pairwise_r_sum(z_all[codes == c])
+            in_c = codes == c
+            m = int(in_c.sum())
+            hit = None if cache is None else cache.get(c)
+            if hit is not None and hit[0] == m:
+                t = hit[1]
+            else:
+                t, _ = _pairwise_r_sum(z_all[in_c])
+                if cache is not None:
+                    cache[c] = (m, t)
             total += t
         out[g] = total / (n * (n - 1) / 2.0)
     return out
@@ -422,22 +551,34 @@ def _signrank_cdf(n: int) -> np.ndarray:
     return np.cumsum(counts) / 2.0**n
 
 
+_EXACT_MAX = 50  # exact signed-rank p-values up to this many observations
+
+
+@lru_cache(maxsize=1)
+def _signrank_table() -> np.ndarray:
+    """``_signrank_cdf(n)[w]`` in row n, padded with 1.0 (read-only)."""
+    top = _EXACT_MAX * (_EXACT_MAX + 1) // 2
+    out = np.ones((_EXACT_MAX + 1, top + 1))
+    for n in range(1, _EXACT_MAX + 1):
+        c = _signrank_cdf(n)
+        out[n, : len(c)] = c
+    out.setflags(write=False)
+    return out
+
+
 def _wilcoxon(x: np.ndarray, convention: str, n_cols: np.ndarray):
     """W+ per (group, day) over the pairs axis 1 of ``x`` (G, N, T)."""
     absx = np.abs(x)
     absx = np.where(absx == 0, np.nan, absx)  # zeros are dropped
     xt = np.moveaxis(absx, 1, -1)  # (G, T, N)
-    ranks = _ranks(xt)
+    ranks, srt = _ranks(xt, with_sorted=True)
     pos = np.moveaxis(
         np.where(np.moveaxis(x, 1, -1) > 0, ranks, np.where(np.isfinite(ranks), 0.0, np.nan)), -1, 1
     )
     n = np.sum(np.isfinite(absx), axis=1)
     w = _rowsum(pos, n_cols, convention)
     # ties: any equal |x| within a (group, day)
-    srt = np.sort(xt, axis=-1)
-    ties = np.any(np.diff(srt, axis=-1) == 0, axis=-1)
-    p = np.full(w.shape, np.nan)
-    dist = np.empty(w.shape, dtype=object)
+    ties = np.any(srt[..., 1:] == srt[..., :-1], axis=-1)
     mu = n * (n + 1) / 4.0
     # tie-corrected normal approximation: sum over tie groups of (t^3 - t) / 48
     tie_term = np.zeros(w.shape)
@@ -451,21 +592,23 @@ def _wilcoxon(x: np.ndarray, convention: str, n_cols: np.ndarray):
         sd = np.sqrt(n * (n + 1) * (2 * n + 1) / 24.0 - tie_term)
         z = (w - mu) / sd
     p_norm = _p_z(z)
-    for idx in np.ndindex(w.shape):  # (group, day) cells, exact where small
-        nn = int(n[idx])
-        if nn == 0 or not np.isfinite(w[idx]):
-            dist[idx] = "none"
-            continue
-        if nn <= 50 and not ties[idx] and float(w[idx]).is_integer():
-            cdf = _signrank_cdf(nn)
-            wi = int(w[idx])
-            lower = cdf[wi]
-            upper = 1.0 - (cdf[wi - 1] if wi > 0 else 0.0)
-            p[idx] = min(1.0, 2 * min(lower, upper))
-            dist[idx] = f"signrank({nn}) exact"
-        else:
-            p[idx] = p_norm[idx]
-            dist[idx] = "N(0,1) approximation of W+"
+    # exact where small: a lookup in the table of the signed-rank cdfs for n <= 50
+    none = (n == 0) | ~np.isfinite(w)
+    w_int = np.where(none, 0.0, w)
+    exact = ~none & (n <= _EXACT_MAX) & ~ties & (np.floor(w_int) == w_int)
+    cdf = _signrank_table()
+    nn = np.where(exact, n, 0)
+    wi = np.minimum(np.where(exact, w_int, 0), cdf.shape[1] - 1).astype(np.intp)
+    lower = cdf[nn, wi]
+    upper = 1.0 - np.where(wi > 0, cdf[nn, np.maximum(wi - 1, 0)], 0.0)
+    p = np.where(exact, np.minimum(1.0, 2 * np.minimum(lower, upper)), p_norm)
+    p = np.where(none, np.nan, p)
+    labels = np.array([f"signrank({i}) exact" for i in range(_EXACT_MAX + 1)], dtype=object)
+    dist = np.where(
+        exact,
+        labels[nn],
+        np.where(none, "none", "N(0,1) approximation of W+").astype(object),
+    )
     return w, p, dist, n
 
 
@@ -483,7 +626,6 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
     G, N, T = a.ar.shape
     ar = np.where(inc[..., None], a.ar, np.nan)
     sar = np.where(inc[..., None], a.sar, np.nan)
-    ar_est = np.where(inc[..., None], a.ar_est, np.nan)
     car = np.where(a.inc_car, a.car, np.nan)
     scar = np.where(a.inc_car, a.scar, np.nan)
     sigma2 = np.where(inc, a.sigma2, np.nan)
@@ -499,11 +641,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         df = np.broadcast_to(np.asarray(df, dtype=float), value.shape).copy()
         if dist_name == "t":
             p = _p_t(value, df)
-            dist = np.where(
-                np.isfinite(df),
-                np.char.add("t(", np.char.add(np.char.mod("%g", np.nan_to_num(df)), ")")),
-                "t",
-            )
+            dist = _t_labels(df)
         elif dist_name == "z":
             p = _p_z(value)
             df = np.full(value.shape, np.nan)
@@ -526,7 +664,8 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
 
     # -- cross-sectional t --------------------------------------------------------------------
     with np.errstate(invalid="ignore", divide="ignore"):
-        put(day, "t_cs", aar / _nanstd(ar, 1) * np.sqrt(n_t), n_t - 1, "t", n_t)
+        sd_ar = _nanstd(ar, 1)
+        put(day, "t_cs", aar / sd_ar * np.sqrt(n_t), n_t - 1, "t", n_t)
         put(win, "t_cs", caar / _nanstd(car, 1) * np.sqrt(n_car), n_car - 1, "t", n_car)
 
         # -- Brown-Warner 1980: portfolio variance = sum of the securities' variances / N^2 ---
@@ -612,7 +751,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(win, "bmp", bmp_win, n_car - 1, "t", n_car)
 
         # -- Kolari-Pynnonen adjustments -----------------------------------------------------
-        rbar = mean_correlation(ar_est, a.cluster, inc)
+        rbar = mean_correlation(a.ar_est, a.cluster, inc, a.corr_cache)
         f_day = _kp_factor(rbar[:, None], n_t)
         f_win = _kp_factor(rbar, n_car)
         fp_day = _kp_patell_factor(rbar[:, None], n_t)
@@ -623,15 +762,19 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(win, "bmp_adjusted", bmp_win * f_win, n_car - 1, "t", n_car)
 
         # -- skewness-corrected t (Hall 1992) -------------------------------------------------
-        def skew_t(x, n):
-            m = _nanmean(x, 1)
-            s = _nanstd(x, 1)
-            m3 = np.expand_dims(m, 1)
-            g = n / ((n - 1) * (n - 2)) * np.nansum((x - m3) ** 3, axis=1) / s**3
+        def skew_t(x, n, m=None, s=None):
+            # m and s as _nanmean / _nanstd give them (passed when already computed)
+            m = _nanmean(x, 1) if m is None else m
+            s = _nanstd(x, 1) if s is None else s
+            dev = x - np.expand_dims(m, 1)
+            dev = np.where(np.isnan(dev), 0.0, dev)
+            # dev * dev * dev, not dev**3 (libm pow, ~50 ns a value): the cubes can differ
+            # from pow's in the last bit (skewness_t to ~1e-16 relative)
+            g = n / ((n - 1) * (n - 2)) * np.sum(dev * dev * dev, axis=1) / s**3
             ss = m / s
             return np.sqrt(n) * (ss + g * ss**2 / 3 + g**2 * ss**3 / 27 + g / (6 * n))
 
-        put(day, "skewness_t", skew_t(ar, n_t), np.nan, "z", n_t)
+        put(day, "skewness_t", skew_t(ar, n_t, aar, sd_ar), np.nan, "z", n_t)
         put(win, "skewness_t", skew_t(car[..., None], n_car[:, None])[:, 0], np.nan, "z", n_car)
 
         # -- sign ----------------------------------------------------------------------------
@@ -668,7 +811,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         )
 
         # -- rank and sign tests on the combined (estimation + event) window ---------------------
-        L = ar_est.shape[2]
+        L = a.ar_est.shape[2]
         delta_full = np.where(inc, a.pq["delta_full"], np.nan)  # (G, N)
         mean_delta_full = _nanmean(delta_full, 1)
         n_full_t = a.pq["cnt_full"]  # (G, L+T) securities present per position
@@ -736,7 +879,7 @@ def battery(a: GroupArrays) -> dict[str, dict[str, np.ndarray]]:
         put(win, "cowan_car_rank", cowan, np.nan, "z", n_car)
 
         # -- GRANK (Kolari-Pynnonen 2011) ---------------------------------------------------
-        grank = _grank_factory(a.est_ranks, a.est_sorted, sigma2, inc)
+        grank = _grank_groups(a.grank, G, N)
         g_day, g_df = grank(sar)
         put(day, "grank", g_day, g_df, "t", n_t)
         gw, gdf = grank(scar[..., None])
