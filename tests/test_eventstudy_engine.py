@@ -345,19 +345,20 @@ def test_grank_matches_direct_reranking() -> None:
 
 
 def test_batched_row_search_matches_numpy_searchsorted_with_ties_and_gaps() -> None:
-    """The GRANK rank update bisects every row at once; numpy's own searchsorted, one row at
-    a time, is the reference (integer data: many ties; NaN tails: missing days)."""
-    from potash.estimators.eventstudy.stats import _searchsorted_rows
+    """The GRANK rank update bisects every row at once (rows padded with +inf to a power of
+    two, missing days NaN); numpy's own searchsorted, one row at a time, is the reference
+    (integer data: many ties)."""
+    from potash.estimators.eventstudy.stats import _bsearch_padded
 
     rng = np.random.default_rng(11)
-    R, L, D = 40, 23, 5
+    R, L, D, W = 40, 23, 5, 32
     vals = np.sort(rng.integers(-5, 6, (R, L)).astype(float), axis=1)
     n_valid = rng.integers(0, L + 1, R)
-    vals[np.arange(L)[None, :] >= n_valid[:, None]] = np.nan
+    padded = np.full((R, W), np.inf)
+    padded[:, :L] = np.where(np.arange(L)[None, :] >= n_valid[:, None], np.nan, vals)
     q = rng.integers(-7, 8, (R, D)).astype(float)
-    q[0, 0] = np.inf
     for side in ("left", "right"):
-        got = _searchsorted_rows(vals, n_valid, q, side)
+        got = _bsearch_padded(padded.reshape(-1), W, q, side)
         want = np.array([np.searchsorted(vals[r, : n_valid[r]], q[r], side=side) for r in range(R)])
         np.testing.assert_array_equal(got, want)
 
@@ -428,3 +429,27 @@ def test_pooled_rank_tests_match_a_direct_calculation() -> None:
     got = t.set_index(["statistic", "day"])["value"]
     np.testing.assert_allclose(got["corrado_rank"].to_numpy(), corrado, rtol=1e-12)
     np.testing.assert_allclose(got["corrado_zivney_sign"].to_numpy(), csign, rtol=1e-12)
+
+
+def test_estudy2_wilcoxon_p_value_is_that_of_the_observed_pairs() -> None:
+    """estudy2's Wilcoxon statistic fills a missing pair with the day's mean rank (mean x
+    ncol), which can leave the support of signrank(n); the p-value must be the exact one of
+    W+ over the observed pairs (scipy's exact signed-rank test as the reference), never 0
+    because the filled statistic lies beyond n(n+1)/2."""
+    from scipy.stats import rankdata, wilcoxon
+
+    rets, mkt, _, _ = _synthetic(seed=4, n=6)
+    t0 = 290
+    rets.iloc[t0 + 1, [1, 4]] = np.nan  # two of six securities missing on day 1
+    res = event_study(rets, mkt, DATES[t0], estimation_window=(-250, -11), event_window=(0, 2),
+                      convention="estudy2")
+    t = res.tests
+    row = t[(t["statistic"] == "wilcoxon") & (t["window"] == "day") & (t["day"] == 1)].iloc[0]
+    ar = res.ar.xs(1, axis=1, level=None) if isinstance(res.ar.columns, pd.MultiIndex) else res.ar[1]
+    x = ar.to_numpy()
+    x = x[np.isfinite(x)]
+    assert len(x) == 4 and row["n"] == 4
+    ranks = rankdata(np.abs(x))
+    filled = np.mean(np.where(x > 0, ranks, 0.0)) * 6  # estudy2: rowMeans(rank) * ncol
+    assert row["value"] == pytest.approx(filled, rel=1e-12)
+    assert row["p_value"] == pytest.approx(wilcoxon(x, method="exact").pvalue, rel=1e-12)

@@ -152,34 +152,6 @@ def _ranks(x: np.ndarray, with_sorted: bool = False):
     return ranks.reshape(shape)
 
 
-def _searchsorted_rows(
-    sorted_rows: np.ndarray, n_valid: np.ndarray, q: np.ndarray, side: str
-) -> np.ndarray:
-    """``np.searchsorted`` of every row at once: for sorted rows (..., L) whose first
-    ``n_valid`` (...) entries are valid (NaN after them) and queries (..., D), the number of
-    valid entries <= q (``side="right"``) or < q (``side="left"``), as intp (..., D).
-
-    A fixed number of vectorised bisection steps (ceil(log2(L + 1))) on the flattened rows,
-    so no Python loop over rows: O(rows x D x log L) instead of the O(rows x D x L) of a
-    comparison with every entry.
-    """
-    L = sorted_rows.shape[-1]
-    flat = np.ascontiguousarray(sorted_rows).reshape(-1)
-    off = (np.arange(flat.size // max(L, 1), dtype=np.intp) * L).reshape(
-        sorted_rows.shape[:-1] + (1,)
-    )
-    lo = np.zeros(q.shape, dtype=np.intp)
-    hi = np.broadcast_to(np.asarray(n_valid, dtype=np.intp)[..., None], q.shape).copy()
-    for _ in range(max(1, int(np.ceil(np.log2(L + 1))))):
-        active = lo < hi
-        mid = (lo + hi) >> 1
-        v = flat.take(off + np.minimum(mid, L - 1))
-        right = (v <= q) if side == "right" else (v < q)
-        np.copyto(lo, mid + 1, where=active & right)
-        np.copyto(hi, mid, where=active & ~right)
-    return lo
-
-
 @dataclass
 class GrankPairs:
     """Pair-level inputs of GRANK, built once and shared by every grouping of the pairs.
@@ -577,6 +549,10 @@ def _wilcoxon(x: np.ndarray, convention: str, n_cols: np.ndarray):
     )
     n = np.sum(np.isfinite(absx), axis=1)
     w = _rowsum(pos, n_cols, convention)
+    # the p-value is that of W+ over the n observed pairs: estudy2's reported statistic fills
+    # missing pairs with the day's mean rank (mean * ncol), which can leave the support
+    # 0..n(n+1)/2 of signrank(n) (estudy2 itself gives only stars, from qsignrank(n))
+    w_test = w if convention != "estudy2" else _rowsum(pos, n_cols, "textbook")
     # ties: any equal |x| within a (group, day)
     ties = np.any(srt[..., 1:] == srt[..., :-1], axis=-1)
     mu = n * (n + 1) / 4.0
@@ -590,11 +566,11 @@ def _wilcoxon(x: np.ndarray, convention: str, n_cols: np.ndarray):
             tie_term[idx] = ((cnt**3 - cnt) / 48.0).sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.sqrt(n * (n + 1) * (2 * n + 1) / 24.0 - tie_term)
-        z = (w - mu) / sd
+        z = (w_test - mu) / sd
     p_norm = _p_z(z)
     # exact where small: a lookup in the table of the signed-rank cdfs for n <= 50
-    none = (n == 0) | ~np.isfinite(w)
-    w_int = np.where(none, 0.0, w)
+    none = (n == 0) | ~np.isfinite(w_test)
+    w_int = np.where(none, 0.0, w_test)
     exact = ~none & (n <= _EXACT_MAX) & ~ties & (np.floor(w_int) == w_int)
     cdf = _signrank_table()
     nn = np.where(exact, n, 0)
