@@ -173,3 +173,31 @@ def test_two_processes_building_one_cold_table_both_succeed(root: Path) -> None:
     shapes = [q.get(timeout=5) for _ in procs]
     assert shapes[0] == shapes[1] == load_trade("faostat").shape
     assert not list(_proc(root, "").glob(".*.tmp"))
+
+
+def test_read_only_processed_serves_an_exact_cache_else_builds_in_memory(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the lock file cannot be created (a read-only checkout), an exact cache is still
+    served, and without one the table is built in memory and nothing is written."""
+    import contextlib
+
+    from potash.data import _cache
+
+    truth = load_events()
+
+    @contextlib.contextmanager
+    def denied(name: str):
+        raise PermissionError(13, "Permission denied", f".{name}.lock")
+        yield  # pragma: no cover
+
+    writes: list[str] = []
+    real_write = _cache._write
+    monkeypatch.setattr(_cache, "_lock", denied)
+    monkeypatch.setattr(_cache, "_write", lambda name, *a, **k: writes.append(name)
+                        or real_write(name, *a, **k))
+    pd.testing.assert_frame_equal(load_events(), truth)  # the exact cache, read
+    for f in _proc(root, "").glob("events*"):
+        f.unlink()
+    pd.testing.assert_frame_equal(load_events(), truth)  # built in memory
+    assert not list(_proc(root, "").glob("events*")) and writes == []
