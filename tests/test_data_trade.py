@@ -175,3 +175,54 @@ def test_routes_bad_exporter(tmp_path: Path) -> None:
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
     with pytest.raises(PotashDataError, match=r"r.csv, column 'exporter_iso3', row 2: unknown exporter 'BY'"):
         load_routes(tmp_path / "r.csv")
+
+
+def _monthly_copy(tmp_path: Path, name: str, month: str = "202403") -> Path:
+    """The recorded annual response re-labelled as a monthly one (freqCode M, a YYYYMM period):
+    the API v1 monthly layout differs from the annual one only in these fields."""
+    obj = json.loads((FIX / name).read_text())
+    for r in obj["data"]:
+        r.update(freqCode="M", period=month, refMonth=int(month[4:]),
+                 refPeriodId=int(month + "01"))
+    p = tmp_path / f"monthly_{name}"
+    p.write_text(json.dumps(obj))
+    return p
+
+
+def test_comtrade_monthly_records_load_into_the_monthly_schema(tmp_path: Path) -> None:
+    from potash.data.customs import MONTHLY_COLUMNS
+
+    exp = load_trade("comtrade", _monthly_copy(tmp_path, "apiv1_comercio_sample_response.json"))
+    imp = load_trade("comtrade", _monthly_copy(tmp_path, "apiv1_mirror_sample_response_partner.json"))
+    for t in (exp, imp):
+        assert list(t.columns) == MONTHLY_COLUMNS
+        assert set(t["period"]) == {"2024-03"}
+    assert set(exp["value_basis"]) == {"FOB"} and set(exp["flow"]) == {"export"}
+    assert set(imp["value_basis"]) == {"CIF"} and set(imp["flow"]) == {"import"}
+    annual = load_trade("comtrade", FIX / "apiv1_comercio_sample_response.json")
+    assert "value_basis" not in annual.columns
+    cols = ["reporter_iso3", "partner_iso3", "hs_code", "quantity_t", "value_usd"]
+    pd.testing.assert_frame_equal(exp[cols], annual[cols])
+
+
+def test_comtrade_monthly_downloader_path_gives_the_same_schema(tmp_path: Path) -> None:
+    from potash.pipeline.refresh import comtrade_to_trade
+
+    p = _monthly_copy(tmp_path, "apiv1_comercio_sample_response.json")
+    trade, _ = comtrade_to_trade(pd.DataFrame(json.loads(p.read_text())["data"]))
+    assert trade["value_basis"].tolist() == ["FOB"] * len(trade)
+    assert set(trade["period"]) == {"2024-03"}
+
+
+def test_comtrade_file_mixing_annual_and_monthly_records_is_refused(tmp_path: Path) -> None:
+    obj = json.loads((FIX / "apiv1_comercio_sample_response.json").read_text())
+    obj["data"][2].update(freqCode="M", period="202403")
+    p = tmp_path / "mixed.json"
+    p.write_text(json.dumps(obj))
+    with pytest.raises(PotashDataError, match=r"column 'freqCode', row 3: the file mixes annual and monthly"):
+        load_trade("comtrade", p)
+    obj["data"][2].update(period="2024-3")
+    obj["data"] = obj["data"][2:3]
+    p.write_text(json.dumps(obj))
+    with pytest.raises(PotashDataError, match="YYYYMM period"):
+        load_trade("comtrade", p)

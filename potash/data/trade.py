@@ -463,6 +463,7 @@ def _build_comtrade(path: str | Path, totals_only: bool = True) -> tuple[pd.Data
     p = Path(path)
     df, f = _read_comtrade(p)
     lines = df["_line"]
+    monthly = comtrade_monthly(df, df["period"], file=f, rows=lines.to_numpy())
 
     def num(col: str, default: float | None = None) -> pd.Series:
         if col not in df.columns:
@@ -558,7 +559,58 @@ def _build_comtrade(path: str | Path, totals_only: bool = True) -> tuple[pd.Data
         i = dup.to_numpy().nonzero()[0][0]
         raise PotashDataError("duplicated total row (reporter, partner, flow, commodity, period)",
                               file=f, column="cmdCode", row=int(ln[i]))
-    return _tidy(out, extra), dropped
+    out = _tidy(out, extra)
+    if monthly:  # the monthly schema of the partner customs sources (potash.data.customs)
+        out.insert(out.columns.get_loc("value_usd") + 1, "value_basis",
+                   comtrade_value_basis(out["flow"]))
+    return out, dropped
+
+
+def comtrade_monthly(records: pd.DataFrame, period: pd.Series, *, file: str,
+                     rows: np.ndarray | None = None) -> bool:
+    """Whether Comtrade records are monthly (``freqCode`` "M", or ``YYYYMM`` periods).
+
+    Monthly records load into the monthly trade schema (``period`` ``YYYY-MM`` and a
+    ``value_basis`` column, as :mod:`potash.data.customs`); annual ones into the annual trade
+    schema. A file mixing the two is an error naming the first record of the minority kind.
+
+    Examples
+    --------
+    >>> comtrade_monthly(pd.DataFrame({"freqCode": ["M"]}), pd.Series(["202403"]), file="x")
+    True
+    >>> comtrade_monthly(pd.DataFrame({"freqCode": ["A"]}), pd.Series(["2024"]), file="x")
+    False
+    """
+    per = period.astype("string").str.strip()
+    if "freqCode" in records.columns:
+        is_m = (records["freqCode"].astype("string").str.strip().str.upper() == "M").to_numpy()
+    else:
+        is_m = (per.str.len() == 6).fillna(False).to_numpy(dtype=bool)
+    bad_period = is_m & ~per.str.fullmatch(r"\d{4}(0[1-9]|1[0-2])").fillna(False).to_numpy(dtype=bool)
+    lines = np.arange(1, len(per) + 1) if rows is None else np.asarray(rows)
+    if bad_period.any():
+        i = int(bad_period.nonzero()[0][0])
+        raise PotashDataError(f"a monthly record needs a YYYYMM period, got {per.iloc[i]!r}",
+                              file=file, column="period", row=int(lines[i]))
+    if is_m.any() and not is_m.all():
+        minority = ~is_m if is_m.sum() * 2 >= len(is_m) else is_m
+        i = int(minority.nonzero()[0][0])
+        raise PotashDataError("the file mixes annual and monthly records: load them apart",
+                              file=file, column="freqCode" if "freqCode" in records else "period",
+                              row=int(lines[i]))
+    return bool(is_m.all()) and len(is_m) > 0
+
+
+def comtrade_value_basis(flow: pd.Series) -> pd.Series:
+    """Value basis of Comtrade's ``primaryValue``: CIF for imports, FOB for exports.
+
+    Examples
+    --------
+    >>> comtrade_value_basis(pd.Series(["import", "export"])).tolist()
+    ['CIF', 'FOB']
+    """
+    return pd.Series(np.where(flow.astype("string") == "import", "CIF", "FOB"),
+                     index=flow.index, dtype="string")
 
 
 # ------------------------------------------------------------------------------ BACI
@@ -672,7 +724,10 @@ def load_trade(
       unless ``totals_only=False``; breakdown rows and aggregate partners are reported as
       dropped. With ``totals_only=False`` all rows are kept, with the extra columns ``motCode,
       customsCode, partner2Code, mosCode`` (never sum across them: the breakdowns are nested).
-      Net weight kg -> tonnes; ``partnerCode`` 0 -> ``WLD``.
+      Net weight kg -> tonnes; ``partnerCode`` 0 -> ``WLD``. Monthly records (``freqCode``
+      "M", ``fetch_comtrade(freq="M")``) load into the monthly schema of the customs sources:
+      ``period`` ``YYYY-MM`` and ``value_basis`` (CIF for imports, FOB for exports, Comtrade's
+      ``primaryValue``); a file mixing annual and monthly records is an error.
     - ``"baci"`` (``path`` required): a BACI CSV ``t,i,j,k,v,q`` (v thousand USD -> USD, q tonnes,
       HS codes as 6-character strings, country codes via the BACI dictionary, exporter as
       reporter), or a folder of year-partitioned Parquet files already in the trade schema.

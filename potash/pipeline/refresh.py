@@ -700,7 +700,7 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     >>> trade[["quantity_t", "value_usd"]].to_numpy().tolist(), dropped["rows"].tolist()
     ([[5.0, 900.0]], [1])
     """
-    from potash.data.trade import hs_product
+    from potash.data.trade import comtrade_monthly, comtrade_value_basis, hs_product
 
     if records.empty:
         return (
@@ -749,6 +749,7 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         estimated |= col(c, False).astype(str).str.lower().isin(["true", "1"])
     period = col("period", None).astype("string").str.strip().fillna(
         r["refYear"].astype("string"))
+    monthly = comtrade_monthly(r, period, file="Comtrade API response")
     period = period.where(period.str.len() != 6, period.str[:4] + "-" + period.str[4:])
     trade = pd.DataFrame(
         {
@@ -772,6 +773,9 @@ def comtrade_to_trade(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     trade = trade.sort_values(
         ["year", "reporter_iso3", "partner_iso3", "flow", "hs_code", "period"], ignore_index=True
     )
+    if monthly:  # the monthly schema, as load_trade("comtrade") and the customs sources
+        trade.insert(trade.columns.get_loc("value_usd") + 1, "value_basis",
+                     comtrade_value_basis(trade["flow"]))
     return trade, dropped
 
 
