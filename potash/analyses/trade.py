@@ -125,29 +125,26 @@ def trade_event_study(
     """PPML of Belarus's potash exports with exporter and year effects (study defaults).
 
     :func:`potash.estimators.ppml.trade_event_study` with the study's treated exporter,
-    product, post period and sample (:data:`SETUP`: ``years`` 2010-2023, exporters with mean
-    exports of at least 100,000 t); every option given is passed on and overrides these.
-    ``years=None, min_quantity=None`` keeps every exporter and year: on the shipped FAOSTAT
-    panel exporters with near-zero flows then keep the PPML from converging, and the error
-    says which options to set.
+    product and post period; every other option is passed on unchanged. On the shipped
+    FAOSTAT panel pass the study's sample, :data:`SETUP` (``years`` and ``min_quantity``):
+    without it exporters with near-zero flows keep the PPML from converging, and the error
+    says so (issue 14).
 
     Examples
     --------
     >>> import potash
-    >>> res = trade_event_study(potash.load_trade("faostat"))
+    >>> res = trade_event_study(potash.load_trade("faostat"), min_quantity=100_000,
+    ...                         years=(2010, 2023))
     >>> round(float(res.params["treated_post"]), 3)
     -0.753
     """
-    options = {**SETUP, **options}
     try:
         return ppml.trade_event_study(
             trade, treated=treated, events=events, product=product,
             event_marks=_marks(events, event_marks), **options,
         )
     except RuntimeError as exc:
-        if "did not converge" not in str(exc) or (
-            options.get("years") is not None and options.get("min_quantity") is not None
-        ):
+        if "did not converge" not in str(exc) or {"min_quantity", "years"} <= set(options):
             raise
         raise RuntimeError(
             f"{exc}. With the shipped FAOSTAT data use the study's sample: "
