@@ -107,13 +107,22 @@ def methods_notebook() -> Any:
     files = data_files_table()
     files["sha256"] = files["sha256"].str.slice(0, 16) + "…"
     files["bytes"] = [f"{int(b):,}" if b == b and b is not None else "" for b in files["bytes"]]
+    # one row per source folder for the long source titles, one short row per file
+    path = files["path"].astype(str).str.removeprefix("raw/")
+    files["folder"] = path.str.split("/").str[0]
+    files["file"] = path.str.split("/", n=1).str[1].fillna(path)
+    sources = (files.groupby("folder", sort=True)
+               .agg(source=("source", "first"), files=("file", "size")).reset_index())
+    files = files[["folder", "file", "version", "bytes", "sha256"]]
     ev = _events_table()
     ev["date"] = ev["date"].dt.strftime("%Y-%m-%d")
     cells = [
         nbformat.v4.new_markdown_cell("# Methods appendix"),
         nbformat.v4.new_markdown_cell(
-            "## Data files\n\nEvery raw file is verified against its sha256 before it is read.\n\n"
-            + files.to_markdown(index=False)
+            "## Data files\n\nEvery raw file is verified against its sha256 before it is read "
+            "(the full hashes are in `data/datapackage.json`). The sources, one per folder of "
+            "`data/raw/`:\n\n" + sources.to_markdown(index=False)
+            + "\n\nThe files:\n\n" + files.to_markdown(index=False)
         ),
         nbformat.v4.new_markdown_cell(
             "## Sanctions calendar: events used and excluded\n\nThe equity event study "
