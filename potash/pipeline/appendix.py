@@ -105,7 +105,7 @@ def methods_notebook() -> Any:
     import nbformat
 
     files = data_files_table()
-    files["sha256"] = files["sha256"].str.slice(0, 16) + "…"
+    files["sha256"] = files["sha256"].str.slice(0, 12) + "…"
     files["bytes"] = [f"{int(b):,}" if b == b and b is not None else "" for b in files["bytes"]]
     # one row per source folder for the long source titles, one short row per file
     path = files["path"].astype(str).str.removeprefix("raw/")
@@ -114,6 +114,10 @@ def methods_notebook() -> Any:
     sources = (files.groupby("folder", sort=True)
                .agg(source=("source", "first"), files=("file", "size")).reset_index())
     files = files[["folder", "file", "version", "bytes", "sha256"]]
+    # long names may break after an underscore (<wbr>: a break point, nothing to copy)
+    for col in ("folder", "file"):
+        files[col] = files[col].str.replace("_", "_<wbr>", regex=False)
+    sources["folder"] = sources["folder"].str.replace("_", "_<wbr>", regex=False)
     ev = _events_table()
     ev["date"] = ev["date"].dt.strftime("%Y-%m-%d")
     cells = [
