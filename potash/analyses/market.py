@@ -89,6 +89,21 @@ def _period_col(df: pd.DataFrame) -> pd.Series:
     return df["year"].astype("string")
 
 
+def _bilateral(trade: Any, measures: list[str], exporter: str,
+               products: str | Sequence[str] | None) -> pd.DataFrame:
+    """The bilateral rows of ``products`` with a ``period`` column; ``exporter`` must be a
+    reporter or partner of the table (else a PotashDataError naming it)."""
+    df = _require(trade, ["year", "reporter_iso3", "partner_iso3", "flow", "product", *measures])
+    df = _select_products(df, products)
+    df = df.assign(period=_period_col(df))
+    known = set(df["reporter_iso3"].astype(str)) | set(df["partner_iso3"].astype(str))
+    if exporter not in known:
+        raise PotashDataError(
+            f"exporter {exporter!r} is not in the table", file=_TABLE, column="reporter_iso3"
+        )
+    return df
+
+
 def _select_products(df: pd.DataFrame, products: str | Sequence[str] | None) -> pd.DataFrame:
     available = sorted(df["product"].dropna().astype(str).unique())
     if products is None:
@@ -788,14 +803,7 @@ def buyer_mix(
     [['2021-Q1', 'CHN', 1.0], ['2021', 'CHN', 0.75], ['2021', 'IND', 0.25]]
     """
     check_option("measure", measure, Measure)
-    df = _require(trade, ["year", "reporter_iso3", "partner_iso3", "flow", "product", measure])
-    df = _select_products(df, products)
-    df = df.assign(period=_period_col(df))
-    known = set(df["reporter_iso3"].astype(str)) | set(df["partner_iso3"].astype(str))
-    if exporter not in known:
-        raise PotashDataError(
-            f"exporter {exporter!r} is not in the table", file=_TABLE, column="reporter_iso3"
-        )
+    df = _bilateral(trade, [measure], exporter, products)
     df = df[df[measure].notna()]
     exp = df[(df["flow"] == "export") & (df["reporter_iso3"] == exporter)]
     own_total = exp[exp["partner_iso3"] == "WLD"]
@@ -897,17 +905,7 @@ def mirror_flows(
     """
     if not isinstance(cif_fob, (int, float, np.floating)) or not (0 < float(cif_fob) <= 1):
         raise ValueError(f"cif_fob={cif_fob!r}: give the FOB/CIF ratio, a number in (0, 1]")
-    df = _require(
-        trade,
-        ["year", "reporter_iso3", "partner_iso3", "flow", "product", "quantity_t", "value_usd"],
-    )
-    df = _select_products(df, products)
-    df = df.assign(period=_period_col(df))
-    known = set(df["reporter_iso3"].astype(str)) | set(df["partner_iso3"].astype(str))
-    if exporter not in known:
-        raise PotashDataError(
-            f"exporter {exporter!r} is not in the table", file=_TABLE, column="reporter_iso3"
-        )
+    df = _bilateral(trade, ["quantity_t", "value_usd"], exporter, products)
     keys = ["product", "year", "period", "destination"]
     rep = df[
         (df["flow"] == "export")
