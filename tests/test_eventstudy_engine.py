@@ -390,13 +390,15 @@ def test_grank_event_observation_tied_with_estimation_values_counts_half() -> No
     so the generalized SARs are exactly -1, 0, 1, the values the integer estimation SARs hit."""
     from scipy.stats import rankdata
 
-    from potash.estimators.eventstudy.stats import _grank_factory
+    from potash.estimators.eventstudy.stats import _grank_groups, _grank_pairs
 
     rng = np.random.default_rng(3)
     est = rng.integers(-3, 4, (3, 40)).astype(float)  # 3 pairs, 40 estimation days
     obs = np.array([[-1.0, 2.0], [0.0, 0.0], [1.0, -2.0]])  # (pairs, D=2)
-    grank = _grank_factory(rankdata(est, axis=1)[None], np.sort(est, axis=1)[None],
-                           np.ones((1, 3)), np.ones((1, 3), dtype=bool))
+    r2 = (2 * rankdata(est, axis=1)).astype(np.int32)  # twice the average ranks, as pair_ranks
+    pairs = _grank_pairs(r2[None], np.sort(est, axis=1)[None], np.ones((1, 3)),
+                         np.ones((1, 3), dtype=bool))
+    grank = _grank_groups(pairs, 1, 3)
     t, df = grank(obs[None])
     for d in range(2):
         assert np.isin(obs[:, d] / obs[:, d].std(ddof=1), est).all()  # the ties are real

@@ -216,27 +216,14 @@ def _bsearch_padded(padded: np.ndarray, width: int, q: np.ndarray, side: str) ->
     return pos
 
 
-def _grank_factory(
-    est_ranks: np.ndarray, est_sorted: np.ndarray, sigma2: np.ndarray, inc: np.ndarray
-) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """GRANK of Kolari and Pynnonen (2011) for any event observations of the pairs.
-
-    ``est_ranks`` and ``est_sorted`` (G, N, L) are each pair's estimation-window AR ranks
-    (average ranks, NaN missing) and sorted ARs (NaN last), ``sigma2`` (G, N) the residual
-    variances and ``inc`` (G, N) the pairs in the test. The returned function takes the
-    event observations (G, N, D) (standardised ARs of a day, or SCARs) and gives the GRANK
-    t and its degrees of freedom (G, D).
-    """
-    est_ranks = np.asarray(est_ranks, dtype=float)
-    r2 = np.where(np.isfinite(est_ranks), 2 * np.nan_to_num(est_ranks), -1).astype(np.int32)
-    gp = _grank_pairs(r2, est_sorted, sigma2, inc)
-    return _grank_groups(gp, *inc.shape)
-
-
 def _grank_groups(
     gp: GrankPairs, G: int, N: int
 ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """GRANK for the grouping (G, N) of the pairs of ``gp`` (see ``_grank_factory``)."""
+    """GRANK of Kolari and Pynnonen (2011) for the grouping (G, N) of the pairs of ``gp``.
+
+    The returned function takes the event observations (G, N, D) (standardised ARs of a day,
+    or SCARs) and gives the GRANK t and its degrees of freedom (G, D).
+    """
     L_ = gp.r2.shape[-1]
     r2 = gp.r2.reshape(G, N, L_)
     r1 = None if gp.r1 is None else gp.r1.reshape(G, N, L_)
