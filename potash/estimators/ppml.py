@@ -181,14 +181,13 @@ def post_start_year(
             table["type"] = "sanction"
         cols = ["date", "event_id", "type", "label"]
         return _year_from_date(table["date"].iloc[0], timing), table[cols]
+    refused = ValueError(f"events={events!r}: give a year (int), a date or an events table")
+    if not (isinstance(events, str | pd.Timestamp | np.datetime64) or hasattr(events, "isoformat")):
+        raise refused
     try:
-        if not (isinstance(events, str | pd.Timestamp | np.datetime64) or hasattr(events, "isoformat")):
-            raise PotashDataError("not a year, a date or an events table", file="events")
         marks = normalise_events(events, name="events").assign(event_id="event", type="sanction")
     except PotashDataError as exc:
-        raise ValueError(
-            f"events={events!r}: give a year (int), a date or an events table"
-        ) from exc
+        raise refused from exc
     marks["label"] = marks["date"].dt.strftime("%Y-%m-%d")
     return _year_from_date(marks["date"].iloc[0], timing), marks[["date", "event_id", "type", "label"]]
 
